@@ -1,0 +1,28 @@
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vikno.accounts.roles import CASE_ROLES, CENTRE_ROLES, Role
+
+
+class User(AbstractUser):
+    """A staff member. The binding of an executor to an authority lives in directory.Membership."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def has_role(self, *roles: Any) -> bool:
+        return self.is_active and self.role in {str(r) for r in roles}
+
+    @property
+    def works_with_cases(self) -> bool:
+        return self.is_active and self.role in CASE_ROLES
+
+    @property
+    def is_centre_staff(self) -> bool:
+        return self.is_active and self.role in CENTRE_ROLES

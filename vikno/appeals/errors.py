@@ -1,0 +1,50 @@
+"""Error codes of the case file. Messages are for citizens and staff: Ukrainian first (gettext)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from django.utils.translation import gettext as _
+
+from vikno.core.errors import ApplicationError, NotFound, PermissionDenied
+
+
+class Code(str, Enum):
+    ILLEGAL_TRANSITION = "illegal_transition"
+    MISSING_FIELD = "missing_field"
+    UNKNOWN_TOPIC = "unknown_topic"
+    UNKNOWN_AUTHORITY = "unknown_authority"
+    UNKNOWN_TERRITORY = "unknown_territory"
+    INVALID_VALUE = "invalid_value"
+    EXTENSION_BEYOND_LIMIT = "extension_beyond_limit"
+    EXTENSION_NOT_LATER = "extension_not_later"
+    EXTENSION_REASON_REQUIRED = "extension_reason_required"
+    REASON_REQUIRED = "reason_required"
+    MAIN_EXECUTOR_REQUIRED = "main_executor_required"
+    DUPLICATE_EXECUTOR = "duplicate_executor"
+    RATING_OUT_OF_RANGE = "rating_out_of_range"
+    NO_ROUTE = "no_route"
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    CONFLICT = "conflict"
+
+
+class AppealsError(ApplicationError):
+    pass
+
+
+def illegal_transition(current: str, target: str) -> AppealsError:
+    return AppealsError(
+        Code.ILLEGAL_TRANSITION,
+        _("This action is not possible now: the status “%(current)s” cannot change to “%(target)s”.")
+        % {"current": current, "target": target},
+        http_status=409,
+    )
+
+
+def not_found() -> NotFound:
+    return NotFound(Code.NOT_FOUND, _("The appeal was not found."))
+
+
+def forbidden() -> PermissionDenied:
+    return PermissionDenied(Code.FORBIDDEN, _("You have no access to this appeal."))

@@ -1,0 +1,108 @@
+"""Statuses of appeals and assignments and the only tables of allowed moves between them.
+
+Every status change in Vikno goes through `appeal_transition_check` / `assignment_transition_check`;
+the tables below are the whole truth, and tests walk every pair of them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vikno.appeals.errors import AppealsError, illegal_transition
+
+
+class AppealStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_WORK = "in_work", _("In work")
+    ANSWERED = "answered", _("Answered")
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting confirmation")
+    CLOSED = "closed", _("Closed")
+    RETURNED_FOR_REVISION = "returned_for_revision", _("Returned for revision")
+    FORWARDED = "forwarded", _("Forwarded to the competent body")
+    NOT_CONSIDERED = "not_considered", _("Not subject to consideration")
+    RETURNED_MISSING_CONTENT = "returned_missing_content", _("Returned: required content missing")
+
+
+S = AppealStatus
+
+APPEAL_TRANSITIONS: dict[AppealStatus, frozenset[AppealStatus]] = {
+    S.REGISTERED: frozenset({S.ASSIGNED, S.FORWARDED, S.NOT_CONSIDERED, S.RETURNED_MISSING_CONTENT}),
+    # Assigned → registered: every executor returned it as "not in our competence"; the centre
+    # re-routes it (within 5 days) or forwards it out.
+    S.ASSIGNED: frozenset({S.IN_WORK, S.REGISTERED, S.FORWARDED}),
+    # In work → assigned: a supervisor re-routes it to another executor.
+    S.IN_WORK: frozenset({S.ANSWERED, S.REGISTERED, S.ASSIGNED}),
+    S.ANSWERED: frozenset({S.AWAITING_CONFIRMATION, S.RETURNED_FOR_REVISION, S.CLOSED}),
+    S.AWAITING_CONFIRMATION: frozenset({S.CLOSED, S.RETURNED_FOR_REVISION}),
+    S.RETURNED_FOR_REVISION: frozenset({S.IN_WORK, S.ANSWERED, S.ASSIGNED}),
+    # A supervisor may reopen a closed appeal (e.g. the problem came back in a week).
+    S.CLOSED: frozenset({S.RETURNED_FOR_REVISION}),
+    # A wrong "not considered" decision is reopened by a supervisor.
+    S.NOT_CONSIDERED: frozenset({S.REGISTERED}),
+    S.FORWARDED: frozenset(),
+    S.RETURNED_MISSING_CONTENT: frozenset(),
+}
+
+OPEN_STATUSES = frozenset(
+    {S.REGISTERED, S.ASSIGNED, S.IN_WORK, S.ANSWERED, S.AWAITING_CONFIRMATION,
+     S.RETURNED_FOR_REVISION}
+)
+# Statuses in which the executors still owe work: a past control date makes them overdue.
+UNDER_CONTROL_STATUSES = frozenset({S.REGISTERED, S.ASSIGNED, S.IN_WORK, S.RETURNED_FOR_REVISION})
+
+
+class AssignmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    IN_WORK = "in_work", _("In work")
+    ANSWERED = "answered", _("Answered")
+    FOR_REVISION = "for_revision", _("For revision")
+    CLOSED = "closed", _("Closed")
+    RETURNED = "returned", _("Returned: not in competence")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+A = AssignmentStatus
+
+ASSIGNMENT_TRANSITIONS: dict[AssignmentStatus, frozenset[AssignmentStatus]] = {
+    A.ASSIGNED: frozenset({A.IN_WORK, A.RETURNED, A.CANCELLED}),
+    A.IN_WORK: frozenset({A.ANSWERED, A.RETURNED, A.CANCELLED}),
+    A.ANSWERED: frozenset({A.CLOSED, A.FOR_REVISION}),
+    A.FOR_REVISION: frozenset({A.IN_WORK, A.ANSWERED, A.CANCELLED}),
+    A.CLOSED: frozenset({A.FOR_REVISION}),
+    A.RETURNED: frozenset(),
+    A.CANCELLED: frozenset(),
+}
+
+ACTIVE_ASSIGNMENT_STATUSES = frozenset({A.ASSIGNED, A.IN_WORK, A.ANSWERED, A.FOR_REVISION})
+
+
+def appeal_can_move(current: str, target: str) -> bool:
+    return AppealStatus(target) in APPEAL_TRANSITIONS[AppealStatus(current)]
+
+
+def appeal_transition_check(current: str, target: str) -> None:
+    """Raise AppealsError (code illegal_transition) unless current → target is in the table."""
+    if not appeal_can_move(current, target):
+        raise illegal_transition(AppealStatus(current).label, AppealStatus(target).label)
+
+
+def assignment_can_move(current: str, target: str) -> bool:
+    return AssignmentStatus(target) in ASSIGNMENT_TRANSITIONS[AssignmentStatus(current)]
+
+
+def assignment_transition_check(current: str, target: str) -> None:
+    if not assignment_can_move(current, target):
+        raise illegal_transition(AssignmentStatus(current).label, AssignmentStatus(target).label)
+
+
+__all__ = [
+    "APPEAL_TRANSITIONS",
+    "ASSIGNMENT_TRANSITIONS",
+    "AppealStatus",
+    "AppealsError",
+    "AssignmentStatus",
+    "appeal_transition_check",
+    "assignment_transition_check",
+]

@@ -1,0 +1,203 @@
+"""The appeal (звернення): its registration card per Instruction No. 348 and the Classifier axes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from vikno.appeals.lifecycle import AppealStatus
+from vikno.appeals.models.applicants import Applicant
+from vikno.core.models import TimeStampedModel
+from vikno.directory.models import Territory
+
+
+class Channel(models.TextChoices):
+    """Where the appeal came in. `FORM_CODES` maps each to the Classifier's axis 1 (form of receipt)."""
+
+    HOTLINE = "hotline", _("Hotline call")
+    WEB = "web", _("Website")
+    EMAIL = "email", _("E-mail")
+    POST = "post", _("Post")
+    PERSONAL = "personal", _("Personal reception")
+    API = "api", _("Partner system (API)")
+    OPEN311 = "open311", _("Open311")
+    GCC = "gcc", _("Government Contact Centre 1545")
+    AUTHORISED = "authorised", _("Via an authorised person")
+    OTHER_BODY = "other_body", _("From another body")
+    MEDIA = "media", _("Via mass media")
+
+
+FORM_CODES = {
+    Channel.HOTLINE: "1.1.1",
+    Channel.WEB: "1.1",
+    Channel.EMAIL: "1.1",
+    Channel.POST: "1.1",
+    Channel.API: "1.1",
+    Channel.OPEN311: "1.1",
+    Channel.PERSONAL: "1.2",
+    Channel.AUTHORISED: "1.3",
+    Channel.GCC: "1.4",
+    Channel.OTHER_BODY: "1.6",
+    Channel.MEDIA: "1.5",
+}
+
+
+class Kind(models.TextChoices):
+    PROPOSAL = "3.1", _("Proposal")
+    APPLICATION = "3.2", _("Application")
+    COMPLAINT = "3.3", _("Complaint")
+
+
+class Subject(models.TextChoices):
+    INDIVIDUAL = "5.1", _("Individual")
+    COLLECTIVE = "5.2", _("Collective")
+    ANONYMOUS = "5.3", _("Anonymous")
+
+
+class Sign(models.TextChoices):
+    FIRST = "2.1", _("First")
+    REPEATED = "2.2", _("Repeated")
+    DUPLICATE = "2.3", _("Duplicate")
+    MANY_TIMES = "2.4", _("Many-times")
+    MASS = "2.5", _("Mass")
+
+
+class AppealType(models.TextChoices):
+    TELEGRAM = "6.1", _("Telegram")
+    LETTER = "6.2", _("Letter")
+    ORAL = "6.3", _("Oral")
+    ELECTRONIC = "6.4", _("Electronic")
+
+
+class NotConsideredReason(models.TextChoices):
+    """ст.8 of the Law: why an appeal is registered but not considered."""
+
+    ANONYMOUS = "anonymous", _("Anonymous: authorship not established")
+    REPEATED = "repeated", _("Repeated: the issue was already decided on the merits")
+    LATE_COMPLAINT = "late_complaint", _("Complaint filed after the statutory term")
+    INCAPABLE = "incapable", _("Applicant declared legally incapable by a court")
+
+
+class RegistrationCounter(models.Model):
+    """Last registration sequence per year. Locked row by row: gap-free numbers under concurrency."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Appeal(TimeStampedModel):
+    number = models.CharField(_("registration number"), max_length=32, unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    seq = models.PositiveIntegerField(_("sequence"))
+    legacy_id = models.CharField(_("legacy id"), max_length=64, null=True, blank=True, unique=True)
+
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=3, choices=Kind.choices, default=Kind.APPLICATION)
+    subject = models.CharField(
+        _("subject"), max_length=3, choices=Subject.choices, default=Subject.INDIVIDUAL
+    )
+    sign = models.CharField(_("sign of receipt"), max_length=3, choices=Sign.choices,
+                            default=Sign.FIRST)
+    appeal_type = models.CharField(_("type"), max_length=3, choices=AppealType.choices,
+                                   default=AppealType.ORAL)
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, null=True, blank=True, related_name="appeals",
+        verbose_name=_("applicant"),
+    )
+    cosigners = models.ManyToManyField(
+        Applicant, through="AppealCosigner", related_name="cosigned_appeals", blank=True
+    )
+    previous_appeal = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="repeats",
+        verbose_name=_("earlier appeal on the same issue"),
+    )
+
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    registered_at = models.DateTimeField(_("registered at"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    text = models.TextField(_("text of the appeal"))
+
+    territory = models.ForeignKey(
+        Territory, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("territory of the problem"),
+    )
+    location = models.CharField(_("address of the problem"), max_length=300, blank=True)
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    lon = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    # Where it came from when another body sent it (card of Instruction No. 348).
+    origin_body = models.CharField(_("sent by"), max_length=300, blank=True)
+    origin_number = models.CharField(_("their index"), max_length=64, blank=True)
+    origin_date = models.DateField(_("their date"), null=True, blank=True)
+
+    needs_study = models.BooleanField(_("needs additional study"), default=False)
+    priority = models.BooleanField(_("priority applicant"), default=False, db_index=True)
+
+    status = models.CharField(
+        _("status"), max_length=32, choices=AppealStatus.choices, default=AppealStatus.REGISTERED,
+        db_index=True,
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"))
+    due_date = models.DateField(_("control date"), db_index=True)
+    # Hard cap of ст.20: the term, however extended, never passes received + 45 days.
+    max_due_date = models.DateField(_("latest possible date"))
+    not_considered_reason = models.CharField(
+        _("reason not considered"), max_length=20, choices=NotConsideredReason.choices, blank=True
+    )
+    status_note = models.TextField(_("explanation"), blank=True)
+    forwarded_to = models.CharField(_("forwarded to"), max_length=300, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "seq"], name="appeal_number_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(due_date__lte=models.F("max_due_date")), name="appeal_due_within_cap"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AppealCosigner(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE)
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "applicant"], name="cosigner_unique"),
+        ]
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"appeals/{instance.appeal.year}/{instance.appeal_id}/{instance.sha256[:16]}"
+
+
+class Attachment(TimeStampedModel):
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,64 @@
+"""Writing to the audit trail. `record()` is called by every service inside its transaction."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+
+from vikno.audit.chain import event_hash
+from vikno.audit.models import AuditChainHead, AuditEvent
+from vikno.core import clock
+
+
+def _plain(value: Any) -> Any:
+    """JSON round trip, so the hash is computed over exactly what the database gives back."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _object_identity(obj: models.Model | None) -> tuple[str, str, str]:
+    if obj is None:
+        return "", "", ""
+    meta = obj._meta
+    return f"{meta.app_label}.{meta.model_name}", str(obj.pk), str(obj)[:200]
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    object_label: str | None = None,
+) -> AuditEvent:
+    """Append one event. `actor` is a user (or None for the system itself).
+
+    Callers never pass applicants' personal data in before/after: they pass the names of
+    changed personal fields instead (see appeals.services), so the trail holds no copies of it.
+    """
+    object_type, object_id, label = _object_identity(obj)
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        fields: dict[str, Any] = {
+            "seq": head.last_seq + 1,
+            "occurred_at": clock.now(),
+            "actor_id": getattr(actor, "pk", None),
+            "actor_username": getattr(actor, "username", "") or ("" if actor else "system"),
+            "actor_role": getattr(actor, "role", "") or "",
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "object_label": (object_label if object_label is not None else label)[:200],
+            "before": _plain(before),
+            "after": _plain(after),
+            "prev_hash": head.last_hash,
+        }
+        fields["hash"] = event_hash(fields)
+        event = AuditEvent.objects.create(**fields)
+        AuditChainHead.objects.filter(id=1).update(last_seq=event.seq, last_hash=event.hash)
+    return event

@@ -6,9 +6,10 @@ DEBUG             "1" for development (the `make run` default).
 CELERY_BROKER_URL redis://127.0.0.1:6379/0 to run tasks on workers; eager in-process when unset.
 """
 
+import os
+import sys
 from datetime import timedelta
 from pathlib import Path
-import os
 
 import dj_database_url
 from celery.schedules import crontab
@@ -23,14 +24,16 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
+# The test runner needs no secrets and talks to "testserver".
+TESTING = env_bool("VIKNO_TESTING") or "pytest" in sys.modules
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("VIKNO_TESTING"):
+    if not DEBUG and not TESTING:
         raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-if env_bool("VIKNO_TESTING"):
+if TESTING:
     ALLOWED_HOSTS += ["testserver"]
 
 INSTALLED_APPS = [
@@ -131,7 +134,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
-SESSION_COOKIE_SECURE = not DEBUG and not env_bool("VIKNO_TESTING")
+SESSION_COOKIE_SECURE = not DEBUG and not TESTING
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

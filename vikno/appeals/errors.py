@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
 from vikno.core.errors import ApplicationError, NotFound, PermissionDenied
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     ILLEGAL_TRANSITION = "illegal_transition"
     MISSING_FIELD = "missing_field"
     UNKNOWN_TOPIC = "unknown_topic"

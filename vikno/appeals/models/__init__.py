@@ -1,4 +1,3 @@
-from vikno.appeals.models.applicants import Applicant, ApplicantKind
 from vikno.appeals.models.appeals import (
     Appeal,
     AppealCosigner,
@@ -10,6 +9,7 @@ from vikno.appeals.models.appeals import (
     Sign,
     Subject,
 )
+from vikno.appeals.models.applicants import Applicant, ApplicantKind
 from vikno.appeals.models.work import (
     Assignment,
     AssignmentRole,

@@ -86,6 +86,9 @@ class RegistrationCounter(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class Appeal(TimeStampedModel):
     number = models.CharField(_("registration number"), max_length=32, unique=True)
@@ -178,6 +181,9 @@ class AppealCosigner(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["appeal", "applicant"], name="cosigner_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}/{self.applicant_id}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -139,6 +139,9 @@ class Extension(TimeStampedModel):
         verbose_name = _("extension")
         verbose_name_plural = _("extensions")
 
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.old_due_date} → {self.new_due_date}"
+
 
 class Feedback(TimeStampedModel):
     """The applicant's confirmation of the result and rating 1–5 (by call-back or online)."""
@@ -165,6 +168,9 @@ class Feedback(TimeStampedModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.rating}"
+
 
 class Transition(models.Model):
     """The appeal's own history: every status change and routing step, for the appeal card."""
@@ -181,6 +187,9 @@ class Transition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.action}"
 
 
 class NoticeKind(models.TextChoices):
@@ -202,6 +211,9 @@ class Notice(TimeStampedModel):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.kind}"
 
 
 class NotificationKind(models.TextChoices):
@@ -229,3 +241,6 @@ class Notification(TimeStampedModel):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,200 @@
+"""Who may see and do what with appeals. The only way interfaces fetch appeals for a user.
+
+- operators and supervisors (the centre) see every appeal;
+- an executor sees only appeals with an assignment of its own authority still in force;
+- analysts, security and system administrators see no appeal (analysts get aggregates only);
+- applicants' personal data: the centre and the main executor; a co-executor sees it unless the
+  applicant asked for confidentiality (ст.10: "except to those who decide the case").
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import QuerySet
+
+from vikno.accounts.access import role_of
+from vikno.accounts.roles import Role
+from vikno.appeals.errors import forbidden, not_found
+from vikno.appeals.lifecycle import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    UNDER_CONTROL_STATUSES,
+    AppealStatus,
+    AssignmentStatus,
+    appeal_can_move,
+)
+from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Extension, ExtensionStatus
+from vikno.directory.models import Authority
+
+S = AppealStatus
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    REGISTER = "register"
+    ROUTE = "route"  # first routing of a registered appeal, or re-routing
+    EXTEND = "extend"
+    SHORTEN = "shorten"
+    DECIDE_EXTENSION = "decide_extension"
+    REVIEW = "review"
+    FEEDBACK = "feedback"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    FORWARD = "forward"
+    NOT_CONSIDER = "not_consider"
+    RETURN = "return"
+
+
+# Centre actions by role; each also needs the appeal's status to allow it (see _status_allows).
+CENTRE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.OPERATOR: frozenset({Action.VIEW, Action.REGISTER, Action.ROUTE, Action.FEEDBACK}),
+    Role.SUPERVISOR: frozenset(Action),
+}
+
+# Executor actions on one assignment.
+ACCEPT, REPLY, REQUEST_EXTENSION = "accept", "reply", "request_extension"
+
+
+def executor_authority(user: Any) -> Authority | None:
+    if role_of(user) != Role.EXECUTOR:
+        return None
+    membership = getattr(user, "membership", None)
+    return membership.authority if membership is not None else None
+
+
+def can_register(user: Any) -> bool:
+    return role_of(user) in (Role.OPERATOR, Role.SUPERVISOR)
+
+
+def sees_appeals(user: Any) -> bool:
+    return role_of(user) in (Role.OPERATOR, Role.SUPERVISOR, Role.EXECUTOR)
+
+
+def appeals_visible_to(user: Any) -> QuerySet[Appeal]:
+    role = role_of(user)
+    if role in (Role.OPERATOR, Role.SUPERVISOR):
+        return Appeal.objects.all()
+    authority = executor_authority(user)
+    if authority is None:
+        return Appeal.objects.none()
+    return Appeal.objects.filter(
+        pk__in=Assignment.objects.filter(
+            authority=authority, status__in=[*ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.CLOSED]
+        ).values("question__appeal_id")
+    )
+
+
+def appeal_get_for(*, user: Any, number: str) -> Appeal:
+    """The appeal, if this user may see it. Raises PermissionDenied for roles that see no appeals,
+    NotFound when it does not exist or belongs to another executor (its existence is not revealed)."""
+    if not sees_appeals(user):
+        raise forbidden()
+    appeal = (appeals_visible_to(user).select_related("applicant", "territory")
+              .filter(number=number).first())
+    if appeal is None:
+        raise not_found()
+    return appeal
+
+
+def _status_allows(action: Action, appeal: Appeal) -> bool:
+    status = S(appeal.status)
+    rules = {
+        Action.VIEW: True,
+        Action.REGISTER: False,
+        Action.ROUTE: status in (S.REGISTERED, S.ASSIGNED, S.IN_WORK, S.RETURNED_FOR_REVISION),
+        Action.EXTEND: status in UNDER_CONTROL_STATUSES | {S.ANSWERED},
+        Action.SHORTEN: status in UNDER_CONTROL_STATUSES,
+        Action.DECIDE_EXTENSION: appeal.extensions.filter(status=ExtensionStatus.REQUESTED).exists(),
+        Action.REVIEW: status == S.ANSWERED,
+        Action.FEEDBACK: status in (S.ANSWERED, S.AWAITING_CONFIRMATION),
+        Action.CLOSE: status in (S.ANSWERED, S.AWAITING_CONFIRMATION),
+        Action.REOPEN: status in (S.CLOSED, S.NOT_CONSIDERED),
+        Action.FORWARD: appeal_can_move(status, S.FORWARDED),
+        Action.NOT_CONSIDER: appeal_can_move(status, S.NOT_CONSIDERED),
+        Action.RETURN: appeal_can_move(status, S.RETURNED_MISSING_CONTENT),
+    }
+    return bool(rules[action])
+
+
+def appeal_actions(*, user: Any, appeal: Appeal) -> frozenset[Action]:
+    """Centre actions this user may take on this appeal now."""
+    role = role_of(user)
+    if role == Role.EXECUTOR:
+        return frozenset({Action.VIEW})
+    allowed = CENTRE_ACTIONS.get(role, frozenset())
+    if role == Role.OPERATOR and appeal.status != S.REGISTERED:
+        # Operators route new appeals; re-routing work in progress is the supervisor's decision.
+        allowed = allowed - {Action.ROUTE}
+    return frozenset(a for a in allowed if _status_allows(a, appeal))
+
+
+def appeal_require(*, user: Any, appeal: Appeal, action: Action) -> None:
+    if action not in appeal_actions(user=user, appeal=appeal):
+        raise forbidden()
+
+
+def assignment_actions(*, user: Any, assignment: Assignment) -> frozenset[str]:
+    authority = executor_authority(user)
+    if authority is None or assignment.authority_id != authority.pk:
+        return frozenset()
+    status = AssignmentStatus(assignment.status)
+    actions = set()
+    if status in (AssignmentStatus.ASSIGNED, AssignmentStatus.FOR_REVISION):
+        actions.add(ACCEPT)
+    if status in (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION):
+        actions.add(REPLY)
+    if (status in (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION)
+            and assignment.role == AssignmentRole.MAIN):
+        actions.add(REQUEST_EXTENSION)
+    return frozenset(actions)
+
+
+def assignment_get_for(*, user: Any, pk: int, action: str) -> Assignment:
+    """An assignment the executor may act on (`action` in accept/reply/request_extension)."""
+    assignment = (Assignment.objects.select_related("question__appeal", "authority")
+                  .filter(pk=pk).first())
+    if assignment is None or executor_authority(user) is None:
+        raise not_found() if assignment is None else forbidden()
+    if assignment.authority_id != executor_authority(user).pk:  # type: ignore[union-attr]
+        raise not_found()
+    if action not in assignment_actions(user=user, assignment=assignment):
+        raise forbidden()
+    return assignment
+
+
+def extension_get_for(*, user: Any, pk: int) -> Extension:
+    if role_of(user) != Role.SUPERVISOR:
+        raise forbidden()
+    extension = Extension.objects.select_related("appeal").filter(pk=pk).first()
+    if extension is None:
+        raise not_found()
+    return extension
+
+
+def personal_data_visible(*, user: Any, appeal: Appeal) -> bool:
+    role = role_of(user)
+    if role in (Role.OPERATOR, Role.SUPERVISOR):
+        return True
+    authority = executor_authority(user)
+    if authority is None:
+        return False
+    mine = Assignment.objects.filter(question__appeal=appeal, authority=authority,
+                                     status__in=[*ACTIVE_ASSIGNMENT_STATUSES,
+                                                 AssignmentStatus.CLOSED])
+    if appeal.applicant is not None and appeal.applicant.confidential:
+        return mine.filter(role=AssignmentRole.MAIN).exists()
+    return mine.exists()
+
+
+def applicants_searchable_by(user: Any) -> bool:
+    """Looking applicants up by phone or name is a centre duty (the operator's screen)."""
+    return role_of(user) in (Role.OPERATOR, Role.SUPERVISOR)
+
+
+def sees_dashboard(user: Any) -> bool:
+    return role_of(user) in (Role.SUPERVISOR, Role.ANALYST)
+
+
+def sees_statistics(user: Any) -> bool:
+    return role_of(user) in (Role.SUPERVISOR, Role.ANALYST)

@@ -1,0 +1,57 @@
+"""Writes of the case file. Every channel and every page ends in these functions."""
+
+from vikno.appeals.services.assignment import Routing, appeal_assign, suggest_authority
+from vikno.appeals.services.control import (
+    ControlReport,
+    appeal_extend,
+    appeal_forward,
+    appeal_not_considered,
+    appeal_return_missing_content,
+    appeal_shorten,
+    deadline_control,
+    extension_decide,
+    extension_request,
+)
+from vikno.appeals.services.execution import (
+    answer_review,
+    appeal_close,
+    appeal_reopen,
+    assignment_accept,
+    feedback_record,
+    reply_submit,
+)
+from vikno.appeals.services.registration import (
+    ApplicantData,
+    QuestionData,
+    appeal_register,
+    applicant_create,
+    applicant_update,
+    clean_text,
+)
+
+__all__ = [
+    "ApplicantData",
+    "ControlReport",
+    "QuestionData",
+    "Routing",
+    "answer_review",
+    "appeal_assign",
+    "appeal_close",
+    "appeal_extend",
+    "appeal_forward",
+    "appeal_not_considered",
+    "appeal_register",
+    "appeal_reopen",
+    "appeal_return_missing_content",
+    "appeal_shorten",
+    "applicant_create",
+    "applicant_update",
+    "assignment_accept",
+    "clean_text",
+    "deadline_control",
+    "extension_decide",
+    "extension_request",
+    "feedback_record",
+    "reply_submit",
+    "suggest_authority",
+]

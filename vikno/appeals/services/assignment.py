@@ -1,0 +1,109 @@
+"""Routing an appeal's questions to executors: one main executor, any co-executors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from vikno.appeals.errors import AppealsError, Code
+from vikno.appeals.lifecycle import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    AppealStatus,
+    AssignmentStatus,
+)
+from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Question
+from vikno.appeals.services._common import appeal_move, assignment_move, history, lock
+from vikno.audit import services as audit
+from vikno.directory.models import Authority
+from vikno.directory.routing import route
+
+ROUTABLE_STATUSES = frozenset({
+    AppealStatus.REGISTERED, AppealStatus.ASSIGNED, AppealStatus.IN_WORK,
+    AppealStatus.RETURNED_FOR_REVISION,
+})
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Who executes. No main authority means "the one the routing rules suggest"."""
+
+    main_authority_code: str | None = None
+    co_authority_codes: tuple[str, ...] = field(default_factory=tuple)
+    instructions: str = ""
+
+
+def _authority(code: str, field_name: str) -> Authority:
+    authority = Authority.objects.filter(code=code, is_active=True).first()
+    if authority is None:
+        raise AppealsError(Code.UNKNOWN_AUTHORITY,
+                           _("Unknown executor “%(code)s”.") % {"code": code}, field=field_name)
+    return authority
+
+
+def suggest_authority(question: Question) -> Authority:
+    return route(question.subtopic, question.appeal.territory)
+
+
+def _assign_question(*, actor: Any, question: Question, main: Authority, co: list[Authority],
+                     instructions: str) -> list[Assignment]:
+    active = list(question.assignments.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES)
+                  .select_related("authority"))
+    wanted = {main.pk: AssignmentRole.MAIN} | {a.pk: AssignmentRole.CO for a in co if a.pk != main.pk}
+    kept: dict[int, Assignment] = {}
+    for assignment in active:
+        if wanted.get(assignment.authority_id) == assignment.role:
+            kept[assignment.authority_id] = assignment
+        else:
+            assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.CANCELLED,
+                            action="cancel")
+    created = []
+    for authority_id, role in wanted.items():
+        if authority_id in kept:
+            continue
+        assignment = Assignment.objects.create(
+            question=question, authority_id=authority_id, role=role, due_date=question.due_date,
+            instructions=instructions, assigned_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit.record(actor=actor, action="assignment.create", obj=assignment,
+                     object_label=f"{question.appeal.number} → {assignment.authority.code}",
+                     after={"authority": assignment.authority.code, "role": role,
+                            "due_date": assignment.due_date})
+        created.append(assignment)
+    return created
+
+
+@transaction.atomic
+def appeal_assign(
+    *, actor: Any, appeal: Appeal, routing: Routing, question_ids: list[int] | None = None
+) -> list[Assignment]:
+    """Assign (or re-route) the appeal's questions. Assignments of other executors are cancelled."""
+    appeal = lock(appeal)
+    if AppealStatus(appeal.status) not in ROUTABLE_STATUSES:
+        raise AppealsError(
+            Code.ILLEGAL_TRANSITION,
+            _("An appeal in the status “%(status)s” cannot be routed.")
+            % {"status": appeal.get_status_display()},
+            http_status=409,
+        )
+    co = [_authority(code, "co_authority_codes") for code in routing.co_authority_codes]
+    fixed_main = (_authority(routing.main_authority_code, "main_authority_code")
+                  if routing.main_authority_code else None)
+    questions = appeal.questions.select_related("subtopic")
+    if question_ids is not None:
+        questions = questions.filter(pk__in=question_ids)
+    created: list[Assignment] = []
+    names = []
+    for question in questions:
+        main = fixed_main or suggest_authority(question)
+        names.append(main.name)
+        created += _assign_question(actor=actor, question=question, main=main, co=co,
+                                    instructions=routing.instructions)
+    if appeal.status == AppealStatus.REGISTERED or (created and appeal.status != AppealStatus.ASSIGNED):
+        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ASSIGNED, action="assign",
+                    note=", ".join(sorted(set(names))))
+    else:
+        history(appeal=appeal, actor=actor, action="reroute", note=", ".join(sorted(set(names))))
+    return created

@@ -1,0 +1,272 @@
+"""The centre's control of the case: ст.5/7/8 decisions, extensions (ст.20), deadline control."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from vikno.appeals.errors import AppealsError, Code
+from vikno.appeals.lifecycle import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    UNDER_CONTROL_STATUSES,
+    AppealStatus,
+    AssignmentStatus,
+)
+from vikno.appeals.models import (
+    Appeal,
+    Assignment,
+    Extension,
+    ExtensionStatus,
+    NotConsideredReason,
+    Notice,
+    Notification,
+)
+from vikno.appeals.models.work import NoticeKind, NotificationKind
+from vikno.appeals.services._common import appeal_move, assignment_move, history, lock
+from vikno.audit import services as audit
+from vikno.core import clock
+from vikno.directory import deadlines
+
+
+def _reason(note: str) -> str:
+    if not note.strip():
+        raise AppealsError(Code.REASON_REQUIRED, _("Give the reason."), field="note")
+    return note.strip()
+
+
+def _cancel_assignments(*, actor: Any, appeal: Appeal) -> None:
+    for assignment in Assignment.objects.filter(
+            question__appeal=appeal, status__in=ACTIVE_ASSIGNMENT_STATUSES).select_related(
+            "question__appeal", "authority"):
+        assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.CANCELLED,
+                        action="cancel")
+
+
+@transaction.atomic
+def appeal_forward(*, actor: Any, appeal: Appeal, to_body: str, note: str = "") -> Appeal:
+    """ст.7: an appeal outside the competence of the region's bodies goes to the competent body
+    within 5 days of receipt, and the applicant is told."""
+    if not to_body.strip():
+        raise AppealsError(Code.MISSING_FIELD, _("Name the body the appeal is forwarded to."),
+                           field="to_body")
+    appeal = lock(appeal)
+    appeal_move(actor=actor, appeal=appeal, target=AppealStatus.FORWARDED, action="forward",
+                note=f"{to_body.strip()}. {note}".strip(". "))
+    _cancel_assignments(actor=actor, appeal=appeal)
+    appeal.forwarded_to = to_body.strip()[:300]
+    appeal.save(update_fields=["forwarded_to"])
+    Notice.objects.create(
+        appeal=appeal, kind=NoticeKind.FORWARDED,
+        text=_("Your appeal %(number)s is outside our competence and has been forwarded to "
+               "%(body)s.") % {"number": appeal.number, "body": appeal.forwarded_to},
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_not_considered(
+    *, actor: Any, appeal: Appeal, reason: str, note: str = ""
+) -> Appeal:
+    """ст.8: registered, but not considered (anonymous, repeated, late complaint, incapacity)."""
+    if reason not in NotConsideredReason.values:
+        raise AppealsError(Code.REASON_REQUIRED,
+                           _("Choose why the appeal is not subject to consideration."),
+                           field="reason")
+    appeal = lock(appeal)
+    appeal_move(actor=actor, appeal=appeal, target=AppealStatus.NOT_CONSIDERED,
+                action="not_considered", note=f"{NotConsideredReason(reason).label}. {note}".strip())
+    appeal.not_considered_reason = reason
+    appeal.status_note = note.strip()
+    appeal.save(update_fields=["not_considered_reason", "status_note"])
+    if appeal.applicant_id:
+        Notice.objects.create(
+            appeal=appeal, kind=NoticeKind.NOT_CONSIDERED,
+            text=_("Your appeal %(number)s is not subject to consideration: %(reason)s.")
+            % {"number": appeal.number, "reason": NotConsideredReason(reason).label},
+        )
+    return appeal
+
+
+@transaction.atomic
+def appeal_return_missing_content(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
+    """ст.5: an appeal without the required content is returned with an explanation in 10 days."""
+    note = _reason(note)
+    appeal = lock(appeal)
+    appeal_move(actor=actor, appeal=appeal, target=AppealStatus.RETURNED_MISSING_CONTENT,
+                action="return_missing_content", note=note)
+    appeal.status_note = note
+    appeal.save(update_fields=["status_note"])
+    Notice.objects.create(
+        appeal=appeal, kind=NoticeKind.RETURNED,
+        text=_("Your appeal %(number)s is returned: %(note)s") % {"number": appeal.number,
+                                                                  "note": note},
+    )
+    return appeal
+
+
+def _apply_due(*, appeal: Appeal, new_due: date) -> None:
+    appeal.due_date = new_due
+    appeal.updated_at = clock.now()
+    appeal.save(update_fields=["due_date", "updated_at"])
+    appeal.questions.update(due_date=new_due)
+    Assignment.objects.filter(question__appeal=appeal,
+                              status__in=ACTIVE_ASSIGNMENT_STATUSES).update(
+        due_date=new_due, reminded_at=None, escalated_at=None)
+
+
+def _check_extendable(appeal: Appeal, new_due: date) -> None:
+    if AppealStatus(appeal.status) not in UNDER_CONTROL_STATUSES | {AppealStatus.ANSWERED}:
+        raise AppealsError(
+            Code.ILLEGAL_TRANSITION,
+            _("The term of an appeal in the status “%(status)s” cannot be extended.")
+            % {"status": appeal.get_status_display()},
+            http_status=409,
+        )
+    deadlines.extension_check(clock.local_date(appeal.received_at), appeal.due_date, new_due)
+
+
+@transaction.atomic
+def extension_request(
+    *, actor: Any, assignment: Assignment, new_due: date, reason: str
+) -> Extension:
+    """The executor asks for a longer term; a supervisor decides."""
+    reason = _reason(reason)
+    appeal = lock(assignment.question.appeal)
+    _check_extendable(appeal, new_due)
+    extension = Extension.objects.create(
+        appeal=appeal, assignment=assignment, requested_by=actor, reason=reason,
+        old_due_date=appeal.due_date, new_due_date=new_due,
+    )
+    audit.record(actor=actor, action="extension.request", obj=appeal,
+                 after={"new_due_date": new_due, "assignment": assignment.pk})
+    history(appeal=appeal, actor=actor, action="extension_requested",
+            note=f"{assignment.authority.name}: {new_due:%d.%m.%Y}. {reason}")
+    Notification.objects.create(
+        for_supervisors=True, appeal=appeal, kind=NotificationKind.EXTENSION,
+        text=_("%(authority)s asks to extend %(number)s to %(date)s.")
+        % {"authority": assignment.authority.name, "number": appeal.number,
+           "date": new_due.strftime("%d.%m.%Y")},
+    )
+    return extension
+
+
+def _grant(*, actor: Any, appeal: Appeal, new_due: date, reason: str) -> None:
+    old = appeal.due_date
+    _apply_due(appeal=appeal, new_due=new_due)
+    audit.record(actor=actor, action="appeal.extend", obj=appeal,
+                 before={"due_date": old}, after={"due_date": new_due})
+    history(appeal=appeal, actor=actor, action="extended",
+            note=f"{old:%d.%m.%Y} → {new_due:%d.%m.%Y}. {reason}")
+    # ст.20: the applicant is told of the longer term.
+    Notice.objects.create(
+        appeal=appeal, kind=NoticeKind.EXTENDED,
+        text=_("The term of consideration of your appeal %(number)s is extended to %(date)s: "
+               "%(reason)s") % {"number": appeal.number, "date": new_due.strftime("%d.%m.%Y"),
+                                "reason": reason},
+    )
+
+
+@transaction.atomic
+def extension_decide(*, actor: Any, extension: Extension, approve: bool, note: str = "") -> Extension:
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != ExtensionStatus.REQUESTED:
+        raise AppealsError(Code.CONFLICT, _("This request has already been decided."),
+                           http_status=409)
+    appeal = lock(extension.appeal)
+    if approve:
+        _check_extendable(appeal, extension.new_due_date)
+        _grant(actor=actor, appeal=appeal, new_due=extension.new_due_date, reason=extension.reason)
+    elif not note.strip():
+        raise AppealsError(Code.REASON_REQUIRED, _("Give the reason for refusing."), field="note")
+    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    extension.decided_by = actor
+    extension.decided_at = clock.now()
+    extension.decision_note = note.strip()
+    extension.save()
+    audit.record(actor=actor, action="extension.decide", obj=appeal,
+                 after={"extension": extension.pk, "status": extension.status})
+    return extension
+
+
+@transaction.atomic
+def appeal_extend(*, actor: Any, appeal: Appeal, new_due: date, reason: str) -> Extension:
+    """A supervisor sets a longer term with a reason; never past 45 days from receipt."""
+    reason = _reason(reason)
+    appeal = lock(appeal)
+    _check_extendable(appeal, new_due)
+    extension = Extension.objects.create(
+        appeal=appeal, requested_by=actor, reason=reason, old_due_date=appeal.due_date,
+        new_due_date=new_due, status=ExtensionStatus.APPROVED, decided_by=actor,
+        decided_at=clock.now(),
+    )
+    _grant(actor=actor, appeal=appeal, new_due=new_due, reason=reason)
+    return extension
+
+
+@transaction.atomic
+def appeal_shorten(*, actor: Any, appeal: Appeal, new_due: date, reason: str) -> Appeal:
+    """ст.20: on the applicant's reasoned request the term may be shortened."""
+    reason = _reason(reason)
+    appeal = lock(appeal)
+    deadlines.shortened_check(clock.local_date(appeal.received_at), appeal.due_date, new_due)
+    old = appeal.due_date
+    _apply_due(appeal=appeal, new_due=new_due)
+    audit.record(actor=actor, action="appeal.shorten", obj=appeal,
+                 before={"due_date": old}, after={"due_date": new_due})
+    history(appeal=appeal, actor=actor, action="shortened",
+            note=f"{old:%d.%m.%Y} → {new_due:%d.%m.%Y}. {reason}")
+    return appeal
+
+
+@dataclass(frozen=True)
+class ControlReport:
+    reminded: int
+    escalated: int
+
+
+@transaction.atomic
+def deadline_control(*, today: date | None = None) -> ControlReport:
+    """Remind executors before the control date and escalate to supervisors after it.
+
+    Idempotent: each assignment is reminded once and escalated once per control date.
+    """
+    today = today or clock.today()
+    remind_until = today + settings.VIKNO["REMIND_BEFORE"]
+    active = Assignment.objects.filter(
+        status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK,
+                    AssignmentStatus.FOR_REVISION],
+    ).select_related("question__appeal", "authority")
+    now = clock.now()
+    reminded = escalated = 0
+    for assignment in active.filter(due_date__gte=today, due_date__lte=remind_until,
+                                    reminded_at__isnull=True):
+        appeal = assignment.question.appeal
+        Notification.objects.create(
+            authority=assignment.authority, appeal=appeal, kind=NotificationKind.REMINDER,
+            text=_("The control date of %(number)s is %(date)s.")
+            % {"number": appeal.number, "date": assignment.due_date.strftime("%d.%m.%Y")},
+        )
+        assignment.reminded_at = now
+        assignment.save(update_fields=["reminded_at"])
+        reminded += 1
+    for assignment in active.filter(due_date__lt=today, escalated_at__isnull=True):
+        appeal = assignment.question.appeal
+        text = _("%(number)s is overdue at %(authority)s (control date %(date)s).") % {
+            "number": appeal.number, "authority": assignment.authority.name,
+            "date": assignment.due_date.strftime("%d.%m.%Y")}
+        Notification.objects.create(authority=assignment.authority, appeal=appeal,
+                                    kind=NotificationKind.ESCALATION, text=text)
+        Notification.objects.create(for_supervisors=True, appeal=appeal,
+                                    kind=NotificationKind.ESCALATION, text=text)
+        assignment.escalated_at = now
+        assignment.save(update_fields=["escalated_at"])
+        escalated += 1
+    if reminded or escalated:
+        audit.record(actor=None, action="deadline.control", obj=None,
+                     after={"reminded": reminded, "escalated": escalated, "today": today})
+    return ControlReport(reminded=reminded, escalated=escalated)

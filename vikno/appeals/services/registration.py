@@ -1,0 +1,330 @@
+"""Registration of appeals: the one path every channel ends in (hotline, web, e-mail, API, Open311…)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from vikno.appeals.errors import AppealsError, Code
+from vikno.appeals.lifecycle import AppealStatus
+from vikno.appeals.models import (
+    Appeal,
+    AppealCosigner,
+    Applicant,
+    ApplicantKind,
+    Channel,
+    Kind,
+    Question,
+    RegistrationCounter,
+    Sign,
+    Subject,
+)
+from vikno.appeals.models.appeals import AppealType
+from vikno.appeals.models.applicants import PERSONAL_FIELDS, phone_normalise
+from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, snapshot
+from vikno.appeals.services.assignment import Routing, appeal_assign
+from vikno.audit import services as audit
+from vikno.core import clock
+from vikno.directory import deadlines
+from vikno.directory.models import Axis, ClassifierItem, SubTopic, Territory
+
+CHANNEL_TYPES = {
+    Channel.HOTLINE: AppealType.ORAL,
+    Channel.PERSONAL: AppealType.ORAL,
+    Channel.POST: AppealType.LETTER,
+    Channel.OTHER_BODY: AppealType.LETTER,
+    Channel.AUTHORISED: AppealType.LETTER,
+    Channel.MEDIA: AppealType.LETTER,
+}
+ELECTRONIC_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL, Channel.API, Channel.OPEN311})
+MAX_TEXT_LENGTH = 20_000
+DEFAULT_ROUTING = Routing()
+
+
+@dataclass(frozen=True)
+class ApplicantData:
+    """What a channel knows of the applicant. Empty strings mean "not given"."""
+
+    kind: str = ApplicantKind.PERSON
+    last_name: str = ""
+    first_name: str = ""
+    patronymic: str = ""
+    organisation_name: str = ""
+    address: str = ""
+    territory_code: str = ""
+    phone: str = ""
+    email: str = ""
+    sex: str = ""
+    category_code: str = ""
+    social_status_code: str = ""
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionData:
+    subtopic_code: str
+    summary: str = ""
+
+
+def clean_text(raw: str) -> str:
+    """Keep what the citizen wrote; drop only what cannot be stored (NUL and other control chars)."""
+    return "".join(ch for ch in raw if ch in "\n\t" or ch >= " " or ch == "\r").replace("\r\n", "\n")
+
+
+def _missing(field_name: str, message: str) -> AppealsError:
+    return AppealsError(Code.MISSING_FIELD, message, field=field_name)
+
+
+def _classifier_item(axis: Axis, code: str, field_name: str) -> ClassifierItem | None:
+    if not code:
+        return None
+    item = ClassifierItem.objects.filter(axis=axis, code=code).order_by("-version__valid_from").first()
+    if item is None:
+        raise AppealsError(Code.INVALID_VALUE, _("Unknown classifier code “%(code)s”.") % {"code": code},
+                           field=field_name)
+    return item
+
+
+def _territory(code: str, field_name: str) -> Territory | None:
+    if not code:
+        return None
+    territory = Territory.objects.filter(code=code).first()
+    if territory is None:
+        raise AppealsError(Code.UNKNOWN_TERRITORY, _("Unknown territory “%(code)s”.") % {"code": code},
+                           field=field_name)
+    return territory
+
+
+def _validate_applicant(data: ApplicantData, *, field_prefix: str) -> None:
+    if data.kind == ApplicantKind.ORGANISATION:
+        if not data.organisation_name.strip():
+            raise _missing(f"{field_prefix}organisation_name",
+                           _("Enter the name of the organisation."))
+    elif not data.last_name.strip() or not data.first_name.strip():
+        raise _missing(f"{field_prefix}last_name", _("Enter the applicant's surname and name."))
+
+
+def applicant_create(*, actor: Any, data: ApplicantData) -> Applicant:
+    _validate_applicant(data, field_prefix="applicant.")
+    applicant = Applicant(
+        kind=data.kind,
+        last_name=data.last_name.strip(),
+        first_name=data.first_name.strip(),
+        patronymic=data.patronymic.strip(),
+        organisation_name=data.organisation_name.strip(),
+        address=data.address.strip(),
+        territory=_territory(data.territory_code, "applicant.territory_code"),
+        phone=data.phone.strip(),
+        phone_digits=phone_normalise(data.phone),
+        email=data.email.strip().lower(),
+        sex=data.sex,
+        category=_classifier_item(Axis.CATEGORY, data.category_code, "applicant.category_code"),
+        social_status=_classifier_item(Axis.SOCIAL_STATUS, data.social_status_code,
+                                       "applicant.social_status_code"),
+        confidential=data.confidential,
+    )
+    try:
+        applicant.full_clean()
+    except ValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        raise AppealsError(Code.INVALID_VALUE, " ".join(messages), field=f"applicant.{name}") from exc
+    applicant.save()
+    audit.record(
+        actor=actor, action="applicant.create", obj=applicant, object_label=f"applicant #{applicant.pk}",
+        after={"personal_fields": [f for f in PERSONAL_FIELDS if getattr(applicant, f)],
+               "confidential": applicant.confidential, "category_id": applicant.category_id},
+    )
+    return applicant
+
+
+def applicant_update(*, actor: Any, applicant: Applicant, data: ApplicantData) -> Applicant:
+    """Update the applicant's details. The trail records which personal fields changed, not values."""
+    _validate_applicant(data, field_prefix="applicant.")
+    new_values: dict[str, Any] = {
+        "kind": data.kind, "last_name": data.last_name.strip(), "first_name": data.first_name.strip(),
+        "patronymic": data.patronymic.strip(), "organisation_name": data.organisation_name.strip(),
+        "address": data.address.strip(), "phone": data.phone.strip(), "email": data.email.strip().lower(),
+        "sex": data.sex, "confidential": data.confidential,
+    }
+    territory = _territory(data.territory_code, "applicant.territory_code")
+    category = _classifier_item(Axis.CATEGORY, data.category_code, "applicant.category_code")
+    status = _classifier_item(Axis.SOCIAL_STATUS, data.social_status_code,
+                              "applicant.social_status_code")
+    changed = [name for name, value in new_values.items() if getattr(applicant, name) != value]
+    for name in changed:
+        setattr(applicant, name, new_values[name])
+    for name, value in (("territory", territory), ("category", category), ("social_status", status)):
+        if getattr(applicant, f"{name}_id") != (value.pk if value else None):
+            setattr(applicant, name, value)
+            changed.append(name)
+    if not changed:
+        return applicant
+    applicant.phone_digits = phone_normalise(applicant.phone)
+    applicant.updated_at = clock.now()
+    applicant.full_clean()
+    applicant.save()
+    audit.record(actor=actor, action="applicant.update", obj=applicant,
+                 object_label=f"applicant #{applicant.pk}", after={"changed_fields": sorted(changed)})
+    return applicant
+
+
+def _next_number(year: int) -> tuple[int, str]:
+    """Take the next number of the year under a row lock; rolled back with the registration, so
+    the sequence has no gaps and no duplicates however many operators register at once."""
+    RegistrationCounter.objects.get_or_create(year=year)
+    counter = RegistrationCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    prefix = settings.VIKNO["NUMBER_PREFIX"]
+    return counter.last, f"{prefix}-{year}-{counter.last:06d}"
+
+
+def _subtopics(questions: Sequence[QuestionData]) -> list[SubTopic]:
+    if not questions:
+        raise _missing("questions", _("Choose the topic of at least one question."))
+    found: list[SubTopic] = []
+    for index, question in enumerate(questions):
+        subtopic = SubTopic.objects.filter(code=question.subtopic_code, is_active=True).first()
+        if subtopic is None:
+            raise AppealsError(
+                Code.UNKNOWN_TOPIC,
+                _("Unknown topic “%(code)s”: choose a topic from the classifier.")
+                % {"code": question.subtopic_code},
+                field=f"questions.{index}.subtopic_code",
+            )
+        found.append(subtopic)
+    return found
+
+
+def _validate_content(*, text: str, subject: str, channel: str, applicant: Applicant | None,
+                      applicant_data: ApplicantData | None) -> None:
+    if not text.strip():
+        raise _missing("text", _("Enter the substance of the appeal."))
+    if len(text) > MAX_TEXT_LENGTH:
+        raise AppealsError(Code.INVALID_VALUE,
+                           _("The text is too long: at most %(n)d characters.") % {"n": MAX_TEXT_LENGTH},
+                           field="text")
+    if subject == Subject.ANONYMOUS:
+        return
+    if applicant is None and applicant_data is None:
+        raise _missing("applicant", _("Enter the applicant or mark the appeal as anonymous."))
+    if channel in ELECTRONIC_CHANNELS:
+        email = applicant.email if applicant else (applicant_data.email if applicant_data else "")
+        phone = applicant.phone if applicant else (applicant_data.phone if applicant_data else "")
+        if not (email or phone):
+            raise _missing("applicant.email",
+                           _("An electronic appeal needs an e-mail address or another contact for "
+                             "the answer."))
+
+
+@transaction.atomic
+def appeal_register(
+    *,
+    actor: Any,
+    channel: str,
+    text: str,
+    questions: Sequence[QuestionData],
+    applicant: ApplicantData | None = None,
+    applicant_id: int | None = None,
+    cosigners: Sequence[ApplicantData] = (),
+    received_at: datetime | None = None,
+    kind: str = Kind.APPLICATION,
+    subject: str | None = None,
+    sign: str | None = None,
+    summary: str = "",
+    territory_code: str = "",
+    location: str = "",
+    lat: Decimal | None = None,
+    lon: Decimal | None = None,
+    needs_study: bool | None = None,
+    previous_appeal_number: str = "",
+    origin_body: str = "",
+    origin_number: str = "",
+    origin_date: Any = None,
+    legacy_id: str | None = None,
+    routing: Routing | None = DEFAULT_ROUTING,
+) -> Appeal:
+    """Register an appeal and, unless `routing` is None, assign its questions to executors.
+
+    Refuses (AppealsError, nothing written) when the text or a topic is missing or unknown, when a
+    named applicant lacks a surname and name, when an electronic appeal has no contact for the answer.
+    """
+    if channel not in Channel.values:
+        raise AppealsError(Code.INVALID_VALUE, _("Unknown channel."), field="channel")
+    if kind not in Kind.values:
+        raise AppealsError(Code.INVALID_VALUE, _("Unknown kind of appeal."), field="kind")
+    text = clean_text(text or "")
+    existing = None
+    if applicant_id is not None:
+        existing = Applicant.objects.filter(pk=applicant_id).first()
+        if existing is None:
+            raise AppealsError(Code.INVALID_VALUE, _("The applicant was not found."), field="applicant")
+    if subject is None:
+        if existing is None and applicant is None:
+            subject = Subject.ANONYMOUS
+        else:
+            subject = Subject.COLLECTIVE if cosigners else Subject.INDIVIDUAL
+    if subject not in Subject.values:
+        raise AppealsError(Code.INVALID_VALUE, _("Unknown subject of appeal."), field="subject")
+    _validate_content(text=text, subject=subject, channel=channel, applicant=existing,
+                      applicant_data=applicant)
+    subtopics = _subtopics(questions)
+    territory = _territory(territory_code, "territory_code")
+    previous = None
+    if previous_appeal_number:
+        previous = Appeal.objects.filter(number=previous_appeal_number).first()
+        if previous is None:
+            raise AppealsError(Code.INVALID_VALUE, _("The earlier appeal was not found."),
+                               field="previous_appeal_number")
+    if legacy_id and Appeal.objects.filter(legacy_id=legacy_id).exists():
+        raise AppealsError(Code.CONFLICT, _("This appeal is already registered."),
+                           field="legacy_id", http_status=409)
+
+    person = None
+    if subject != Subject.ANONYMOUS:
+        person = existing or applicant_create(actor=actor, data=applicant)  # type: ignore[arg-type]
+    now = clock.now()
+    received = received_at or now
+    received_on = clock.local_date(received)
+    study = needs_study if needs_study is not None else any(s.needs_study for s in subtopics)
+    due = deadlines.consideration_due(received_on, needs_study=study)
+    seq, number = _next_number(received_on.year)
+    appeal = Appeal(
+        number=number, year=received_on.year, seq=seq, legacy_id=legacy_id or None,
+        channel=channel, kind=kind, subject=subject,
+        sign=sign or (Sign.REPEATED if previous else Sign.FIRST),
+        appeal_type=AppealType.ELECTRONIC if channel in ELECTRONIC_CHANNELS
+        else CHANNEL_TYPES.get(Channel(channel), AppealType.LETTER),
+        applicant=person, previous_appeal=previous,
+        received_at=received, registered_at=now,
+        registered_by=actor if getattr(actor, "pk", None) else None,
+        summary=(summary or text[:200]).strip()[:300], text=text,
+        territory=territory or (person.territory if person else None),
+        location=location.strip(), lat=lat, lon=lon,
+        origin_body=origin_body, origin_number=origin_number, origin_date=origin_date,
+        needs_study=study, priority=bool(person and person.is_privileged),
+        status=AppealStatus.REGISTERED, status_changed_at=now,
+        due_date=due, max_due_date=deadlines.max_due(received_on),
+    )
+    appeal.full_clean(exclude=["applicant", "registered_by", "previous_appeal", "territory"])
+    appeal.save()
+    for data in cosigners:
+        AppealCosigner.objects.create(appeal=appeal, applicant=applicant_create(actor=actor, data=data))
+    created = [
+        Question.objects.create(appeal=appeal, subtopic=subtopic, summary=q.summary[:500], due_date=due)
+        for subtopic, q in zip(subtopics, questions, strict=True)
+    ]
+    audit.record(actor=actor, action="appeal.register", obj=appeal,
+                 after=snapshot(appeal, APPEAL_AUDIT_FIELDS) | {
+                     "questions": [q.subtopic.code for q in created]})
+    if routing is not None:
+        appeal_assign(actor=actor, appeal=appeal, routing=routing)
+    return appeal

@@ -38,12 +38,12 @@ $(UV):
 
 bootstrap: $(UV) ## install the pinned uv and sync .venv with uv.lock (fast when up to date)
 	@$(UV) sync --frozen --quiet --python $(PYTHON)
-	@mkdir -p var
+	@var="$${VIKNO_VAR_DIR:-var}"; mkdir -p "$$var/static" "$$var/media"
 
 compilemessages: bootstrap ## compile the translation catalogues (.po -> .mo), no gettext needed
 	@$(PY) bin/compilemessages.py
 
-run: compilemessages ## migrate, load reference and demo data, serve on 127.0.0.1:$(PORT)
+run: compilemessages ## migrate, load reference and demo data, serve on 127.0.0.1:PORT
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py load_reference
 	DEBUG=1 $(PY) manage.py seed_demo
@@ -56,7 +56,7 @@ test: compilemessages ## lint, architecture contracts, migration check and the t
 	$(BIN)/lint-imports
 	@echo "==> migrations are complete"
 	VIKNO_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
-	@echo "==> pytest on $${DATABASE_URL:-SQLite}"
+	@db="$${DATABASE_URL:-sqlite}"; echo "==> pytest on $${db%%:*}"
 	$(BIN)/pytest -n 2 -q
 
 lint: bootstrap ## ruff and the import contracts
@@ -64,7 +64,7 @@ lint: bootstrap ## ruff and the import contracts
 	$(BIN)/lint-imports
 
 typecheck: bootstrap ## mypy with the Django plugin
-	$(BIN)/mypy config vikno
+	VIKNO_TESTING=1 $(BIN)/mypy config vikno
 
 bench: compilemessages ## run every bench/*.py (they print ratios, not pass/fail)
 	@shopt -s nullglob; files=(bench/*.py); \

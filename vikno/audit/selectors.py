@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from vikno.audit.chain import event_hash
+from vikno.audit.chain import HASHED_FIELDS, event_hash
 from vikno.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 
 
@@ -47,21 +47,26 @@ def chain_verify() -> ChainReport:
             return ChainReport(checked, ChainBreak(expected_seq, "missing event (deleted)"))
         if event.prev_hash != prev_hash:
             return ChainReport(checked, ChainBreak(event.seq, "link to the previous event broken"))
-        fields = {f: getattr(event, f) for f in (
-            "seq", "occurred_at", "actor_id", "actor_username", "actor_role", "action",
-            "object_type", "object_id", "object_label", "before", "after", "prev_hash")}
+        fields = {name: getattr(event, name) for name in HASHED_FIELDS}
         if event_hash(fields) != event.hash:
             return ChainReport(checked, ChainBreak(event.seq, "content altered (hash mismatch)"))
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
     head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and (head.last_seq != checked or head.last_hash != prev_hash):
-        return ChainReport(checked, ChainBreak(checked + 1, "events missing at the end of the chain"))
+    if head is None:
+        if checked:
+            # record() writes the head with the first event; events without it mean tampering.
+            return ChainReport(checked, ChainBreak(checked, "chain head missing"))
+    elif head.last_seq != checked or head.last_hash != prev_hash:
+        missing = ChainBreak(checked + 1, "events missing at the end of the chain")
+        return ChainReport(checked, missing)
     return ChainReport(checked, None)
 
 
-def event_list(*, action: str = "", actor: str = "", object_label: str = "") -> QuerySet[AuditEvent]:
+def event_list(
+    *, action: str = "", actor: str = "", object_label: str = ""
+) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.order_by("-seq")
     if action:
         qs = qs.filter(action__startswith=action)

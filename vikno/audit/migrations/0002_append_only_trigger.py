@@ -29,14 +29,19 @@ DROP FUNCTION IF EXISTS {FUNCTION}();
 """
 
 
-def create_trigger(apps, schema_editor):
+def _run(schema_editor, sql):
+    # A cursor without parameters: the "%" of RAISE's format must reach PostgreSQL as it is.
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def create_trigger(apps, schema_editor):
+    _run(schema_editor, CREATE)
 
 
 def drop_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+    _run(schema_editor, DROP)
 
 
 class Migration(migrations.Migration):

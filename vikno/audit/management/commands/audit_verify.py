@@ -15,4 +15,6 @@ class Command(BaseCommand):
                 f"Audit chain BROKEN at event #{report.broken.seq}: {report.broken.reason} "
                 f"({report.checked} events verified before it)"
             )
-        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified")
+        )

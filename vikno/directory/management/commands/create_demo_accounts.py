@@ -12,14 +12,14 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import models, transaction
+from django.db import transaction
 
 from vikno.accounts.models import User
 from vikno.accounts.roles import Role
 from vikno.audit import services as audit
+from vikno.directory.models import Authority, Membership
 
 DEFAULT_DEMO_PASSWORD = "vikno-demo-2026"  # noqa: S105 - the published password of the local demo
 PASSWORD_ENV = "VIKNO_DEMO_PASSWORD"  # noqa: S105 - the name of a variable, not a secret
@@ -45,16 +45,6 @@ DEMO_ACCOUNTS = (
     # is_staff opens the Django admin; never a superuser, so role separation still holds.
     DemoAccount("sysadmin", Role.SYSTEM_ADMIN, "Nadiia", "Sysadmin", is_staff=True),
 )
-
-
-def _authority_model() -> type[models.Model]:
-    # Authorities and memberships belong to the directory, one layer above accounts; the app
-    # registry reaches them at run time without making accounts import the directory.
-    return apps.get_model("directory", "Authority")
-
-
-def _membership_model() -> type[models.Model]:
-    return apps.get_model("directory", "Membership")
 
 
 class Command(BaseCommand):
@@ -90,7 +80,7 @@ class Command(BaseCommand):
         self._print(rows)
 
     def _executor_authority(self, code: str) -> Any | None:
-        authority_model = _authority_model()
+        authority_model = Authority
         if code:
             found = authority_model.objects.filter(code=code).first()
             if found is None:
@@ -138,7 +128,7 @@ class Command(BaseCommand):
 
     def _ensure_membership(self, user: User, authority: Any | None, *, rebind: bool) -> Any | None:
         """Bind the executor to `authority` if unbound; move it only when asked by name."""
-        membership_model = _membership_model()
+        membership_model = Membership
         membership = membership_model.objects.filter(user=user).select_related("authority").first()
         if membership is not None:
             if rebind and authority is not None and membership.authority_id != authority.pk:

@@ -1,4 +1,42 @@
+from django.urls import path
+
+from vikno.workspace.views import actions, card, control, home, queue, register, security
 
 app_name = "workspace"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", home.home, name="home"),
+    # The operator's screen and its htmx helpers.
+    path("appeals/new/", register.register, name="register"),
+    path("appeals/new/applicants/", register.applicant_lookup, name="applicant_lookup"),
+    path("appeals/new/applicants/<int:pk>/use/", register.applicant_use, name="applicant_use"),
+    path("appeals/new/applicants/clear/", register.applicant_clear, name="applicant_clear"),
+    path("appeals/new/assist/", register.assist, name="register_assist"),
+    path("lookup/territories/", register.territory_search, name="territory_search"),
+    path("lookup/territories/pick/", register.territory_pick, name="territory_pick"),
+    path("lookup/subtopics/", register.subtopic_options, name="subtopic_options"),
+    # Queues and the card.
+    path("appeals/", queue.queue, name="queue"),
+    path("appeals/<str:number>/", card.appeal_card, name="appeal_card"),
+    path("appeals/<str:number>/attachments/<int:pk>/", card.attachment_download,
+         name="attachment_download"),
+    *(path(f"appeals/<str:number>/{slug}/", actions.appeal_action_view(slug),
+           name=f"appeal_{slug.replace('-', '_')}") for slug in actions.APPEAL_ACTIONS),
+    path("extensions/<int:pk>/decide/", actions.extension_decide, name="extension_decide"),
+    *(path(f"assignments/<int:pk>/{slug}/", actions.assignment_action_view(slug),
+           name=f"assignment_{slug}") for slug in actions.ASSIGNMENT_ACTIONS),
+    path("my/", queue.my_assignments, name="my_assignments"),
+    # Control.
+    path("dashboard/", control.dashboard, name="dashboard"),
+    path("statistics/", control.statistics, name="statistics"),
+    path("notifications/", home.notifications, name="notifications"),
+    path("notifications/read/", home.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", home.notification_read, name="notification_read"),
+    # Security administration.
+    path("security/audit/", security.audit_trail, name="audit"),
+    path("security/audit/verify/", security.audit_verify, name="audit_verify"),
+    path("security/accounts/", security.accounts, name="accounts"),
+    path("security/accounts/<int:pk>/activate/", security.account_activate, name="account_activate"),
+    path("security/accounts/<int:pk>/deactivate/", security.account_deactivate,
+         name="account_deactivate"),
+]

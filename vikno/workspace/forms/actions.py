@@ -1,0 +1,125 @@
+"""Forms of the action panels on the appeal card. They parse input; the services decide.
+
+Fields the services check themselves (reasons, notes, texts) are not required here, so the
+user sees the service's own message, the same one the API and every other channel give.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vikno.appeals.models import NotConsideredReason, ReplyResult
+from vikno.workspace import reads
+from vikno.workspace.forms import set_choices
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NOTE = forms.Textarea(attrs={"rows": 2})
+
+
+class ActionForm(forms.Form):
+    def add_service_error(self, field: str | None, message: str) -> None:
+        self.add_error(field if field in self.fields else None, message)
+
+
+class RouteForm(ActionForm):
+    main_authority = forms.ChoiceField(label=_("Main executor"), required=False)
+    co_authorities = forms.MultipleChoiceField(
+        label=_("Co-executors"), required=False, widget=forms.SelectMultiple(attrs={"size": 5}))
+    instructions = forms.CharField(label=_("Resolution"), required=False, widget=NOTE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = reads.authority_choices(blank=str(_("— as the routing rules suggest —")))
+        set_choices(self.fields["main_authority"], choices)
+        set_choices(self.fields["co_authorities"], choices[1:])
+
+    def add_service_error(self, field: str | None, message: str) -> None:
+        names = {"main_authority_code": "main_authority", "co_authority_codes": "co_authorities"}
+        super().add_service_error(names.get(field or "", field), message)
+
+
+class NewDueForm(ActionForm):
+    new_due_date = forms.DateField(label=_("New control date"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=NOTE)
+
+    def add_service_error(self, field: str | None, message: str) -> None:
+        super().add_service_error("reason" if field == "note" else field, message)
+
+
+class ExtendForm(NewDueForm):
+    pass
+
+
+class ShortenForm(NewDueForm):
+    reason = forms.CharField(label=_("The applicant's reasoned request"), required=False,
+                             widget=NOTE)
+
+
+class ExtensionRequestForm(NewDueForm):
+    pass
+
+
+class DecideExtensionForm(ActionForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), widget=forms.RadioSelect, initial="approve",
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    note = forms.CharField(label=_("Note"), required=False, widget=NOTE)
+
+
+class ReviewForm(ActionForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), widget=forms.RadioSelect, initial="accept",
+        choices=[("accept", _("Accept the answer and pass it to the applicant")),
+                 ("revise", _("Send back for revision"))])
+    note = forms.CharField(label=_("Note"), required=False, widget=NOTE)
+
+
+class FeedbackForm(ActionForm):
+    confirmed = forms.TypedChoiceField(
+        label=_("The applicant confirms the result"), widget=forms.RadioSelect,
+        choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda v: v == "yes")
+    rating = forms.TypedChoiceField(
+        label=_("Rating"), required=False, coerce=int, empty_value=None,
+        choices=[("", "—"), *((str(n), str(n)) for n in range(1, 6))])
+    comment = forms.CharField(label=_("Comment"), required=False, widget=NOTE)
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label=_("Reason"), required=False, widget=NOTE)
+
+
+class CloseForm(NoteForm):
+    pass
+
+
+class ReopenForm(NoteForm):
+    pass
+
+
+class ReturnForm(NoteForm):
+    note = forms.CharField(label=_("What is missing (the explanation for the applicant)"),
+                           required=False, widget=NOTE)
+
+
+class ForwardForm(ActionForm):
+    to_body = forms.CharField(label=_("Competent body"), max_length=300, required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=NOTE)
+
+
+class NotConsideredForm(ActionForm):
+    reason = forms.ChoiceField(label=_("Reason (ст.8)"), required=False,
+                               choices=[("", "—"), *NotConsideredReason.choices])
+    note = forms.CharField(label=_("Note"), required=False, widget=NOTE)
+
+
+class AcceptForm(ActionForm):
+    pass
+
+
+class ReplyForm(ActionForm):
+    result = forms.ChoiceField(label=_("Result"), required=False,
+                               choices=[("", "—"), *ReplyResult.choices])
+    text = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 4}))

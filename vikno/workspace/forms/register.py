@@ -1,0 +1,196 @@
+"""The operator's registration form: parses what was typed; every rule lives in appeal_register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from vikno.appeals.models import Applicant, ApplicantKind, Channel, Kind
+from vikno.appeals.models.applicants import Sex
+from vikno.appeals.services import ApplicantData, QuestionData, Routing
+from vikno.core import clock
+from vikno.directory.models import Axis
+from vikno.workspace import reads
+from vikno.workspace.forms import set_choices
+
+QUESTION_ROWS = 2
+
+APPLICANT_FIELDS = (
+    "applicant_id", "phone", "last_name", "first_name", "patronymic", "applicant_kind",
+    "organisation_name", "address", "settlement_code", "email", "sex", "category_code",
+    "social_status_code", "confidential", "anonymous",
+)
+
+# Where the service's error (its `field`) is shown on this form.
+SERVICE_FIELDS = {
+    "applicant": "last_name",
+    "applicant.territory_code": "settlement_code",
+    "questions": "subtopic_1",
+    "main_authority_code": "main_authority",
+    "co_authority_codes": "co_authorities",
+    "subject": "anonymous",
+    "legacy_id": None,
+}
+
+
+class RegisterForm(forms.Form):
+    # The applicant: the phone comes first, it is what the caller is asked for first.
+    applicant_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    last_name = forms.CharField(label=_("Surname"), max_length=100, required=False)
+    first_name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    patronymic = forms.CharField(label=_("Patronymic"), max_length=100, required=False)
+    applicant_kind = forms.ChoiceField(
+        label=_("Kind of applicant"), choices=ApplicantKind.choices, initial=ApplicantKind.PERSON,
+        widget=forms.RadioSelect)
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=300, required=False)
+    address = forms.CharField(label=_("Place of residence"), max_length=300, required=False)
+    settlement_code = forms.CharField(label=_("Settlement"), max_length=19, required=False,
+                                      widget=forms.HiddenInput)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
+    category_code = forms.ChoiceField(label=_("Category of the author"), required=False)
+    social_status_code = forms.ChoiceField(label=_("Social status"), required=False)
+    confidential = forms.BooleanField(
+        label=_("Keep name and address confidential (ст.10)"), required=False)
+    anonymous = forms.BooleanField(label=_("Anonymous appeal"), required=False)
+
+    # The appeal.
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.HOTLINE)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.APPLICATION)
+    text = forms.CharField(label=_("Substance of the appeal"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 6}))
+    subtopic_1 = forms.CharField(label=_("Topic"), max_length=20, required=False,
+                                 widget=forms.Select)
+    summary_1 = forms.CharField(label=_("Question"), max_length=500, required=False)
+    subtopic_2 = forms.CharField(label=_("Topic of the second question"), max_length=20,
+                                 required=False, widget=forms.Select)
+    summary_2 = forms.CharField(label=_("Second question"), max_length=500, required=False)
+    territory_code = forms.CharField(label=_("Territory of the problem"), max_length=19,
+                                     required=False, widget=forms.HiddenInput)
+    location = forms.CharField(label=_("Address of the problem"), max_length=300, required=False)
+    needs_study = forms.BooleanField(
+        label=_("Needs additional study (1 month)"), required=False,
+        help_text=_("Leave unchecked to use the topic's default term."))
+
+    # Routing: empty means "as the routing rules suggest".
+    main_authority = forms.ChoiceField(label=_("Main executor"), required=False)
+    co_authorities = forms.MultipleChoiceField(label=_("Co-executors"), required=False,
+                                               widget=forms.SelectMultiple(attrs={"size": 4}))
+    instructions = forms.CharField(label=_("Resolution"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    previous_appeal_number = forms.CharField(max_length=32, required=False)
+
+    # Card of Instruction No. 348: when another body sent the appeal, or it came by post earlier.
+    received_at = forms.DateTimeField(
+        label=_("Received at"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now."))
+    origin_body = forms.CharField(label=_("Sent by (body)"), max_length=300, required=False)
+    origin_number = forms.CharField(label=_("Their index"), max_length=64, required=False)
+    origin_date = forms.DateField(label=_("Their date"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self.fields["category_code"], reads.classifier_choices(Axis.CATEGORY))
+        set_choices(self.fields["social_status_code"], reads.classifier_choices(Axis.SOCIAL_STATUS))
+        authorities = reads.authority_choices(blank=str(_("— as the routing rules suggest —")))
+        set_choices(self.fields["main_authority"], authorities)
+        set_choices(self.fields["co_authorities"], authorities[1:])
+        groups = reads.subtopic_groups()
+        set_choices(self.fields["subtopic_1"].widget, [("", _("— choose the topic —")), *groups])
+        set_choices(self.fields["subtopic_2"].widget, [("", _("— no second question —")), *groups])
+        # Typing a phone or a surname looks the applicant up (POST: no personal data in URLs).
+        lookup = {"hx-post": reverse("workspace:applicant_lookup"), "hx-target": "#applicant-matches",
+                  "hx-trigger": "input changed delay:350ms", "hx-params": "phone,last_name",
+                  "hx-sync": "this:replace", "autocomplete": "off"}
+        self.fields["phone"].widget.attrs.update(lookup | {"inputmode": "tel", "autofocus": True})
+        self.fields["last_name"].widget.attrs.update(lookup)
+        self.fields["text"].widget.attrs["spellcheck"] = "true"
+
+    def focus_first_error(self) -> None:
+        """Put the cursor where the operator must correct (no scripts: the autofocus attribute)."""
+        first = next((name for name in self.fields if name in self.errors), None)
+        if first is None:
+            return
+        self.fields["phone"].widget.attrs.pop("autofocus", None)
+        self.fields[first].widget.attrs["autofocus"] = True
+
+    def clean_received_at(self) -> Any:
+        value = self.cleaned_data.get("received_at")
+        if value and value > clock.now():
+            raise forms.ValidationError(_("The time of receipt cannot be in the future."))
+        return value
+
+    def value(self, name: str) -> Any:
+        """What the form holds for `name`, bound or not (for the htmx panels)."""
+        return self[name].value()
+
+    # What the services take.
+
+    def applicant_data(self) -> ApplicantData | None:
+        d = self.cleaned_data
+        if d["anonymous"]:
+            return None
+        return ApplicantData(
+            kind=d["applicant_kind"], last_name=d["last_name"], first_name=d["first_name"],
+            patronymic=d["patronymic"], organisation_name=d["organisation_name"],
+            address=d["address"], territory_code=d["settlement_code"], phone=d["phone"],
+            email=d["email"], sex=d["sex"], category_code=d["category_code"],
+            social_status_code=d["social_status_code"], confidential=d["confidential"],
+        )
+
+    def question_rows(self) -> list[int]:
+        """Form rows (1-based) that carry a question, in the order the service receives them."""
+        return [i for i in range(1, QUESTION_ROWS + 1) if self.cleaned_data[f"subtopic_{i}"]]
+
+    def questions(self) -> list[QuestionData]:
+        d = self.cleaned_data
+        return [QuestionData(subtopic_code=d[f"subtopic_{i}"], summary=d[f"summary_{i}"])
+                for i in self.question_rows()]
+
+    def routing(self) -> Routing:
+        d = self.cleaned_data
+        return Routing(main_authority_code=d["main_authority"] or None,
+                       co_authority_codes=tuple(d["co_authorities"]),
+                       instructions=d["instructions"])
+
+    def register_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "channel": d["channel"], "kind": d["kind"], "text": d["text"],
+            "questions": self.questions(), "territory_code": d["territory_code"],
+            "location": d["location"], "needs_study": True if d["needs_study"] else None,
+            "previous_appeal_number": d["previous_appeal_number"].strip(),
+            "received_at": d["received_at"], "origin_body": d["origin_body"],
+            "origin_number": d["origin_number"], "origin_date": d["origin_date"],
+            "routing": self.routing(),
+        }
+
+    def add_service_error(self, field: str | None, message: str) -> None:
+        target = SERVICE_FIELDS.get(field or "", field)
+        if target and target.startswith("applicant."):
+            target = target.removeprefix("applicant.")
+        if target and target.startswith("questions."):
+            index, rows = target.split(".")[1], self.question_rows() if self.is_bound else []
+            target = (f"subtopic_{rows[int(index)]}" if index.isdigit() and int(index) < len(rows)
+                      else "subtopic_1")
+        self.add_error(target if target in self.fields else None, message)
+
+
+def applicant_initial(applicant: Applicant) -> dict[str, Any]:
+    """The form's applicant fields filled from a known applicant ("use this applicant")."""
+    return {
+        "applicant_id": applicant.pk, "phone": applicant.phone, "last_name": applicant.last_name,
+        "first_name": applicant.first_name, "patronymic": applicant.patronymic,
+        "applicant_kind": applicant.kind, "organisation_name": applicant.organisation_name,
+        "address": applicant.address, "settlement_code": applicant.territory_id or "",
+        "email": applicant.email, "sex": applicant.sex,
+        "category_code": applicant.category.code if applicant.category else "",
+        "social_status_code": applicant.social_status.code if applicant.social_status else "",
+        "confidential": applicant.confidential,
+    }

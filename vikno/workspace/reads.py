@@ -1,0 +1,132 @@
+"""Read helpers of the workspace pages: choices for selects and small presentational lookups.
+
+They read reference data (territories, topics, authorities, classifier codes) only, or start
+from vikno.appeals.access like every other read of appeals; none of them decides access.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from vikno.appeals.access import appeals_visible_to, applicants_searchable_by
+from vikno.appeals.lifecycle import AppealStatus, AssignmentStatus
+from vikno.appeals.models import Appeal, Applicant
+from vikno.core.search import Fold, fold
+from vikno.directory.models import (
+    Authority,
+    Axis,
+    ClassifierItem,
+    SubTopic,
+    Territory,
+    TerritoryLevel,
+    Topic,
+)
+
+Choices = list[tuple[Any, Any]]
+
+
+def classifier_choices(axis: Axis) -> Choices:
+    """Codes of one Part I axis, the newest edition of each code first; one entry per code."""
+    seen: dict[str, str] = {}
+    items = ClassifierItem.objects.filter(axis=axis).order_by("-version__valid_from", "sort", "code")
+    for item in items:
+        seen.setdefault(item.code, item.name)
+    ordered = sorted(seen.items(), key=lambda kv: [int(p) if p.isdigit() else 999
+                                                   for p in kv[0].split(".")])
+    return [("", "—"), *ordered]
+
+
+def subtopic_groups(q: str = "") -> Choices:
+    """Active sub-topics grouped by their Part II topic: the optgroups of the topic picker."""
+    qs = SubTopic.objects.filter(is_active=True).select_related("topic").order_by(
+        "topic__code", "sort", "name")
+    if q.strip():
+        needle = fold(q.strip())
+        qs = qs.annotate(fn=Fold("name"), ft=Fold("topic__name")).filter(
+            Q(fn__contains=needle) | Q(ft__contains=needle) | Q(code__startswith=q.strip()))
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for sub in qs[:2000]:
+        groups.setdefault(f"{sub.topic.code} {sub.topic.name}", []).append((sub.code, sub.name))
+    return list(groups.items())
+
+
+def subtopic_by_code(code: str) -> SubTopic | None:
+    if not code:
+        return None
+    return SubTopic.objects.filter(code=code, is_active=True).select_related("topic").first()
+
+
+def topic_choices() -> Choices:
+    seen: dict[str, str] = {}
+    for topic in Topic.objects.order_by("code", "-version__valid_from"):
+        seen.setdefault(topic.code, topic.name)
+    return [("", "—"), *((code, f"{code} {name}") for code, name in seen.items())]
+
+
+def authority_choices(blank: str = "—") -> Choices:
+    rows = Authority.objects.filter(is_active=True).order_by("name").values_list("code", "name")
+    return [("", blank), *rows]
+
+
+def territory_filter_choices() -> Choices:
+    """Raions with their hromadas, for the queue's territory filter."""
+    units = Territory.objects.filter(level__in=[TerritoryLevel.RAION, TerritoryLevel.HROMADA]).order_by(
+        "path")
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    for unit in units:
+        if unit.level == TerritoryLevel.RAION:
+            groups.append((unit.name, [(unit.code, unit.full_name)]))
+        elif groups:
+            groups[-1][1].append((unit.code, "— " + unit.name))
+    return [("", "—"), *groups]
+
+
+def territory_search(q: str, limit: int = 12) -> list[Territory]:
+    """Settlements (and, failing those, larger units) whose name starts with the typed text."""
+    q = q.strip()
+    if len(q) < 2:
+        return []
+    needle = fold(q)
+    qs = (Territory.objects.annotate(fn=Fold("name")).filter(fn__startswith=needle)
+          .select_related("parent__parent").order_by("-level", "name"))
+    return list(qs[:limit])
+
+
+def territory_by_code(code: str) -> Territory | None:
+    if not code:
+        return None
+    return Territory.objects.filter(code=code).select_related("parent__parent").first()
+
+
+def territory_label(territory: Territory | None) -> str:
+    """"село Батьово (Батівська громада, Берегівський район)" for settlements and hromadas."""
+    if territory is None:
+        return ""
+    names = []
+    parent = territory.parent
+    while parent is not None and parent.level >= TerritoryLevel.RAION:
+        names.append(parent.full_name if parent.level == TerritoryLevel.RAION else parent.name)
+        parent = parent.parent
+    return f"{territory.full_name} ({', '.join(names)})" if names else territory.full_name
+
+
+def raion_names(codes: list[str]) -> dict[str, str]:
+    return dict(Territory.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def applicant_for(*, user: Any, pk: int) -> Applicant | None:
+    """An applicant picked on the operator's screen; only roles that may search applicants get one."""
+    if not applicants_searchable_by(user):
+        return None
+    return (Applicant.objects.filter(pk=pk).select_related("territory__parent__parent", "category")
+            .first())
+
+
+def returned_awaiting_routing(*, user: Any) -> QuerySet[Appeal]:
+    """Appeals every executor returned as not in competence: the centre must re-route them."""
+    return (appeals_visible_to(user)
+            .filter(status=AppealStatus.REGISTERED,
+                    questions__assignments__status=AssignmentStatus.RETURNED)
+            .distinct().order_by("due_date"))

@@ -1,0 +1,156 @@
+"""Template helpers of the workspace: navigation, badges, masked names, unread count."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from vikno.accounts.access import role_of
+from vikno.accounts.roles import Role
+from vikno.appeals import access, selectors
+from vikno.appeals.lifecycle import UNDER_CONTROL_STATUSES
+from vikno.workspace import reads
+
+register = template.Library()
+
+UNREAD_CAP = 99
+
+# (url name, label, roles that see the item). The order is the order in the header.
+NAVIGATION = (
+    ("workspace:register", gettext_lazy("New appeal"), {Role.OPERATOR, Role.SUPERVISOR}),
+    ("workspace:queue", gettext_lazy("Appeals"), {Role.OPERATOR, Role.SUPERVISOR, Role.EXECUTOR}),
+    ("workspace:my_assignments", gettext_lazy("My assignments"), {Role.EXECUTOR}),
+    ("workspace:dashboard", gettext_lazy("Dashboard"), {Role.SUPERVISOR, Role.ANALYST}),
+    ("workspace:statistics", gettext_lazy("Statistics"), {Role.SUPERVISOR, Role.ANALYST}),
+    ("workspace:audit", gettext_lazy("Audit trail"), {Role.SECURITY_ADMIN}),
+    ("workspace:accounts", gettext_lazy("Accounts"), {Role.SECURITY_ADMIN}),
+    ("admin:index", gettext_lazy("Administration"), {Role.SYSTEM_ADMIN}),
+)
+
+# History lines of the card (Transition.action) in words.
+TRANSITION_LABELS = {
+    "assign": gettext_lazy("Routed to the executors"),
+    "reroute": gettext_lazy("Re-routed"),
+    "accept": gettext_lazy("Taken into work"),
+    "answer": gettext_lazy("Answered by the executors"),
+    "returned_not_in_competence": gettext_lazy("Returned: not in competence"),
+    "answer_accepted": gettext_lazy("Answer accepted by the centre"),
+    "answer_rejected": gettext_lazy("Answer sent back for revision"),
+    "not_confirmed": gettext_lazy("Not confirmed by the applicant"),
+    "confirm": gettext_lazy("Confirmed by the applicant"),
+    "close": gettext_lazy("Closed"),
+    "reopen": gettext_lazy("Reopened"),
+    "forward": gettext_lazy("Forwarded to the competent body"),
+    "not_considered": gettext_lazy("Not subject to consideration"),
+    "return_missing_content": gettext_lazy("Returned: required content missing"),
+    "extension_requested": gettext_lazy("Extension requested"),
+    "extended": gettext_lazy("Term extended"),
+    "shortened": gettext_lazy("Term shortened"),
+}
+
+
+@register.simple_tag(takes_context=True)
+def navigation(context: template.Context) -> list[dict[str, Any]]:
+    request = context.get("request")
+    role = role_of(getattr(request, "user", None))
+    path = getattr(request, "path", "")
+    items = []
+    for name, label, roles in NAVIGATION:
+        if role not in roles:
+            continue
+        url = reverse(name)
+        current = path.startswith(url) and (url != reverse("workspace:queue") or
+                                            not path.startswith(reverse("workspace:register")))
+        items.append({"url": url, "label": label, "current": current})
+    return items
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context: template.Context) -> str:
+    """Unread count for the header; "99+" past the cap so the query stays bounded."""
+    user = getattr(context.get("request"), "user", None)
+    if role_of(user) not in (Role.OPERATOR, Role.SUPERVISOR, Role.EXECUTOR):
+        return ""
+    authority = access.executor_authority(user)
+    count = selectors.notifications_for(
+        user=user, authority_id=authority.pk if authority else None,
+        supervisor=role_of(user) == Role.SUPERVISOR, limit=UNREAD_CAP + 1).count()
+    return f"{UNREAD_CAP}+" if count > UNREAD_CAP else str(count)
+
+
+@register.filter
+def role_label(user: Any) -> str:
+    role = role_of(user)
+    return str(Role(role).label) if role in Role.values else ""
+
+
+@register.simple_tag
+def applicant_label(appeal: Any, visible: bool) -> str:
+    """The applicant as this viewer may see it: full name, initials (ст.10), or anonymous."""
+    applicant = appeal.applicant
+    if applicant is None:
+        return _("Anonymous")
+    return applicant.display_name if visible else applicant.masked_name
+
+
+@register.filter
+def is_overdue(appeal: Any, today: Any) -> bool:
+    return appeal.status in UNDER_CONTROL_STATUSES and appeal.due_date < today
+
+
+@register.filter
+def assignment_overdue(assignment: Any, today: Any) -> bool:
+    return assignment.status in ("assigned", "in_work", "for_revision") and assignment.due_date < today
+
+
+@register.filter
+def transition_label(action: str) -> str:
+    return str(TRANSITION_LABELS.get(action, action))
+
+
+@register.filter
+def panel_title(name: str) -> str:
+    titles = {
+        "route": _("Route to executors"), "review": _("Review the answer"),
+        "feedback": _("Applicant's confirmation and rating"), "extend": _("Extend the term"),
+        "shorten": _("Shorten the term"), "close": _("Close"), "reopen": _("Reopen"),
+        "forward": _("Forward to the competent body"),
+        "not_consider": _("Not subject to consideration"),
+        "return": _("Return for missing content"), "accept": _("Take into work"),
+        "reply": _("Answer"), "request_extension": _("Ask for an extension"),
+    }
+    return titles.get(name, name)
+
+
+@register.filter
+def action_url_name(name: str) -> str:
+    """URL name of a centre action panel (Action value → workspace URL)."""
+    slugs = {"not_consider": "not_considered"}
+    return f"workspace:appeal_{slugs.get(name, name)}"
+
+
+@register.filter
+def assignment_url_name(name: str) -> str:
+    slugs = {"request_extension": "extension"}
+    return f"workspace:assignment_{slugs.get(name, name)}"
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def as_json(value: Any) -> str:
+    """An audit event's before/after as compact JSON (what the chain hashes), not Python repr."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@register.filter
+def territory_label(territory: Any) -> str:
+    return reads.territory_label(territory)

@@ -1,0 +1,355 @@
+"""The authorisation matrix: every workspace URL × every role, with the expected outcome.
+
+A refusal (login redirect, 403, 404) must change nothing: statuses, history, audit trail,
+extensions, replies, feedback, notifications and accounts are compared before and after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from vikno.accounts.models import User
+from vikno.accounts.roles import Role
+from vikno.accounts.tests.factories import UserFactory
+from vikno.appeals.models import Appeal as AppealModel
+from vikno.appeals.models import (
+    Attachment,
+    Extension,
+    Feedback,
+    Notification,
+    Reply,
+    Transition,
+)
+from vikno.audit.models import AuditEvent
+from vikno.workspace.tests.conftest import ROLES, SETTLEMENT, World
+
+OK, DONE, LOGIN, DENIED, MISSING = 200, "done", "login", 403, 404
+CENTRE_ONLY = {"operator": OK, "supervisor": OK}
+
+
+def expect(default: Any = DENIED, **by_role: Any) -> dict[str, Any]:
+    """Outcome per role: anonymous always goes to the login page."""
+    outcome = {role: default for role in ROLES}
+    outcome["anonymous"] = LOGIN
+    outcome.update(by_role)
+    return outcome
+
+
+Objects = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    url: Callable[[Objects], str]
+    expected: dict[str, Any]
+    setup: Callable[[World], Objects] = lambda w: {}
+    data: Callable[[World, Objects], dict[str, Any]] = lambda w, o: {}
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def routed(w: World) -> Objects:
+    appeal = w.register()
+    return {"appeal": appeal, "assignment": w.main_assignment(appeal)}
+
+
+def unrouted(w: World) -> Objects:
+    return {"appeal": w.register(routing=None)}
+
+
+def answered(w: World) -> Objects:
+    return {"appeal": w.answered()}
+
+
+def closed(w: World) -> Objects:
+    return {"appeal": w.closed()}
+
+
+def extension_requested(w: World) -> Objects:
+    appeal, extension = w.with_extension_request()
+    notification = Notification.objects.filter(for_supervisors=True, appeal=appeal).first()
+    return {"appeal": appeal, "extension": extension, "notification": notification}
+
+
+def with_attachment(w: World) -> Objects:
+    objects = routed(w)
+    attachment = Attachment(appeal=objects["appeal"], original_name="лист.txt", sha256="ab" * 32,
+                            size=5, content_type="text/plain")
+    attachment.file.save("letter.txt", ContentFile(b"hello"), save=True)
+    return objects | {"attachment": attachment}
+
+
+def target_account(w: World) -> Objects:
+    return {"account": UserFactory(role=Role.OPERATOR, is_active=True),
+            "inactive": UserFactory(role=Role.OPERATOR, is_active=False)}
+
+
+def card(o: Objects, action: str = "") -> str:
+    name = f"workspace:appeal_{action}" if action else "workspace:appeal_card"
+    return reverse(name, args=[o["appeal"].number])
+
+
+REGISTER_DATA = {"phone": "0501112233", "last_name": "Коваль", "first_name": "Ірина",
+                 "applicant_kind": "person", "channel": "hotline", "kind": "3.2",
+                 "text": "Немає води.", "subtopic_1": "009.001", "settlement_code": SETTLEMENT}
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+CASES = [
+    # Pages.
+    Case("home", "GET", lambda o: reverse("workspace:home"), expect("redirect")),
+    Case("register", "GET", lambda o: reverse("workspace:register"), expect(**CENTRE_ONLY)),
+    Case("queue", "GET", lambda o: reverse("workspace:queue"),
+         expect(operator=OK, supervisor=OK, executor=OK, other_executor=OK), setup=routed),
+    Case("card", "GET", card,
+         expect(operator=OK, supervisor=OK, executor=OK, other_executor=MISSING), setup=routed),
+    Case("card_unrouted", "GET", card,
+         expect(operator=OK, supervisor=OK, executor=MISSING, other_executor=MISSING),
+         setup=unrouted),
+    Case("attachment", "GET",
+         lambda o: reverse("workspace:attachment_download",
+                           args=[o["appeal"].number, o["attachment"].pk]),
+         expect(operator=OK, supervisor=OK, executor=OK, other_executor=MISSING),
+         setup=with_attachment),
+    Case("my", "GET", lambda o: reverse("workspace:my_assignments"),
+         expect(executor=OK, other_executor=OK), setup=routed),
+    Case("dashboard", "GET", lambda o: reverse("workspace:dashboard"),
+         expect(supervisor=OK, analyst=OK), setup=extension_requested),
+    Case("statistics", "GET", lambda o: reverse("workspace:statistics"),
+         expect(supervisor=OK, analyst=OK), setup=routed),
+    Case("notifications", "GET", lambda o: reverse("workspace:notifications"),
+         expect(operator=OK, supervisor=OK, executor=OK, other_executor=OK),
+         setup=extension_requested),
+    Case("audit", "GET", lambda o: reverse("workspace:audit"), expect(security_admin=OK),
+         setup=routed),
+    Case("accounts", "GET", lambda o: reverse("workspace:accounts"), expect(security_admin=OK)),
+    # Helpers of the registration screen.
+    Case("territory_search", "GET", lambda o: reverse("workspace:territory_search") + "?q=Бат",
+         expect(**CENTRE_ONLY)),
+    Case("territory_pick", "GET",
+         lambda o: reverse("workspace:territory_pick") + f"?field=settlement_code&code={SETTLEMENT}",
+         expect(**CENTRE_ONLY)),
+    Case("subtopic_options", "GET", lambda o: reverse("workspace:subtopic_options") + "?q=вод",
+         expect(**CENTRE_ONLY)),
+    Case("applicant_lookup", "POST", lambda o: reverse("workspace:applicant_lookup"),
+         expect(**CENTRE_ONLY), setup=routed, data=lambda w, o: {"phone": "0501234567"},
+         headers=HTMX),
+    Case("applicant_use", "POST",
+         lambda o: reverse("workspace:applicant_use", args=[o["appeal"].applicant_id]),
+         expect(**CENTRE_ONLY), setup=routed, headers=HTMX),
+    Case("applicant_clear", "POST", lambda o: reverse("workspace:applicant_clear"),
+         expect(**CENTRE_ONLY), headers=HTMX),
+    Case("register_assist", "POST", lambda o: reverse("workspace:register_assist"),
+         expect(**CENTRE_ONLY), data=lambda w, o: {"subtopic_1": "009.001"}, headers=HTMX),
+    Case("register_post", "POST", lambda o: reverse("workspace:register"),
+         expect(operator=DONE, supervisor=DONE), data=lambda w, o: dict(REGISTER_DATA)),
+    # Centre actions on the card.
+    Case("route", "POST", lambda o: card(o, "route"),
+         expect(supervisor=DONE, other_executor=MISSING), setup=routed,
+         data=lambda w, o: {"main_authority": w.other_authority.code}),
+    Case("route_new", "POST", lambda o: card(o, "route"),
+         expect(operator=DONE, supervisor=DONE, executor=MISSING, other_executor=MISSING),
+         setup=unrouted, data=lambda w, o: {"main_authority": w.authority.code}),
+    Case("extend", "POST", lambda o: card(o, "extend"),
+         expect(supervisor=DONE, other_executor=MISSING), setup=routed,
+         data=lambda w, o: {"new_due_date": (o["appeal"].due_date + timedelta(days=5)).isoformat(),
+                            "reason": "Потрібна перевірка."}),
+    Case("shorten", "POST", lambda o: card(o, "shorten"),
+         expect(supervisor=DONE, other_executor=MISSING), setup=routed,
+         data=lambda w, o: {"new_due_date": (o["appeal"].due_date - timedelta(days=3)).isoformat(),
+                            "reason": "Прохання заявника."}),
+    Case("review", "POST", lambda o: card(o, "review"),
+         expect(supervisor=DONE, other_executor=MISSING), setup=answered,
+         data=lambda w, o: {"decision": "accept"}),
+    Case("feedback", "POST", lambda o: card(o, "feedback"),
+         expect(operator=DONE, supervisor=DONE, other_executor=MISSING), setup=answered,
+         data=lambda w, o: {"confirmed": "yes", "rating": "5"}),
+    Case("close", "POST", lambda o: card(o, "close"),
+         expect(supervisor=DONE, other_executor=MISSING), setup=answered,
+         data=lambda w, o: {"note": "Виконано."}),
+    Case("reopen", "POST", lambda o: card(o, "reopen"),
+         expect(supervisor=DONE, other_executor=MISSING), setup=closed,
+         data=lambda w, o: {"note": "Проблема повернулася."}),
+    Case("forward", "POST", lambda o: card(o, "forward"),
+         expect(supervisor=DONE, other_executor=MISSING), setup=routed,
+         data=lambda w, o: {"to_body": "Міністерство охорони здоров'я"}),
+    Case("not_considered", "POST", lambda o: card(o, "not_considered"),
+         expect(supervisor=DONE, executor=MISSING, other_executor=MISSING), setup=unrouted,
+         data=lambda w, o: {"reason": "anonymous"}),
+    Case("return", "POST", lambda o: card(o, "return"),
+         expect(supervisor=DONE, executor=MISSING, other_executor=MISSING), setup=unrouted,
+         data=lambda w, o: {"note": "Не вказано адресу."}),
+    Case("extension_decide", "POST",
+         lambda o: reverse("workspace:extension_decide", args=[o["extension"].pk]),
+         expect(supervisor=DONE), setup=extension_requested,
+         data=lambda w, o: {"decision": "approve"}),
+    # Executor actions on an assignment.
+    Case("accept", "POST",
+         lambda o: reverse("workspace:assignment_accept", args=[o["assignment"].pk]),
+         expect(executor=DONE, other_executor=MISSING), setup=routed),
+    Case("reply", "POST",
+         lambda o: reverse("workspace:assignment_reply", args=[o["assignment"].pk]),
+         expect(executor=DONE, other_executor=MISSING), setup=routed,
+         data=lambda w, o: {"result": "done", "text": "Воду подано."}),
+    Case("request_extension", "POST",
+         lambda o: reverse("workspace:assignment_extension", args=[o["assignment"].pk]),
+         expect(executor=DONE, other_executor=MISSING), setup=routed,
+         data=lambda w, o: {"new_due_date": o["appeal"].max_due_date.isoformat(),
+                            "reason": "Потрібне обстеження."}),
+    # Notifications and security administration.
+    Case("notification_read", "POST",
+         lambda o: reverse("workspace:notification_read", args=[o["notification"].pk]),
+         expect(supervisor=DONE, operator=MISSING, executor=MISSING, other_executor=MISSING),
+         setup=extension_requested),
+    Case("notifications_read_all", "POST", lambda o: reverse("workspace:notifications_read_all"),
+         expect(operator="redirect", supervisor=DONE, executor="redirect",
+                other_executor="redirect"),
+         setup=extension_requested),
+    Case("audit_verify", "POST", lambda o: reverse("workspace:audit_verify"),
+         expect(security_admin=OK), setup=routed),
+    Case("account_deactivate", "POST",
+         lambda o: reverse("workspace:account_deactivate", args=[o["account"].pk]),
+         expect(security_admin=DONE), setup=target_account),
+    Case("account_activate", "POST",
+         lambda o: reverse("workspace:account_activate", args=[o["inactive"].pk]),
+         expect(security_admin=DONE), setup=target_account),
+]
+
+
+def state() -> tuple[Any, ...]:
+    """Everything a refused request must leave as it was."""
+    return (
+        list(AppealModel.objects.order_by("pk").values_list("status", "due_date")),
+        Transition.objects.count(),
+        AuditEvent.objects.count(),
+        list(Extension.objects.order_by("pk").values_list("status", flat=True)),
+        Feedback.objects.count(),
+        Reply.objects.count(),
+        list(Notification.objects.order_by("pk").values_list("read_at", flat=True)),
+        list(User.objects.order_by("pk").values_list("is_active", flat=True)),
+        AppealModel.objects.count(),
+    )
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_access_matrix(world: World, case: Case, role: str) -> None:
+    # given
+    objects = case.setup(world)
+    url = case.url(objects)
+    client = world.client(role)
+    before = state()
+    expected = case.expected[role]
+
+    # when
+    if case.method == "GET":
+        response = client.get(url, **case.headers)
+    else:
+        response = client.post(url, case.data(world, objects), **case.headers)
+
+    # then
+    login = reverse(settings.LOGIN_URL)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(login)
+    elif expected in (DONE, "redirect"):
+        assert response.status_code == 302, getattr(response, "content", b"")[:2000]
+        assert not response["Location"].startswith(login)
+    else:
+        assert response.status_code == expected
+    if expected in (LOGIN, DENIED, MISSING):
+        assert state() == before
+    if expected == DONE:
+        assert state() != before
+
+
+def test_every_workspace_url_is_in_the_matrix() -> None:
+    from vikno.workspace import urls
+
+    names = {p.name for p in urls.urlpatterns}
+    covered = {
+        "home", "register", "queue", "appeal_card", "attachment_download", "my_assignments",
+        "dashboard", "statistics", "notifications", "audit", "accounts", "territory_search",
+        "territory_pick", "subtopic_options", "applicant_lookup", "applicant_use",
+        "applicant_clear", "register_assist", "appeal_route", "appeal_extend", "appeal_shorten",
+        "appeal_review", "appeal_feedback", "appeal_close", "appeal_reopen", "appeal_forward",
+        "appeal_not_considered", "appeal_return", "extension_decide", "assignment_accept",
+        "assignment_reply", "assignment_extension", "notification_read", "notifications_read_all",
+        "audit_verify", "account_deactivate", "account_activate",
+    }
+    assert names == covered
+
+
+@pytest.mark.parametrize("role", ["operator", "supervisor", "executor", "analyst",
+                                  "security_admin"])
+def test_admin_is_closed_to_everyone_but_the_system_administrator(world: World, role: str) -> None:
+    # given: even with is_staff set by mistake
+    user = world.users[role]
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client = world.client(role)
+
+    # when
+    response = client.get("/admin/")
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_admin_opens_for_the_system_administrator(world: World) -> None:
+    response = world.client("system_admin").get("/admin/")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role,target", [
+    ("operator", "workspace:register"), ("supervisor", "workspace:dashboard"),
+    ("executor", "workspace:my_assignments"), ("analyst", "workspace:statistics"),
+    ("security_admin", "workspace:audit"), ("system_admin", "admin:index"),
+])
+def test_home_sends_each_role_to_its_screen(world: World, role: str, target: str) -> None:
+    response = world.client(role).get(reverse("workspace:home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse(target)
+
+
+def test_get_on_an_action_url_changes_nothing(world: World) -> None:
+    # given
+    objects = answered(world)
+    before = state()
+
+    # when
+    response = world.client("supervisor").get(card(objects, "close"))
+
+    # then
+    assert response.status_code == 405
+    assert state() == before
+
+
+def test_denied_post_does_not_show_the_card(world: World) -> None:
+    objects = routed(world)
+
+    response = world.client("other_executor").post(card(objects, "extend"), {})
+
+    assert response.status_code == 404
+    assert objects["appeal"].number.encode() not in response.content
+    assert "Шевченко".encode() not in response.content
+
+
+def test_every_role_is_in_the_matrix() -> None:
+    assert {r.value for r in Role} <= set(ROLES)

@@ -1,0 +1,1 @@
+"""Views of the staff workspace, one module per screen."""

@@ -1,0 +1,151 @@
+"""The appeal card: the registration-control card of Instruction No. 348, the work on it and the
+panels of the actions this user may take now (access.appeal_actions / assignment_actions)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from vikno.appeals import access, selectors
+from vikno.appeals.access import Action
+from vikno.appeals.errors import forbidden, not_found
+from vikno.appeals.lifecycle import UNDER_CONTROL_STATUSES
+from vikno.appeals.models import Appeal, AssignmentRole, ExtensionStatus
+from vikno.audit import services as audit
+from vikno.core import clock
+from vikno.workspace.forms import actions as action_forms
+from vikno.workspace.permissions import CASE_WORKERS, role_required
+
+# The panel of each centre action: its form. The order is the order on the card.
+APPEAL_PANELS: dict[Action, type[action_forms.ActionForm]] = {
+    Action.ROUTE: action_forms.RouteForm,
+    Action.REVIEW: action_forms.ReviewForm,
+    Action.FEEDBACK: action_forms.FeedbackForm,
+    Action.EXTEND: action_forms.ExtendForm,
+    Action.SHORTEN: action_forms.ShortenForm,
+    Action.CLOSE: action_forms.CloseForm,
+    Action.REOPEN: action_forms.ReopenForm,
+    Action.FORWARD: action_forms.ForwardForm,
+    Action.NOT_CONSIDER: action_forms.NotConsideredForm,
+    Action.RETURN: action_forms.ReturnForm,
+}
+ASSIGNMENT_PANELS: dict[str, type[action_forms.ActionForm]] = {
+    access.ACCEPT: action_forms.AcceptForm,
+    access.REPLY: action_forms.ReplyForm,
+    access.REQUEST_EXTENSION: action_forms.ExtensionRequestForm,
+}
+
+
+def panel_id(name: str, pk: int | None = None) -> str:
+    """Field ids of one panel: several panels on one card share field names (note, reason…)."""
+    return f"{name}-{pk}-%s" if pk is not None else f"{name}-%s"
+
+
+def _route_initial(assignments: list[Any]) -> dict[str, Any]:
+    active = [a for a in assignments if a.status not in ("returned", "cancelled")]
+    main = next((a.authority.code for a in active if a.role == AssignmentRole.MAIN), "")
+    return {"main_authority": main,
+            "co_authorities": sorted({a.authority.code for a in active if a.role == AssignmentRole.CO})}
+
+
+def card_context(
+    request: HttpRequest, appeal: Appeal, *, bound: dict[Any, action_forms.ActionForm] | None = None
+) -> dict[str, Any]:
+    """Everything the card shows. `bound` holds forms that failed, keyed by the action (centre
+    actions) or by (action, object pk) for assignment and extension panels."""
+    user = request.user
+    bound = bound or {}
+    actions = access.appeal_actions(user=user, appeal=appeal)
+    assignments = list(selectors.appeal_assignments(appeal=appeal))
+    by_question: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for assignment in assignments:
+        panels = []
+        for name in sorted(access.assignment_actions(user=user, assignment=assignment)):
+            form = bound.get((name, assignment.pk)) or ASSIGNMENT_PANELS[name](
+                auto_id=panel_id(name, assignment.pk))
+            panels.append({"name": name, "form": form, "open": (name, assignment.pk) in bound})
+        by_question[assignment.question_id].append({"a": assignment, "panels": panels})
+    questions = [{"q": question, "assignments": by_question.get(question.pk, [])}
+                 for question in appeal.questions.select_related("subtopic__topic")]
+
+    panels = []
+    for action, form_class in APPEAL_PANELS.items():
+        if action not in actions:
+            continue
+        initial = _route_initial(assignments) if action == Action.ROUTE else None
+        panel_form = bound.get(action) or form_class(initial=initial, auto_id=panel_id(action))
+        panels.append({"name": str(action), "form": panel_form, "open": action in bound})
+
+    can_decide = Action.DECIDE_EXTENSION in actions
+    extensions = []
+    for extension in appeal.extensions.select_related("assignment__authority", "requested_by",
+                                                       "decided_by"):
+        key = ("decide", extension.pk)
+        decide_form: action_forms.ActionForm | None = None
+        if can_decide and extension.status == ExtensionStatus.REQUESTED:
+            decide_form = bound.get(key) or action_forms.DecideExtensionForm(
+                auto_id=panel_id("decide", extension.pk))
+        extensions.append({"ext": extension, "form": decide_form, "open": key in bound})
+
+    visible = access.personal_data_visible(user=user, appeal=appeal)
+    today = clock.today()
+    return {
+        "appeal": appeal,
+        "has_assignment_panels": any(row["panels"] for rows in by_question.values() for row in rows),
+        "applicant": appeal.applicant,
+        "personal_visible": visible,
+        "questions": questions,
+        "panels": panels,
+        "extensions": extensions,
+        "feedback": list(appeal.feedback.select_related("recorded_by")),
+        "attachments": list(appeal.attachments.all()),
+        "cosigners": list(appeal.cosigners.all()) if visible else [],
+        "timeline": selectors.appeal_timeline(appeal=appeal),
+        "today": today,
+        "overdue": appeal.status in UNDER_CONTROL_STATUSES and appeal.due_date < today,
+        "days_left": (appeal.due_date - today).days,
+        "repeats_of": appeal.previous_appeal,
+        "can_view_previous": appeal.previous_appeal_id is not None and access.appeals_visible_to(
+            user).filter(pk=appeal.previous_appeal_id).exists(),
+    }
+
+
+def _record_personal_data_read(request: HttpRequest, appeal: Appeal, context: dict[str, Any]) -> None:
+    """Every read of an applicant's personal data is on the trail (КСЗІ accountability); the
+    event names the applicant's row and the appeal, and copies none of the data."""
+    if context["personal_visible"] and appeal.applicant_id:
+        audit.record(actor=request.user, action="applicant.view", obj=appeal.applicant,
+                     object_label=appeal.number)
+
+
+def render_card(
+    request: HttpRequest, appeal: Appeal, *, bound: dict[Any, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    context = card_context(request, appeal, bound=bound)
+    _record_personal_data_read(request, appeal, context)
+    return render(request, "workspace/card.html", context, status=status)
+
+
+@role_required(*CASE_WORKERS)
+def appeal_card(request: HttpRequest, number: str) -> HttpResponse:
+    appeal = access.appeal_get_for(user=request.user, number=number)
+    return render_card(request, appeal)
+
+
+@role_required(*CASE_WORKERS)
+def attachment_download(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    appeal = access.appeal_get_for(user=request.user, number=number)
+    attachment = appeal.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise not_found()
+    # A letter or scan carries the applicant's name and address: the same ст.10 rule applies.
+    if not access.personal_data_visible(user=request.user, appeal=appeal):
+        raise forbidden()
+    audit.record(actor=request.user, action="attachment.download", obj=attachment,
+                 object_label=appeal.number)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True,
+                        filename=attachment.original_name,
+                        content_type=attachment.content_type or "application/octet-stream")

@@ -1,0 +1,99 @@
+"""Work queues: the appeals queue (centre and executors) and the executor's assignments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from vikno.accounts.access import role_of
+from vikno.accounts.roles import Role
+from vikno.appeals import access, selectors
+from vikno.appeals.lifecycle import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
+from vikno.appeals.models import Assignment, Question
+from vikno.core import clock
+from vikno.workspace.forms.filters import QueueFilterForm
+from vikno.workspace.permissions import CASE_WORKERS, role_required
+from vikno.workspace.views.common import is_fragment_request, paginate, query_without_page
+
+QUEUE_PREFETCH = Prefetch(
+    "questions",
+    queryset=Question.objects.select_related("subtopic__topic").prefetch_related(
+        Prefetch("assignments",
+                 queryset=Assignment.objects.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES)
+                 .select_related("authority").order_by("role", "id"))),
+)
+
+
+def _row(user: Any, appeal: Any) -> dict[str, Any]:
+    questions = list(appeal.questions.all())
+    executors: list[str] = []
+    for question in questions:
+        for assignment in question.assignments.all():
+            if assignment.authority.name not in executors:
+                executors.append(assignment.authority.name)
+    return {
+        "appeal": appeal,
+        "visible": access.personal_data_visible(user=user, appeal=appeal),
+        "topics": [q.subtopic for q in questions],
+        "executors": executors,
+    }
+
+
+@role_required(*CASE_WORKERS)
+def queue(request: HttpRequest) -> HttpResponse:
+    executor = role_of(request.user) == Role.EXECUTOR
+    form = QueueFilterForm(request.GET or None, with_authority=not executor)
+    appeals = selectors.appeal_list_for(user=request.user, filters=form.filters()).prefetch_related(
+        QUEUE_PREFETCH)
+    page = paginate(request, appeals)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [_row(request.user, a) for a in page.object_list],
+        "today": clock.today(),
+        "query": query_without_page(request),
+        "can_register": access.can_register(request.user),
+    }
+    template = ("workspace/partials/queue_results.html" if is_fragment_request(request)
+                else "workspace/queue.html")
+    return render(request, template, context)
+
+
+TABS: dict[str, dict[str, Any]] = {
+    "new": {"status": AssignmentStatus.ASSIGNED},
+    "work": {"status": AssignmentStatus.IN_WORK},
+    "revision": {"status": AssignmentStatus.FOR_REVISION},
+    "overdue": {"overdue": True},
+    "answered": {"status": AssignmentStatus.ANSWERED},
+}
+
+
+@role_required(Role.EXECUTOR)
+def my_assignments(request: HttpRequest) -> HttpResponse:
+    authority = access.executor_authority(request.user)
+    tab = request.GET.get("tab", "new")
+    if tab not in TABS:
+        tab = "new"
+    context: dict[str, Any] = {"authority": authority, "tab": tab, "today": clock.today()}
+    if authority is not None:
+        counts = {name: selectors.assignments_for_executor(
+            user=request.user, authority_id=authority.pk, **params).count()
+            for name, params in TABS.items()}
+        items = selectors.assignments_for_executor(
+            user=request.user, authority_id=authority.pk, **TABS[tab]).select_related(
+            "question__appeal__applicant", "question__subtopic__topic")
+        page = paginate(request, items)
+        context |= {
+            "counts": counts,
+            "page": page,
+            "rows": [{"assignment": a, "appeal": a.question.appeal,
+                      "visible": access.personal_data_visible(user=request.user,
+                                                              appeal=a.question.appeal),
+                      "actions": access.assignment_actions(user=request.user, assignment=a)}
+                     for a in page.object_list],
+            "query": f"tab={tab}",
+        }
+    return render(request, "workspace/my_assignments.html", context)

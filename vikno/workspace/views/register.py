@@ -1,0 +1,234 @@
+"""The operator's one screen: register a phone appeal in under a minute.
+
+The htmx helpers that carry personal data (applicant lookup, the assist panel) are POSTs, so a
+phone number or a surname never lands in a URL, a proxy log or the browser history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from vikno.appeals import access, selectors, services
+from vikno.appeals.errors import forbidden, not_found
+from vikno.appeals.models import Appeal, Subject
+from vikno.audit import services as audit
+from vikno.core import clock
+from vikno.core.errors import ApplicationError, NotFound, PermissionDenied
+from vikno.directory import deadlines
+from vikno.directory.routing import route
+from vikno.workspace import reads
+from vikno.workspace.forms.register import QUESTION_ROWS, RegisterForm, applicant_initial
+from vikno.workspace.permissions import CENTRE, role_required
+
+ASSIST_EVENT = "vikno:assist"
+
+
+def _register_allowed(request: HttpRequest) -> None:
+    if not access.can_register(request.user):
+        raise forbidden()
+
+
+def _suggestions(form: RegisterForm) -> list[dict[str, Any]]:
+    """For each chosen sub-topic: the executor the routing rules suggest for the territory."""
+    territory = (reads.territory_by_code(form.value("territory_code") or "")
+                 or reads.territory_by_code(form.value("settlement_code") or ""))
+    rows: list[dict[str, Any]] = []
+    for index in range(1, QUESTION_ROWS + 1):
+        subtopic = reads.subtopic_by_code(form.value(f"subtopic_{index}") or "")
+        if subtopic is None:
+            continue
+        try:
+            authority = route(subtopic, territory)
+        except ApplicationError as exc:
+            rows.append({"subtopic": subtopic, "authority": None, "error": exc.message})
+        else:
+            rows.append({"subtopic": subtopic, "authority": authority, "error": ""})
+    return rows
+
+
+def _repeats(form: RegisterForm) -> list[Appeal]:
+    raw_id = form.value("applicant_id")
+    applicant_id = int(raw_id) if str(raw_id or "").isdigit() else None
+    topics = [s.topic.code for s in (reads.subtopic_by_code(form.value(f"subtopic_{i}") or "")
+                                     for i in range(1, QUESTION_ROWS + 1)) if s is not None]
+    if not applicant_id or not topics:
+        return []
+    return list(selectors.possible_repeats(applicant_id=applicant_id, topic_codes=topics)
+                .prefetch_related("questions__subtopic")[:5])
+
+
+def _due(form: RegisterForm, suggestions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The control date the appeal would get if registered now (the service sets the real one)."""
+    if not suggestions:
+        return {}
+    study = bool(form.value("needs_study")) or any(s["subtopic"].needs_study for s in suggestions)
+    return {"due": deadlines.consideration_due(clock.today(), needs_study=study),
+            "due_rule": _("1 month") if study else _("15 days")}
+
+
+def _assist_context(form: RegisterForm) -> dict[str, Any]:
+    territory = reads.territory_by_code(form.value("territory_code") or "")
+    settlement = reads.territory_by_code(form.value("settlement_code") or "")
+    suggestions = _suggestions(form)
+    return _due(form, suggestions) | {
+        "form": form,
+        "suggestions": suggestions,
+        "repeats": _repeats(form),
+        "previous_appeal_number": form.value("previous_appeal_number") or "",
+        "problem_territory": territory or settlement,
+        "problem_territory_is_default": territory is None and settlement is not None,
+    }
+
+
+def _page(request: HttpRequest, form: RegisterForm, status: int = 200) -> HttpResponse:
+    if form.is_bound and form.errors:
+        form.focus_first_error()
+    context = _assist_context(form) | {
+        "settlement": reads.territory_by_code(form.value("settlement_code") or ""),
+        "territory": reads.territory_by_code(form.value("territory_code") or ""),
+    }
+    return render(request, "workspace/register.html", context, status=status)
+
+
+def _save(request: HttpRequest, form: RegisterForm) -> Appeal:
+    """One transaction: an edited known applicant is updated only if the appeal registers."""
+    applicant_data = form.applicant_data()
+    applicant_id = None if form.cleaned_data["anonymous"] else form.cleaned_data["applicant_id"]
+    with transaction.atomic():
+        if applicant_id is not None:
+            applicant = reads.applicant_for(user=request.user, pk=applicant_id)
+            if applicant is None:
+                raise ApplicationError("invalid_value", _("The applicant was not found."),
+                                       field="applicant")
+            services.applicant_update(actor=request.user, applicant=applicant,
+                                      data=applicant_data)  # type: ignore[arg-type]
+            applicant_data = None
+        return services.appeal_register(
+            actor=request.user, applicant=applicant_data, applicant_id=applicant_id,
+            subject=Subject.ANONYMOUS if form.cleaned_data["anonymous"] else None,
+            **form.register_kwargs(),
+        )
+
+
+@role_required(*CENTRE)
+def register(request: HttpRequest) -> HttpResponse:
+    _register_allowed(request)
+    if request.method != "POST":
+        return _page(request, RegisterForm())
+    form = RegisterForm(request.POST)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    try:
+        appeal = _save(request, form)
+    except ApplicationError as exc:
+        if isinstance(exc, PermissionDenied | NotFound):
+            raise
+        form.add_service_error(exc.field, exc.message)
+        return _page(request, form, status=400)
+    messages.success(request, _("Appeal %(number)s is registered.") % {"number": appeal.number})
+    return redirect("workspace:appeal_card", number=appeal.number)
+
+
+@role_required(*CENTRE)
+@require_POST
+def applicant_lookup(request: HttpRequest) -> HttpResponse:
+    """Applicants matching what is typed in the phone or surname field, with earlier appeals."""
+    _register_allowed(request)
+    htmx = getattr(request, "htmx", None)
+    field = htmx.trigger_name if htmx else None
+    q = request.POST.get(field or "", "") if field in ("phone", "last_name") else ""
+    q = q or request.POST.get("phone", "") or request.POST.get("last_name", "")
+    found = selectors.applicant_find(user=request.user, q=q)
+    rows = [{"applicant": a,
+             "appeals": list(selectors.applicant_appeals(user=request.user, applicant=a, limit=5))}
+            for a in found]
+    if rows:
+        # Showing matches shows their personal data: the trail records that a search showed
+        # n applicants, never what was typed.
+        audit.record(actor=request.user, action="applicant.search", obj=None,
+                     after={"results": len(rows), "applicant_ids": [a.pk for a in found]})
+    return render(request, "workspace/partials/applicant_matches.html", {"rows": rows, "q": q})
+
+
+@role_required(*CENTRE)
+@require_POST
+def applicant_use(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Use this applicant": the applicant block comes back filled, with the hidden id set."""
+    _register_allowed(request)
+    applicant = reads.applicant_for(user=request.user, pk=pk)
+    if applicant is None:
+        raise not_found()
+    audit.record(actor=request.user, action="applicant.view", obj=applicant,
+                 object_label=f"applicant #{applicant.pk}")
+    form = RegisterForm(initial=applicant_initial(applicant))
+    response = render(request, "workspace/partials/applicant_block.html",
+                      {"form": form, "settlement": applicant.territory, "chosen": applicant})
+    return trigger_client_event(response, ASSIST_EVENT)
+
+
+@role_required(*CENTRE)
+@require_POST
+def applicant_clear(request: HttpRequest) -> HttpResponse:
+    _register_allowed(request)
+    response = render(request, "workspace/partials/applicant_block.html",
+                      {"form": RegisterForm(), "settlement": None})
+    return trigger_client_event(response, ASSIST_EVENT)
+
+
+@role_required(*CENTRE)
+@require_POST
+def assist(request: HttpRequest) -> HttpResponse:
+    """The live panel: suggested executor per question and possible repeats (ст.8)."""
+    _register_allowed(request)
+    form = RegisterForm(request.POST)
+    return render(request, "workspace/partials/assist.html", _assist_context(form))
+
+
+# Reference lookups: no personal data, plain GETs.
+
+TERRITORY_FIELDS = {"settlement_code", "territory_code"}
+
+
+@role_required(*CENTRE)
+@require_GET
+def territory_search(request: HttpRequest) -> HttpResponse:
+    field = request.GET.get("field", "")
+    if field not in TERRITORY_FIELDS:
+        field = "settlement_code"
+    q = request.GET.get(f"{field}_q", "") or request.GET.get("q", "")
+    results = [(t, reads.territory_label(t)) for t in reads.territory_search(q)]
+    return render(request, "workspace/partials/territory_results.html",
+                  {"results": results, "field": field, "q": q})
+
+
+@role_required(*CENTRE)
+@require_GET
+def territory_pick(request: HttpRequest) -> HttpResponse:
+    field = request.GET.get("field", "")
+    if field not in TERRITORY_FIELDS:
+        field = "settlement_code"
+    territory = reads.territory_by_code(request.GET.get("code", ""))
+    response = render(request, "workspace/partials/territory_widget.html", {
+        "field": field, "territory": territory,
+        "label": RegisterForm.base_fields[field].label,
+    })
+    return trigger_client_event(response, ASSIST_EVENT)
+
+
+@role_required(*CENTRE)
+@require_GET
+def subtopic_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of a topic picker narrowed to what was typed."""
+    row = request.GET.get("row", "1")
+    return render(request, "workspace/partials/subtopic_options.html", {
+        "groups": reads.subtopic_groups(request.GET.get("q", "")),
+        "selected": request.GET.get(f"subtopic_{row}", ""),
+    })

@@ -121,7 +121,9 @@ def appeal_actions(*, user: Any, appeal: Appeal) -> frozenset[Action]:
     """Centre actions this user may take on this appeal now."""
     role = role_of(user)
     if role == Role.EXECUTOR:
-        return frozenset({Action.VIEW})
+        # Only on an appeal the executor may see at all (its authority has an assignment on it).
+        visible = appeals_visible_to(user).filter(pk=appeal.pk).exists()
+        return frozenset({Action.VIEW}) if visible else frozenset()
     allowed = CENTRE_ACTIONS.get(role, frozenset())
     if role == Role.OPERATOR and appeal.status != S.REGISTERED:
         # Operators route new appeals; re-routing work in progress is the supervisor's decision.
@@ -152,11 +154,13 @@ def assignment_actions(*, user: Any, assignment: Assignment) -> frozenset[str]:
 
 def assignment_get_for(*, user: Any, pk: int, action: str) -> Assignment:
     """An assignment the executor may act on (`action` in accept/reply/request_extension)."""
+    authority = executor_authority(user)
+    if authority is None:
+        raise forbidden()
     assignment = (Assignment.objects.select_related("question__appeal", "authority")
                   .filter(pk=pk).first())
-    if assignment is None or executor_authority(user) is None:
-        raise not_found() if assignment is None else forbidden()
-    if assignment.authority_id != executor_authority(user).pk:  # type: ignore[union-attr]
+    if assignment is None or assignment.authority_id != authority.pk:
+        # Another authority's assignment is "not found": its existence is not revealed.
         raise not_found()
     if action not in assignment_actions(user=user, assignment=assignment):
         raise forbidden()

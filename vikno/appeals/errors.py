@@ -33,6 +33,13 @@ class AppealsError(ApplicationError):
     pass
 
 
+def from_rule(exc: ApplicationError) -> AppealsError:
+    """The same refusal raised by a rule of the directory (deadlines, routing), as an AppealsError,
+    so callers of the case file catch one exception type with the rule's own code and message."""
+    return AppealsError(exc.code, exc.message, field=exc.field, extra=exc.extra,
+                        http_status=exc.http_status)
+
+
 def illegal_transition(current: str, target: str) -> AppealsError:
     return AppealsError(
         Code.ILLEGAL_TRANSITION,

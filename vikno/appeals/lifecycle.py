@@ -85,7 +85,7 @@ def appeal_can_move(current: str, target: str) -> bool:
 def appeal_transition_check(current: str, target: str) -> None:
     """Raise AppealsError (code illegal_transition) unless current → target is in the table."""
     if not appeal_can_move(current, target):
-        raise illegal_transition(AppealStatus(current).label, AppealStatus(target).label)
+        raise illegal_transition(str(AppealStatus(current).label), str(AppealStatus(target).label))
 
 
 def assignment_can_move(current: str, target: str) -> bool:
@@ -94,7 +94,8 @@ def assignment_can_move(current: str, target: str) -> bool:
 
 def assignment_transition_check(current: str, target: str) -> None:
     if not assignment_can_move(current, target):
-        raise illegal_transition(AssignmentStatus(current).label, AssignmentStatus(target).label)
+        raise illegal_transition(str(AssignmentStatus(current).label),
+                                 str(AssignmentStatus(target).label))
 
 
 __all__ = [

@@ -20,11 +20,16 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
-def _object_identity(obj: models.Model | None) -> tuple[str, str, str]:
+def _object_identity(obj: models.Model | None, label: str | None) -> tuple[str, str, str]:
     if obj is None:
-        return "", "", ""
+        return "", "", label or ""
     meta = obj._meta
-    return f"{meta.app_label}.{meta.model_name}", str(obj.pk), str(obj)[:200]
+    if label is None:
+        if getattr(obj, "holds_personal_data", False):
+            # str() of such an object is a person's name: never let it into the trail by default.
+            raise ValueError(f"record() needs an object_label for {meta.label}")
+        label = str(obj)
+    return f"{meta.app_label}.{meta.model_name}", str(obj.pk), label[:200]
 
 
 def record(
@@ -41,9 +46,13 @@ def record(
     Callers never pass applicants' personal data in before/after: they pass the names of
     changed personal fields instead (see appeals.services), so the trail holds no copies of it.
     """
-    object_type, object_id, label = _object_identity(obj)
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    object_type, object_id, label = _object_identity(obj, object_label)
+    # No savepoint: the event belongs to the caller's transaction and fails with it.
+    with transaction.atomic(savepoint=False):
+        head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+        if head is None:
+            head, _ = AuditChainHead.objects.get_or_create(id=1)
+            head = AuditChainHead.objects.select_for_update().get(id=1)
         fields: dict[str, Any] = {
             "seq": head.last_seq + 1,
             "occurred_at": clock.now(),
@@ -53,7 +62,7 @@ def record(
             "action": action,
             "object_type": object_type,
             "object_id": object_id,
-            "object_label": (object_label if object_label is not None else label)[:200],
+            "object_label": label,
             "before": _plain(before),
             "after": _plain(after),
             "prev_hash": head.last_hash,

@@ -110,7 +110,7 @@ class Appeal(TimeStampedModel):
         Applicant, on_delete=models.PROTECT, null=True, blank=True, related_name="appeals",
         verbose_name=_("applicant"),
     )
-    cosigners = models.ManyToManyField(
+    cosigners: models.ManyToManyField[Applicant, AppealCosigner] = models.ManyToManyField(
         Applicant, through="AppealCosigner", related_name="cosigned_appeals", blank=True
     )
     previous_appeal = models.ForeignKey(

@@ -40,11 +40,14 @@ class Sex(models.TextChoices):
 
 
 class Applicant(TimeStampedModel):
+    # Read by the audit trail: events about this model must carry an explicit, name-free label.
+    holds_personal_data = True
+
     kind = models.CharField(
         _("applicant kind"), max_length=20, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
     )
     last_name = models.CharField(_("surname"), max_length=100, blank=True)
-    first_name = models.CharField(_("name"), max_length=100, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
     patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=300, blank=True)
     address = models.CharField(_("place of residence"), max_length=300, blank=True)

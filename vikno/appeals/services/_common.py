@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -31,10 +32,13 @@ def snapshot(obj: models.Model, fields: tuple[str, ...]) -> dict[str, Any]:
 def appeal_move(
     *, actor: Any, appeal: Appeal, target: AppealStatus, action: str, note: str = ""
 ) -> None:
-    """Change an appeal's status through the transition table, with history and audit."""
+    """Change an appeal's status through the transition table, with history and audit.
+
+    Staying in the same status is not a move: the table has no such pairs, so a repeated action
+    (forwarding a forwarded appeal, a second answer to an answered assignment) is refused instead
+    of silently writing a second notice or reply. Callers that may already be there check first.
+    """
     current = AppealStatus(appeal.status)
-    if current == target:
-        return
     appeal_transition_check(current, target)
     now = clock.now()
     appeal.status = target
@@ -59,8 +63,6 @@ def assignment_move(
     *, actor: Any, assignment: Assignment, target: AssignmentStatus, action: str
 ) -> None:
     current = AssignmentStatus(assignment.status)
-    if current == target:
-        return
     assignment_transition_check(current, target)
     assignment.status = target
     assignment.updated_at = clock.now()
@@ -87,3 +89,25 @@ def history(*, appeal: Appeal, actor: Any, action: str, note: str = "") -> None:
 def lock(appeal: Appeal) -> Appeal:
     """Re-read the appeal under a row lock: concurrent actions on one appeal run one after another."""
     return Appeal.objects.select_for_update().get(pk=appeal.pk)
+
+
+def assignments_of(appeal: Appeal, statuses: Iterable[str]) -> list[Assignment]:
+    """The appeal's assignments in `statuses`, locked, with question and authority loaded and
+    pointing at this (already locked) appeal: labels and moves then cost no further query."""
+    found = list(Assignment.objects.select_for_update(of=("self",))
+                 .filter(question__appeal=appeal, status__in=list(statuses))
+                 .select_related("question", "authority").order_by("id"))
+    for assignment in found:
+        assignment.question.appeal = appeal
+    return found
+
+
+def lock_assignment(assignment: Assignment) -> tuple[Appeal, Assignment]:
+    """Lock the assignment's appeal, then the assignment, always in this order (no deadlock
+    between services); only `assignment.pk` is read from what the caller passes."""
+    appeal = Appeal.objects.select_for_update(of=("self",)).get(questions__assignments=assignment.pk)
+    # of=self: lock the assignment, not its authority (other appeals of that body go on).
+    fresh = Assignment.objects.select_for_update(of=("self",)).select_related(
+        "question", "authority").get(pk=assignment.pk)
+    fresh.question.appeal = appeal
+    return appeal, fresh

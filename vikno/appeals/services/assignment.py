@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vikno.appeals.errors import AppealsError, Code
+from vikno.appeals.errors import AppealsError, Code, from_rule
 from vikno.appeals.lifecycle import (
     ACTIVE_ASSIGNMENT_STATUSES,
     AppealStatus,
@@ -18,7 +18,7 @@ from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Question
 from vikno.appeals.services._common import appeal_move, assignment_move, history, lock
 from vikno.audit import services as audit
 from vikno.directory.models import Authority
-from vikno.directory.routing import route
+from vikno.directory.routing import NoRoute, route
 
 ROUTABLE_STATUSES = frozenset({
     AppealStatus.REGISTERED, AppealStatus.ASSIGNED, AppealStatus.IN_WORK,
@@ -44,14 +44,18 @@ def _authority(code: str, field_name: str) -> Authority:
 
 
 def suggest_authority(question: Question) -> Authority:
-    return route(question.subtopic, question.appeal.territory)
+    try:
+        return route(question.subtopic, question.appeal.territory)
+    except NoRoute as exc:
+        raise from_rule(exc) from exc
 
 
 def _assign_question(*, actor: Any, question: Question, main: Authority, co: list[Authority],
-                     instructions: str) -> list[Assignment]:
-    active = list(question.assignments.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES)
-                  .select_related("authority"))
+                     instructions: str, fresh: bool) -> list[Assignment]:
+    active = [] if fresh else list(question.assignments.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES)
+                                   .select_related("authority"))
     wanted = {main.pk: AssignmentRole.MAIN} | {a.pk: AssignmentRole.CO for a in co if a.pk != main.pk}
+    authorities = {a.pk: a for a in (main, *co)}
     kept: dict[int, Assignment] = {}
     for assignment in active:
         if wanted.get(assignment.authority_id) == assignment.role:
@@ -64,7 +68,8 @@ def _assign_question(*, actor: Any, question: Question, main: Authority, co: lis
         if authority_id in kept:
             continue
         assignment = Assignment.objects.create(
-            question=question, authority_id=authority_id, role=role, due_date=question.due_date,
+            question=question, authority=authorities[authority_id], role=role,
+            due_date=question.due_date,
             instructions=instructions, assigned_by=actor if getattr(actor, "pk", None) else None,
         )
         audit.record(actor=actor, action="assignment.create", obj=assignment,
@@ -81,6 +86,16 @@ def appeal_assign(
 ) -> list[Assignment]:
     """Assign (or re-route) the appeal's questions. Assignments of other executors are cancelled."""
     appeal = lock(appeal)
+    questions = list(appeal.questions.select_related("subtopic"))
+    if question_ids is not None:
+        questions = [q for q in questions if q.pk in set(question_ids)]
+    return assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing)
+
+
+def assign_questions(*, actor: Any, appeal: Appeal, questions: list[Question], routing: Routing,
+                     fresh: bool = False) -> list[Assignment]:
+    """appeal_assign's work on an appeal this transaction has already locked (or just created:
+    `fresh` then means its questions have no assignments yet)."""
     if AppealStatus(appeal.status) not in ROUTABLE_STATUSES:
         raise AppealsError(
             Code.ILLEGAL_TRANSITION,
@@ -91,19 +106,24 @@ def appeal_assign(
     co = [_authority(code, "co_authority_codes") for code in routing.co_authority_codes]
     fixed_main = (_authority(routing.main_authority_code, "main_authority_code")
                   if routing.main_authority_code else None)
-    questions = appeal.questions.select_related("subtopic")
-    if question_ids is not None:
-        questions = questions.filter(pk__in=question_ids)
+    if not questions:
+        # Otherwise the appeal would show "assigned" with nobody to execute it.
+        raise AppealsError(Code.INVALID_VALUE, _("Choose the questions to assign."),
+                           field="question_ids")
     created: list[Assignment] = []
     names = []
     for question in questions:
+        question.appeal = appeal
         main = fixed_main or suggest_authority(question)
         names.append(main.name)
         created += _assign_question(actor=actor, question=question, main=main, co=co,
-                                    instructions=routing.instructions)
-    if appeal.status == AppealStatus.REGISTERED or (created and appeal.status != AppealStatus.ASSIGNED):
-        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ASSIGNED, action="assign",
-                    note=", ".join(sorted(set(names))))
+                                    instructions=routing.instructions, fresh=fresh)
+    note = ", ".join(sorted(set(names)))
+    # A new main executor starts the work over ("assigned" until it accepts); adding a
+    # co-executor to work in progress does not take the appeal back.
+    new_main = any(a.role == AssignmentRole.MAIN for a in created)
+    if appeal.status == AppealStatus.REGISTERED or (new_main and appeal.status != AppealStatus.ASSIGNED):
+        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ASSIGNED, action="assign", note=note)
     else:
-        history(appeal=appeal, actor=actor, action="reroute", note=", ".join(sorted(set(names))))
+        history(appeal=appeal, actor=actor, action="reroute", note=note)
     return created

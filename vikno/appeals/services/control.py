@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vikno.appeals.errors import AppealsError, Code
+from vikno.appeals.errors import AppealsError, Code, from_rule
 from vikno.appeals.lifecycle import (
     ACTIVE_ASSIGNMENT_STATUSES,
     UNDER_CONTROL_STATUSES,
@@ -27,10 +27,21 @@ from vikno.appeals.models import (
     Notification,
 )
 from vikno.appeals.models.work import NoticeKind, NotificationKind
-from vikno.appeals.services._common import appeal_move, assignment_move, history, lock
+from vikno.appeals.services._common import (
+    appeal_move,
+    assignment_move,
+    assignments_of,
+    history,
+    lock,
+    lock_assignment,
+)
 from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.directory import deadlines
+from vikno.directory.deadlines import DeadlineError
+
+# Assignments that still owe work; an answered one keeps its answer whatever happens next.
+OWING_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION)
 
 
 def _reason(note: str) -> str:
@@ -40,9 +51,8 @@ def _reason(note: str) -> str:
 
 
 def _cancel_assignments(*, actor: Any, appeal: Appeal) -> None:
-    for assignment in Assignment.objects.filter(
-            question__appeal=appeal, status__in=ACTIVE_ASSIGNMENT_STATUSES).select_related(
-            "question__appeal", "authority"):
+    """The appeal leaves the region's executors: nobody is left owing work on it."""
+    for assignment in assignments_of(appeal, OWING_STATUSES):
         assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.CANCELLED,
                         action="cancel")
 
@@ -80,6 +90,7 @@ def appeal_not_considered(
     appeal = lock(appeal)
     appeal_move(actor=actor, appeal=appeal, target=AppealStatus.NOT_CONSIDERED,
                 action="not_considered", note=f"{NotConsideredReason(reason).label}. {note}".strip())
+    _cancel_assignments(actor=actor, appeal=appeal)
     appeal.not_considered_reason = reason
     appeal.status_note = note.strip()
     appeal.save(update_fields=["not_considered_reason", "status_note"])
@@ -99,6 +110,7 @@ def appeal_return_missing_content(*, actor: Any, appeal: Appeal, note: str) -> A
     appeal = lock(appeal)
     appeal_move(actor=actor, appeal=appeal, target=AppealStatus.RETURNED_MISSING_CONTENT,
                 action="return_missing_content", note=note)
+    _cancel_assignments(actor=actor, appeal=appeal)
     appeal.status_note = note
     appeal.save(update_fields=["status_note"])
     Notice.objects.create(
@@ -127,7 +139,10 @@ def _check_extendable(appeal: Appeal, new_due: date) -> None:
             % {"status": appeal.get_status_display()},
             http_status=409,
         )
-    deadlines.extension_check(clock.local_date(appeal.received_at), appeal.due_date, new_due)
+    try:
+        deadlines.extension_check(clock.local_date(appeal.received_at), appeal.due_date, new_due)
+    except DeadlineError as exc:
+        raise from_rule(exc) from exc
 
 
 @transaction.atomic
@@ -136,7 +151,13 @@ def extension_request(
 ) -> Extension:
     """The executor asks for a longer term; a supervisor decides."""
     reason = _reason(reason)
-    appeal = lock(assignment.question.appeal)
+    appeal, assignment = lock_assignment(assignment)
+    if assignment.status not in OWING_STATUSES:
+        raise AppealsError(
+            Code.ILLEGAL_TRANSITION,
+            _("A longer term can be asked only for an assignment still in work."),
+            http_status=409,
+        )
     _check_extendable(appeal, new_due)
     extension = Extension.objects.create(
         appeal=appeal, assignment=assignment, requested_by=actor, reason=reason,
@@ -213,7 +234,17 @@ def appeal_shorten(*, actor: Any, appeal: Appeal, new_due: date, reason: str) ->
     """ст.20: on the applicant's reasoned request the term may be shortened."""
     reason = _reason(reason)
     appeal = lock(appeal)
-    deadlines.shortened_check(clock.local_date(appeal.received_at), appeal.due_date, new_due)
+    if AppealStatus(appeal.status) not in UNDER_CONTROL_STATUSES:
+        raise AppealsError(
+            Code.ILLEGAL_TRANSITION,
+            _("The term of an appeal in the status “%(status)s” cannot be shortened.")
+            % {"status": appeal.get_status_display()},
+            http_status=409,
+        )
+    try:
+        deadlines.shortened_check(clock.local_date(appeal.received_at), appeal.due_date, new_due)
+    except DeadlineError as exc:
+        raise from_rule(exc) from exc
     old = appeal.due_date
     _apply_due(appeal=appeal, new_due=new_due)
     audit.record(actor=actor, action="appeal.shorten", obj=appeal,
@@ -236,7 +267,7 @@ def deadline_control(*, today: date | None = None) -> ControlReport:
     Idempotent: each assignment is reminded once and escalated once per control date.
     """
     today = today or clock.today()
-    remind_until = today + settings.VIKNO["REMIND_BEFORE"]
+    remind_until = today + cast(timedelta, settings.VIKNO["REMIND_BEFORE"])
     active = Assignment.objects.filter(
         status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK,
                     AssignmentStatus.FOR_REVISION],

@@ -20,38 +20,46 @@ from vikno.appeals.models import (
     ReplyResult,
 )
 from vikno.appeals.models.work import NoticeKind, NotificationKind
-from vikno.appeals.services._common import appeal_move, assignment_move, history, lock
+from vikno.appeals.services._common import (
+    appeal_move,
+    assignment_move,
+    assignments_of,
+    history,
+    lock,
+    lock_assignment,
+)
 from vikno.audit import services as audit
-from vikno.core import clock
 
 # A rating at or below this sends the result back for revision, like an unconfirmed one.
 POOR_RATING = 2
+ANSWERABLE_STATUSES = frozenset({
+    AppealStatus.ASSIGNED, AppealStatus.IN_WORK, AppealStatus.RETURNED_FOR_REVISION,
+})
+# Assignments still owing work when the appeal is closed: nobody waits for them any more.
+OWING_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION)
 
 
-def _lock_assignment(assignment: Assignment) -> tuple[Appeal, Assignment]:
-    appeal = lock(assignment.question.appeal)
-    fresh = Assignment.objects.select_for_update().select_related(
-        "question__appeal", "authority").get(pk=assignment.pk)
-    return appeal, fresh
-
-
-@transaction.atomic
-def assignment_accept(*, actor: Any, assignment: Assignment) -> Assignment:
-    """The executor takes the assignment into work."""
-    appeal, assignment = _lock_assignment(assignment)
+def _accept(*, actor: Any, appeal: Appeal, assignment: Assignment) -> None:
     assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.IN_WORK,
                     action="accept")
     if appeal.status in (AppealStatus.ASSIGNED, AppealStatus.RETURNED_FOR_REVISION):
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.IN_WORK, action="accept",
                     note=assignment.authority.name)
+
+
+@transaction.atomic
+def assignment_accept(*, actor: Any, assignment: Assignment) -> Assignment:
+    """The executor takes the assignment into work."""
+    appeal, assignment = lock_assignment(assignment)
+    _accept(actor=actor, appeal=appeal, assignment=assignment)
     return assignment
 
 
 def _all_mains_answered(appeal: Appeal) -> bool:
-    mains = Assignment.objects.filter(question__appeal=appeal, role=AssignmentRole.MAIN,
-                                      status__in=ACTIVE_ASSIGNMENT_STATUSES)
-    questions = appeal.questions.count()
-    return mains.count() == questions and not mains.exclude(status=AssignmentStatus.ANSWERED).exists()
+    """Every question has its main executor's answer (one query)."""
+    answered = Assignment.objects.filter(question__appeal=appeal, role=AssignmentRole.MAIN,
+                                         status=AssignmentStatus.ANSWERED).values("question_id")
+    return not appeal.questions.exclude(pk__in=answered).exists()
 
 
 @transaction.atomic
@@ -62,11 +70,9 @@ def reply_submit(*, actor: Any, assignment: Assignment, result: str, text: str) 
         raise AppealsError(Code.INVALID_VALUE, _("Choose the result of consideration."), field="result")
     if not text.strip():
         raise AppealsError(Code.MISSING_FIELD, _("Enter the text of the answer."), field="text")
-    appeal, assignment = _lock_assignment(assignment)
+    appeal, assignment = lock_assignment(assignment)
     if assignment.status == AssignmentStatus.ASSIGNED and result != ReplyResult.NOT_IN_COMPETENCE:
-        assignment_accept(actor=actor, assignment=assignment)
-        appeal.refresh_from_db()
-        assignment.refresh_from_db()
+        _accept(actor=actor, appeal=appeal, assignment=assignment)
     target = (AssignmentStatus.RETURNED if result == ReplyResult.NOT_IN_COMPETENCE
               else AssignmentStatus.ANSWERED)
     assignment_move(actor=actor, assignment=assignment, target=target, action="reply")
@@ -89,7 +95,9 @@ def reply_submit(*, actor: Any, assignment: Assignment, result: str, text: str) 
         if not still_main and appeal.status in (AppealStatus.ASSIGNED, AppealStatus.IN_WORK):
             appeal_move(actor=actor, appeal=appeal, target=AppealStatus.REGISTERED,
                         action="returned_not_in_competence", note=assignment.authority.name)
-    elif _all_mains_answered(appeal):
+    elif appeal.status in ANSWERABLE_STATUSES and _all_mains_answered(appeal):
+        # A co-executor may still answer after the main answer went to the applicant: that
+        # answer is kept, but the appeal does not go back to "answered".
         if appeal.status == AppealStatus.ASSIGNED:
             appeal_move(actor=actor, appeal=appeal, target=AppealStatus.IN_WORK, action="accept")
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ANSWERED, action="answer")
@@ -99,20 +107,19 @@ def reply_submit(*, actor: Any, assignment: Assignment, result: str, text: str) 
 def _send_back(*, actor: Any, appeal: Appeal, action: str, note: str) -> None:
     appeal_move(actor=actor, appeal=appeal, target=AppealStatus.RETURNED_FOR_REVISION,
                 action=action, note=note)
-    for assignment in Assignment.objects.filter(
-            question__appeal=appeal,
-            status__in=[AssignmentStatus.ANSWERED, AssignmentStatus.CLOSED]).select_related(
-            "question__appeal", "authority"):
+    for assignment in assignments_of(appeal, [AssignmentStatus.ANSWERED, AssignmentStatus.CLOSED]):
         assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.FOR_REVISION,
                         action="revision")
 
 
 def _close_assignments(*, actor: Any, appeal: Appeal) -> None:
-    for assignment in Assignment.objects.filter(
-            question__appeal=appeal, status=AssignmentStatus.ANSWERED).select_related(
-            "question__appeal", "authority"):
-        assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.CLOSED,
-                        action="close")
+    """Answered assignments close with the appeal; the rest are cancelled, so a closed appeal
+    leaves no assignment in force (no reminders, no escalations, nothing left in a queue)."""
+    for assignment in assignments_of(appeal, [AssignmentStatus.ANSWERED, *OWING_STATUSES]):
+        answered = assignment.status == AssignmentStatus.ANSWERED
+        assignment_move(actor=actor, assignment=assignment,
+                        target=AssignmentStatus.CLOSED if answered else AssignmentStatus.CANCELLED,
+                        action="close" if answered else "cancel")
 
 
 @transaction.atomic
@@ -160,10 +167,11 @@ def feedback_record(
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.CLOSED, action="confirm",
                     note=_("Confirmed, rating %(r)s") % {"r": rating or "—"})
     else:
+        # The applicant's comment stays on the Feedback row: it may name people or places, and
+        # the note is copied into the audit trail.
         note = (_("Not confirmed by the applicant") if not confirmed
                 else _("Poor rating: %(r)s") % {"r": rating})
-        _send_back(actor=actor, appeal=appeal, action="not_confirmed",
-                   note=f"{note}. {comment}".strip())
+        _send_back(actor=actor, appeal=appeal, action="not_confirmed", note=note)
     return feedback
 
 
@@ -198,5 +206,4 @@ def appeal_reopen(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
                     note=note)
     else:
         _send_back(actor=actor, appeal=appeal, action="reopen", note=note)
-    appeal.updated_at = clock.now()
     return appeal

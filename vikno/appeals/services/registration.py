@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vikno.appeals.errors import AppealsError, Code
@@ -30,7 +32,7 @@ from vikno.appeals.models import (
 from vikno.appeals.models.appeals import AppealType
 from vikno.appeals.models.applicants import PERSONAL_FIELDS, phone_normalise
 from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, snapshot
-from vikno.appeals.services.assignment import Routing, appeal_assign
+from vikno.appeals.services.assignment import Routing, assign_questions
 from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.directory import deadlines
@@ -46,6 +48,8 @@ CHANNEL_TYPES = {
 }
 ELECTRONIC_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL, Channel.API, Channel.OPEN311})
 MAX_TEXT_LENGTH = 20_000
+# Channels' clocks drift a little; a receipt further in the future than this is a typing error.
+FUTURE_TOLERANCE = timedelta(minutes=5)
 DEFAULT_ROUTING = Routing()
 
 
@@ -74,9 +78,26 @@ class QuestionData:
     summary: str = ""
 
 
+# C0 and C1 control characters (but tab and newline), DEL, and lone surrogates: PostgreSQL refuses
+# NUL, UTF-8 cannot encode a surrogate, and the rest only garbles the card on screen and in print.
+_UNSTORABLE = dict.fromkeys(
+    [*(c for c in range(0x20) if c not in (0x09, 0x0A)), 0x7F, *range(0x80, 0xA0),
+     *range(0xD800, 0xE000)]
+)
+_LINE_BREAKS = dict.fromkeys([0x09, 0x0A], " ")
+
+
 def clean_text(raw: str) -> str:
-    """Keep what the citizen wrote; drop only what cannot be stored (NUL and other control chars)."""
-    return "".join(ch for ch in raw if ch in "\n\t" or ch >= " " or ch == "\r").replace("\r\n", "\n")
+    """Keep what the citizen wrote; drop only what cannot be stored (NUL and other control chars).
+
+    Line breaks are kept (CR LF and a lone CR become LF), so paragraphs survive."""
+    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_UNSTORABLE)
+
+
+def clean_line(raw: str) -> str:
+    """A one-line field (a name, an address): control characters dropped, breaks made spaces."""
+    return clean_text(raw).translate(_LINE_BREAKS).strip()
 
 
 def _missing(field_name: str, message: str) -> AppealsError:
@@ -112,30 +133,50 @@ def _validate_applicant(data: ApplicantData, *, field_prefix: str) -> None:
         raise _missing(f"{field_prefix}last_name", _("Enter the applicant's surname and name."))
 
 
-def applicant_create(*, actor: Any, data: ApplicantData) -> Applicant:
-    _validate_applicant(data, field_prefix="applicant.")
-    applicant = Applicant(
-        kind=data.kind,
-        last_name=data.last_name.strip(),
-        first_name=data.first_name.strip(),
-        patronymic=data.patronymic.strip(),
-        organisation_name=data.organisation_name.strip(),
-        address=data.address.strip(),
-        territory=_territory(data.territory_code, "applicant.territory_code"),
-        phone=data.phone.strip(),
-        phone_digits=phone_normalise(data.phone),
-        email=data.email.strip().lower(),
-        sex=data.sex,
-        category=_classifier_item(Axis.CATEGORY, data.category_code, "applicant.category_code"),
-        social_status=_classifier_item(Axis.SOCIAL_STATUS, data.social_status_code,
-                                       "applicant.social_status_code"),
+def _cleaned(data: ApplicantData) -> ApplicantData:
+    """The applicant's details as they will be stored: one-line fields without control chars."""
+    return ApplicantData(
+        kind=data.kind, last_name=clean_line(data.last_name), first_name=clean_line(data.first_name),
+        patronymic=clean_line(data.patronymic), organisation_name=clean_line(data.organisation_name),
+        address=clean_line(data.address), territory_code=data.territory_code.strip(),
+        phone=clean_line(data.phone), email=clean_line(data.email).lower(), sex=data.sex,
+        category_code=data.category_code.strip(), social_status_code=data.social_status_code.strip(),
         confidential=data.confidential,
     )
+
+
+def _full_clean(obj: Any, *, field_prefix: str, **kwargs: Any) -> None:
+    """Model validation as an AppealsError (code invalid_value), never a bare ValidationError."""
     try:
-        applicant.full_clean()
+        obj.full_clean(**kwargs)
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
-        raise AppealsError(Code.INVALID_VALUE, " ".join(messages), field=f"applicant.{name}") from exc
+        raise AppealsError(Code.INVALID_VALUE, " ".join(messages),
+                           field=f"{field_prefix}{name}") from exc
+
+
+def applicant_create(*, actor: Any, data: ApplicantData, field_prefix: str = "applicant.") -> Applicant:
+    data = _cleaned(data)
+    _validate_applicant(data, field_prefix=field_prefix)
+    applicant = Applicant(
+        kind=data.kind,
+        last_name=data.last_name,
+        first_name=data.first_name,
+        patronymic=data.patronymic,
+        organisation_name=data.organisation_name,
+        address=data.address,
+        territory=_territory(data.territory_code, f"{field_prefix}territory_code"),
+        phone=data.phone,
+        phone_digits=phone_normalise(data.phone),
+        email=data.email,
+        sex=data.sex,
+        category=_classifier_item(Axis.CATEGORY, data.category_code, f"{field_prefix}category_code"),
+        social_status=_classifier_item(Axis.SOCIAL_STATUS, data.social_status_code,
+                                       f"{field_prefix}social_status_code"),
+        confidential=data.confidential,
+    )
+    # The references were looked up above; validating them again would query them again.
+    _full_clean(applicant, field_prefix=field_prefix, exclude=["territory", "category", "social_status"])
     applicant.save()
     audit.record(
         actor=actor, action="applicant.create", obj=applicant, object_label=f"applicant #{applicant.pk}",
@@ -145,13 +186,15 @@ def applicant_create(*, actor: Any, data: ApplicantData) -> Applicant:
     return applicant
 
 
+@transaction.atomic
 def applicant_update(*, actor: Any, applicant: Applicant, data: ApplicantData) -> Applicant:
     """Update the applicant's details. The trail records which personal fields changed, not values."""
+    data = _cleaned(data)
     _validate_applicant(data, field_prefix="applicant.")
     new_values: dict[str, Any] = {
-        "kind": data.kind, "last_name": data.last_name.strip(), "first_name": data.first_name.strip(),
-        "patronymic": data.patronymic.strip(), "organisation_name": data.organisation_name.strip(),
-        "address": data.address.strip(), "phone": data.phone.strip(), "email": data.email.strip().lower(),
+        "kind": data.kind, "last_name": data.last_name, "first_name": data.first_name,
+        "patronymic": data.patronymic, "organisation_name": data.organisation_name,
+        "address": data.address, "phone": data.phone, "email": data.email,
         "sex": data.sex, "confidential": data.confidential,
     }
     territory = _territory(data.territory_code, "applicant.territory_code")
@@ -169,7 +212,7 @@ def applicant_update(*, actor: Any, applicant: Applicant, data: ApplicantData) -
         return applicant
     applicant.phone_digits = phone_normalise(applicant.phone)
     applicant.updated_at = clock.now()
-    applicant.full_clean()
+    _full_clean(applicant, field_prefix="applicant.")
     applicant.save()
     audit.record(actor=actor, action="applicant.update", obj=applicant,
                  object_label=f"applicant #{applicant.pk}", after={"changed_fields": sorted(changed)})
@@ -179,12 +222,15 @@ def applicant_update(*, actor: Any, applicant: Applicant, data: ApplicantData) -
 def _next_number(year: int) -> tuple[int, str]:
     """Take the next number of the year under a row lock; rolled back with the registration, so
     the sequence has no gaps and no duplicates however many operators register at once."""
-    RegistrationCounter.objects.get_or_create(year=year)
-    counter = RegistrationCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
+    counters = RegistrationCounter.objects.filter(year=year)
+    # The UPDATE takes the row's write lock until commit, so the increment and the read below
+    # see no other registration in between.
+    if not counters.update(last=F("last") + 1):
+        RegistrationCounter.objects.get_or_create(year=year)
+        counters.update(last=F("last") + 1)
+    last = counters.values_list("last", flat=True).get()
     prefix = settings.VIKNO["NUMBER_PREFIX"]
-    return counter.last, f"{prefix}-{year}-{counter.last:06d}"
+    return last, f"{prefix}-{year}-{last:06d}"
 
 
 def _subtopics(questions: Sequence[QuestionData]) -> list[SubTopic]:
@@ -255,13 +301,19 @@ def appeal_register(
     """Register an appeal and, unless `routing` is None, assign its questions to executors.
 
     Refuses (AppealsError, nothing written) when the text or a topic is missing or unknown, when a
-    named applicant lacks a surname and name, when an electronic appeal has no contact for the answer.
+    named applicant lacks a surname and name, when an electronic appeal has no contact for the answer,
+    when a code (territory, classifier, executor) is unknown, or when `legacy_id` is already taken.
+    The registration number comes from the year of receipt and is taken before anything else is
+    written: every registration then locks the year's counter before the audit trail's head, in
+    one order, so concurrent registrations queue instead of deadlocking.
     """
     if channel not in Channel.values:
         raise AppealsError(Code.INVALID_VALUE, _("Unknown channel."), field="channel")
     if kind not in Kind.values:
         raise AppealsError(Code.INVALID_VALUE, _("Unknown kind of appeal."), field="kind")
     text = clean_text(text or "")
+    now = clock.now()
+    received = _received(received_at, now)
     existing = None
     if applicant_id is not None:
         existing = Applicant.objects.filter(pk=applicant_id).first()
@@ -275,7 +327,11 @@ def appeal_register(
     if subject not in Subject.values:
         raise AppealsError(Code.INVALID_VALUE, _("Unknown subject of appeal."), field="subject")
     _validate_content(text=text, subject=subject, channel=channel, applicant=existing,
-                      applicant_data=applicant)
+                      applicant_data=_cleaned(applicant) if applicant else None)
+    if subject != Subject.ANONYMOUS and existing is None and applicant is not None:
+        _validate_applicant(_cleaned(applicant), field_prefix="applicant.")
+    for index, cosigner in enumerate(cosigners):
+        _validate_applicant(_cleaned(cosigner), field_prefix=f"cosigners.{index}.")
     subtopics = _subtopics(questions)
     territory = _territory(territory_code, "territory_code")
     previous = None
@@ -285,18 +341,15 @@ def appeal_register(
             raise AppealsError(Code.INVALID_VALUE, _("The earlier appeal was not found."),
                                field="previous_appeal_number")
     if legacy_id and Appeal.objects.filter(legacy_id=legacy_id).exists():
-        raise AppealsError(Code.CONFLICT, _("This appeal is already registered."),
-                           field="legacy_id", http_status=409)
+        raise _duplicate()
 
+    received_on = clock.local_date(received)
+    seq, number = _next_number(received_on.year)
     person = None
     if subject != Subject.ANONYMOUS:
         person = existing or applicant_create(actor=actor, data=applicant)  # type: ignore[arg-type]
-    now = clock.now()
-    received = received_at or now
-    received_on = clock.local_date(received)
     study = needs_study if needs_study is not None else any(s.needs_study for s in subtopics)
     due = deadlines.consideration_due(received_on, needs_study=study)
-    seq, number = _next_number(received_on.year)
     appeal = Appeal(
         number=number, year=received_on.year, seq=seq, legacy_id=legacy_id or None,
         channel=channel, kind=kind, subject=subject,
@@ -306,25 +359,56 @@ def appeal_register(
         applicant=person, previous_appeal=previous,
         received_at=received, registered_at=now,
         registered_by=actor if getattr(actor, "pk", None) else None,
-        summary=(summary or text[:200]).strip()[:300], text=text,
+        summary=clean_line(summary or text[:200])[:300], text=text,
         territory=territory or (person.territory if person else None),
-        location=location.strip(), lat=lat, lon=lon,
-        origin_body=origin_body, origin_number=origin_number, origin_date=origin_date,
+        location=clean_line(location), lat=lat, lon=lon,
+        origin_body=clean_line(origin_body), origin_number=clean_line(origin_number),
+        origin_date=origin_date,
         needs_study=study, priority=bool(person and person.is_privileged),
         status=AppealStatus.REGISTERED, status_changed_at=now,
         due_date=due, max_due_date=deadlines.max_due(received_on),
     )
-    appeal.full_clean(exclude=["applicant", "registered_by", "previous_appeal", "territory"])
-    appeal.save()
-    for data in cosigners:
-        AppealCosigner.objects.create(appeal=appeal, applicant=applicant_create(actor=actor, data=data))
+    # Uniqueness is not re-queried here: the number comes from the locked counter, legacy_id was
+    # checked above, and the database constraints catch the rest (a racing import, below).
+    _full_clean(appeal, field_prefix="", exclude=["applicant", "registered_by", "previous_appeal",
+                                                  "territory"],
+                validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            appeal.save()
+    except IntegrityError as exc:
+        raise _duplicate() from exc
+    for index, data in enumerate(cosigners):
+        AppealCosigner.objects.create(
+            appeal=appeal,
+            applicant=applicant_create(actor=actor, data=data, field_prefix=f"cosigners.{index}."),
+        )
     created = [
-        Question.objects.create(appeal=appeal, subtopic=subtopic, summary=q.summary[:500], due_date=due)
+        Question.objects.create(appeal=appeal, subtopic=subtopic,
+                                summary=clean_line(q.summary)[:500], due_date=due)
         for subtopic, q in zip(subtopics, questions, strict=True)
     ]
     audit.record(actor=actor, action="appeal.register", obj=appeal,
                  after=snapshot(appeal, APPEAL_AUDIT_FIELDS) | {
                      "questions": [q.subtopic.code for q in created]})
     if routing is not None:
-        appeal_assign(actor=actor, appeal=appeal, routing=routing)
+        # Nobody else sees this appeal before commit: no lock to take, no assignment to look for.
+        assign_questions(actor=actor, appeal=appeal, questions=created, routing=routing, fresh=True)
     return appeal
+
+
+def _duplicate() -> AppealsError:
+    return AppealsError(Code.CONFLICT, _("This appeal is already registered."),
+                        field="legacy_id", http_status=409)
+
+
+def _received(received_at: datetime | None, now: datetime) -> datetime:
+    """The moment of receipt: aware (a naive one is read in the centre's time zone), not future."""
+    if received_at is None:
+        return now
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    if received_at > now + FUTURE_TOLERANCE:
+        raise AppealsError(Code.INVALID_VALUE, _("The date of receipt cannot be in the future."),
+                           field="received_at")
+    return received_at

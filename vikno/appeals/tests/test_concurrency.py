@@ -1,0 +1,88 @@
+"""Registration numbers under concurrent operators: gap-free, unique, and the audit chain intact.
+
+Only PostgreSQL runs writers truly in parallel (SQLite queues whole transactions), so these tests
+are skipped elsewhere.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from vikno.appeals.errors import AppealsError
+from vikno.appeals.models import Appeal, RegistrationCounter, Subject
+from vikno.appeals.tests.factories import applicant_data, register
+from vikno.audit.selectors import chain_verify
+from vikno.core import clock
+
+THREADS = 8
+PER_THREAD = 5
+
+
+@pytest.fixture
+def postgresql_only() -> None:
+    # Evaluated when the test runs, against the connection the test really uses.
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel writers need PostgreSQL: set DATABASE_URL")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_registrations_get_gap_free_unique_numbers(postgresql_only, book, operator):
+    # given eight operators starting at the same moment; every other registration is anonymous,
+    # so the two kinds of registration (with and without an applicant card) interleave
+    barrier = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def operator_at_work(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            for n in range(PER_THREAD):
+                if (index + n) % 2:
+                    register(actor=operator, subject=Subject.ANONYMOUS, text=f"Анонімне {index}/{n}")
+                else:
+                    register(actor=operator, text=f"Звернення {index}/{n}",
+                             applicant=applicant_data(last_name=f"Заявник{index}x{n}"))
+        except BaseException as exc:  # reported to the main thread below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=operator_at_work, args=(i,)) for i in range(THREADS)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    # then
+    assert errors == []
+    year = clock.today().year
+    seqs = sorted(Appeal.objects.filter(year=year).values_list("seq", flat=True))
+    assert seqs == list(range(1, THREADS * PER_THREAD + 1))
+    numbers = set(Appeal.objects.values_list("number", flat=True))
+    assert numbers == {f"ЗК-{year}-{n:06d}" for n in seqs}
+    assert RegistrationCounter.objects.get(year=year).last == THREADS * PER_THREAD
+    report = chain_verify()
+    assert report.ok, report.broken
+    assert report.checked >= THREADS * PER_THREAD * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_registration_failing_after_taking_a_number_leaves_no_gap(postgresql_only, book,
+                                                                   operator):
+    # given
+    first = register(actor=operator)
+
+    # when a registration fails after its number was taken (a cosigner from an unknown place)
+    with pytest.raises(AppealsError) as caught:
+        register(actor=operator, cosigners=[applicant_data(territory_code="UA0000")])
+    following = register(actor=operator)
+
+    # then
+    assert caught.value.code == "unknown_territory"
+    assert following.seq == first.seq + 1
+    assert Appeal.objects.count() == 2
+    assert chain_verify().ok

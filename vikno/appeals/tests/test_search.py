@@ -1,0 +1,69 @@
+"""Search in the work queue: number, words of the text in any case and apostrophe, the applicant."""
+
+from __future__ import annotations
+
+import pytest
+
+from vikno.appeals.selectors import AppealFilters, appeal_list_for
+from vikno.appeals.tests.factories import applicant_data, register
+
+
+def _found(user, q):
+    return set(appeal_list_for(user=user, filters=AppealFilters(q=q)))
+
+
+@pytest.fixture
+def appeals(book, operator):
+    water = register(actor=operator, text="Третій день немає ВОДИ, вода тече брудна.",
+                     applicant=applicant_data(last_name="Шевченко", phone="+380 50 123 45 67"))
+    meat = register(actor=operator, text="На ринку продають м’ясо без перевірки.",
+                    applicant=applicant_data(last_name="Ґудзь", first_name="Олег",
+                                             phone="(067) 765-43-21", email=""))
+    five = register(actor=operator, text="Через пʼять днів знову відключать світло.",
+                    applicant=applicant_data(last_name="Коваль", phone="0957770000", email=""))
+    return {"water": water, "meat": meat, "five": five}
+
+
+def test_by_number(appeals, operator):
+    # when / then
+    assert _found(operator, appeals["meat"].number) == {appeals["meat"]}
+    assert _found(operator, appeals["five"].number[-6:]) == {appeals["five"]}
+    assert _found(operator, appeals["water"].number.lower()) == {appeals["water"]}
+
+
+@pytest.mark.parametrize("q", ["ВОДА", "вода", "Вода", "ВоДи"])
+def test_a_ukrainian_word_in_any_case(appeals, operator, q):
+    assert _found(operator, q) == {appeals["water"]}
+
+
+@pytest.mark.parametrize(("q", "key"), [("м'ясо", "meat"), ("м’ясо", "meat"), ("мʼясо", "meat"),
+                                         ("П'ЯТЬ", "five"), ("п`ять", "five")])
+def test_apostrophe_variants_match_each_other(appeals, operator, q, key):
+    assert _found(operator, q) == {appeals[key]}
+
+
+@pytest.mark.parametrize("q", ["+380 50 123 45 67", "0501234567", "050 123-45-67",
+                               "(050)1234567", "380501234567"])
+def test_the_applicants_phone_in_any_spelling(appeals, operator, q):
+    assert _found(operator, q) == {appeals["water"]}
+
+
+@pytest.mark.parametrize("q", ["Шевченко", "шевченко", "ШЕВЧ", "ґудзь олег"])
+def test_the_applicants_name(appeals, supervisor, q):
+    found = _found(supervisor, q)
+    assert found and found <= {appeals["water"], appeals["meat"]}
+    assert len(found) == 1
+
+
+def test_an_executor_cannot_search_by_the_applicant(appeals, executor):
+    # given the executor sees all three appeals (they are routed to its council)
+    assert len(set(appeal_list_for(user=executor))) == 3
+
+    # when / then: the text matches, the applicant's phone and name do not
+    assert _found(executor, "вода") == {appeals["water"]}
+    assert _found(executor, "0501234567") == set()
+    assert _found(executor, "Шевченко") == set()
+
+
+def test_no_match_finds_nothing(appeals, operator):
+    assert _found(operator, "газопровід") == set()

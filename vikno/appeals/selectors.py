@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from vikno.appeals.access import appeals_visible_to, applicants_searchable_by
 from vikno.appeals.lifecycle import (
     ACTIVE_ASSIGNMENT_STATUSES,
+    OPEN_STATUSES,
     UNDER_CONTROL_STATUSES,
     AppealStatus,
     AssignmentStatus,
@@ -27,6 +28,10 @@ from vikno.appeals.models import (
 from vikno.appeals.models.applicants import phone_normalise
 from vikno.core import clock
 from vikno.core.search import Fold, fold
+
+
+# A pseudo-status of the filters: every appeal still under consideration (the default queue).
+OPEN = "open"
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,9 @@ def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> Q
     """The work queue: priority applicants first (ст.20), then the nearest control date."""
     qs = appeals_visible_to(user)
     f = filters
-    if f.status:
+    if f.status == OPEN:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif f.status:
         qs = qs.filter(status=f.status)
     if f.channel:
         qs = qs.filter(channel=f.channel)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vikno.appeals.lifecycle import AppealStatus
 from vikno.appeals.models import Channel
-from vikno.appeals.selectors import AppealFilters
+from vikno.appeals.selectors import OPEN, AppealFilters
 from vikno.workspace import reads
 from vikno.workspace.forms import set_choices
 
@@ -18,8 +18,9 @@ from vikno.workspace.forms import set_choices
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200,
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All")), *AppealStatus.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False, initial=OPEN,
+                               choices=[(OPEN, _("Under consideration")), ("", _("All")),
+                                        *AppealStatus.choices])
     channel = forms.ChoiceField(label=_("Channel"), required=False,
                                 choices=[("", _("All")), *Channel.choices])
     topic = forms.ChoiceField(label=_("Topic"), required=False)
@@ -39,11 +40,12 @@ class QueueFilterForm(forms.Form):
             del self.fields["authority"]
 
     def filters(self) -> AppealFilters:
+        # The queue opens on the appeals still under consideration; "All" must be asked for.
         if not self.is_valid():
-            return AppealFilters()
+            return AppealFilters(status=OPEN)
         d = self.cleaned_data
         return AppealFilters(
-            status=d["status"], channel=d["channel"], topic_code=d["topic"],
+            status=d["status"] if "status" in self.data else OPEN, channel=d["channel"], topic_code=d["topic"],
             territory_code=d["territory"], authority_code=d.get("authority", ""),
             overdue=d["overdue"], priority=d["priority"], q=d["q"],
         )

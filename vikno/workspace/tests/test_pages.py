@@ -288,3 +288,21 @@ def test_raion_filter_narrows_the_queue(world: World) -> None:
 
     assert appeal.number in inside.content.decode()
     assert appeal.number not in outside.content.decode()
+
+
+def test_queue_opens_on_appeals_under_consideration(world: World) -> None:
+    # given one appeal in work and one forwarded out of the region's bodies
+    open_one = world.register()
+    gone = world.register()
+    services.appeal_forward(actor=world.users["supervisor"], appeal=gone, to_body="Мінрегіон")
+    client = world.client("supervisor")
+
+    # when the queue is opened without filters, and again asking for all statuses
+    default = client.get(reverse("workspace:queue")).content.decode()
+    page_two_link = client.get(reverse("workspace:queue"), {"page": "1"}).content.decode()
+    everything = client.get(reverse("workspace:queue"), {"status": ""}).content.decode()
+
+    # then only the open one is in the default queue (also when paging), both in "all"
+    assert open_one.number in default and gone.number not in default
+    assert gone.number not in page_two_link
+    assert open_one.number in everything and gone.number in everything

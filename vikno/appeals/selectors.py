@@ -29,7 +29,6 @@ from vikno.appeals.models.applicants import phone_normalise
 from vikno.core import clock
 from vikno.core.search import Fold, fold
 
-
 # A pseudo-status of the filters: every appeal still under consideration (the default queue).
 OPEN = "open"
 

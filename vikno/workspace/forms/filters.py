@@ -45,7 +45,8 @@ class QueueFilterForm(forms.Form):
             return AppealFilters(status=OPEN)
         d = self.cleaned_data
         return AppealFilters(
-            status=d["status"] if "status" in self.data else OPEN, channel=d["channel"], topic_code=d["topic"],
+            status=d["status"] if "status" in self.data else OPEN,
+            channel=d["channel"], topic_code=d["topic"],
             territory_code=d["territory"], authority_code=d.get("authority", ""),
             overdue=d["overdue"], priority=d["priority"], q=d["q"],
         )

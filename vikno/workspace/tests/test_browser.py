@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from vikno.accounts.roles import Role
 from vikno.accounts.tests.factories import UserFactory
@@ -25,7 +26,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="needs headless Chromium: apt-get install chromium"),
 ]
-PASSWORD = "operator-browser-test-1"  # noqa: S105
+PASSWORD = "operator-browser-test-1"
 # Chromium must not reach for Google's services on a closed network.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -46,6 +47,20 @@ def browser_page() -> Any:
         yield page
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    _close_live_server_connections()
+
+
+def _close_live_server_connections() -> None:
+    """The live server (one per test session) serves keep-alive connections in threads that hold a
+    database session until the socket closes; on PostgreSQL such a session keeps the test database
+    from being dropped at the end of the run. End them here."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -49,11 +49,13 @@ run: compilemessages ## migrate, load reference and demo data, serve on 127.0.0.
 	DEBUG=1 $(PY) manage.py seed_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: compilemessages ## lint, architecture contracts, migration check and the test suite
+test: compilemessages ## lint, import contracts, types, migration check and the test suite
 	@echo "==> ruff"
 	$(BIN)/ruff check .
 	@echo "==> import contracts"
 	$(BIN)/lint-imports
+	@echo "==> mypy"
+	VIKNO_TESTING=1 $(BIN)/mypy config vikno
 	@echo "==> migrations are complete"
 	VIKNO_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 	@db="$${DATABASE_URL:-sqlite}"; echo "==> pytest on $${db%%:*}"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
+from django.utils.functional import Promise
+
 
 class ApplicationError(Exception):
     """A refused request. `code` is stable and machine-readable, `message` is for people."""
@@ -18,7 +20,7 @@ class ApplicationError(Exception):
     def __init__(
         self,
         code: Enum | str,
-        message: str,
+        message: str | Promise,
         *,
         field: str | None = None,
         extra: dict[str, Any] | None = None,
@@ -26,7 +28,7 @@ class ApplicationError(Exception):
     ) -> None:
         super().__init__(str(message))
         self.code = code.value if isinstance(code, Enum) else code
-        self.message = message
+        self.message: str = str(message)
         self.field = field
         self.extra = extra or {}
         if http_status is not None:

@@ -306,3 +306,21 @@ def test_queue_opens_on_appeals_under_consideration(world: World) -> None:
     assert open_one.number in default and gone.number not in default
     assert gone.number not in page_two_link
     assert open_one.number in everything and gone.number in everything
+
+
+def test_queue_records_which_applicants_were_shown_without_their_data(world: World) -> None:
+    # given two appeals of named applicants
+    from vikno.audit.models import AuditEvent
+
+    a = world.register(last_name="Ференц")
+    b = world.register(last_name="Бойко")
+    before = AuditEvent.objects.count()
+
+    # when an operator opens the queue
+    world.client("operator").get(reverse("workspace:queue"))
+
+    # then one list-view event names both applicants' rows and none of their names
+    events = list(AuditEvent.objects.filter(action="applicant.list_view"))
+    assert AuditEvent.objects.count() == before + 1 and len(events) == 1
+    assert events[0].after == {"applicant_ids": sorted([a.applicant_id, b.applicant_id])}
+    assert "Ференц" not in str(events[0].after) and "Бойко" not in events[0].object_label

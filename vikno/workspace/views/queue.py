@@ -16,7 +16,12 @@ from vikno.appeals.models import Assignment, Question
 from vikno.core import clock
 from vikno.workspace.forms.filters import QueueFilterForm
 from vikno.workspace.permissions import CASE_WORKERS, role_required
-from vikno.workspace.views.common import is_fragment_request, paginate, query_without_page
+from vikno.workspace.views.common import (
+    is_fragment_request,
+    paginate,
+    query_without_page,
+    record_list_read,
+)
 
 QUEUE_PREFETCH = Prefetch(
     "questions",
@@ -57,6 +62,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "query": query_without_page(request),
         "can_register": access.can_register(request.user),
     }
+    record_list_read(request, context["rows"], where="queue")
     template = ("workspace/partials/queue_results.html" if is_fragment_request(request)
                 else "workspace/queue.html")
     return render(request, template, context)
@@ -96,4 +102,5 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
                      for a in page.object_list],
             "query": f"tab={tab}",
         }
+        record_list_read(request, context["rows"], where=f"my_assignments:{tab}")
     return render(request, "workspace/my_assignments.html", context)

@@ -258,11 +258,42 @@ def appeal_shorten(*, actor: Any, appeal: Appeal, new_due: date, reason: str) ->
 class ControlReport:
     reminded: int
     escalated: int
+    unrouted: int = 0
+
+
+def routing_due(appeal: Appeal) -> date:
+    """ст.7: the centre routes (or forwards) an appeal within 5 days of receipt; one that an
+    executor returned as not in its competence, within 5 days of the return."""
+    returned = appeal.status_changed_at if Assignment.objects.filter(
+        question__appeal=appeal, status=AssignmentStatus.RETURNED).exists() else None
+    start = max(appeal.received_at, returned) if returned else appeal.received_at
+    return deadlines.forwarding_due(clock.local_date(start))
+
+
+def _escalate_unrouted(today: date) -> int:
+    """Tell supervisors, once, of each registered appeal still without an executor past its
+    5-day routing term."""
+    count = 0
+    for appeal in Appeal.objects.filter(status=AppealStatus.REGISTERED):
+        due = routing_due(appeal)
+        already = Notification.objects.filter(
+            appeal=appeal, for_supervisors=True, kind=NotificationKind.ESCALATION,
+            created_at__gte=appeal.status_changed_at).exists()
+        if today <= due or already:
+            continue
+        Notification.objects.create(
+            for_supervisors=True, appeal=appeal, kind=NotificationKind.ESCALATION,
+            text=_("%(number)s has no executor: it had to be routed or forwarded by %(date)s.")
+            % {"number": appeal.number, "date": due.strftime("%d.%m.%Y")},
+        )
+        count += 1
+    return count
 
 
 @transaction.atomic
 def deadline_control(*, today: date | None = None) -> ControlReport:
-    """Remind executors before the control date and escalate to supervisors after it.
+    """Remind executors before the control date and escalate to supervisors after it; escalate
+    appeals left without an executor past the 5-day routing term.
 
     Idempotent: each assignment is reminded once and escalated once per control date.
     """
@@ -297,7 +328,9 @@ def deadline_control(*, today: date | None = None) -> ControlReport:
         assignment.escalated_at = now
         assignment.save(update_fields=["escalated_at"])
         escalated += 1
-    if reminded or escalated:
+    unrouted = _escalate_unrouted(today)
+    if reminded or escalated or unrouted:
         audit.record(actor=None, action="deadline.control", obj=None,
-                     after={"reminded": reminded, "escalated": escalated, "today": today})
-    return ControlReport(reminded=reminded, escalated=escalated)
+                     after={"reminded": reminded, "escalated": escalated, "unrouted": unrouted,
+                            "today": today})
+    return ControlReport(reminded=reminded, escalated=escalated, unrouted=unrouted)

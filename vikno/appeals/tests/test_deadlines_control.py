@@ -325,7 +325,7 @@ def test_the_scheduled_task_uses_the_clock(book, operator, executor):
         result = tasks.deadline_control.delay().get()
 
     # then
-    assert result == {"reminded": 2, "escalated": 1}
+    assert result == {"reminded": 2, "escalated": 1, "unrouted": 0}
 
 
 def test_overdue_is_a_query(book, operator, executor):
@@ -387,3 +387,35 @@ def test_the_executor_queue_follows_the_same_order(book, operator, executor):
 
     # then
     assert [a.question.appeal for a in queue] == [privileged, plain]
+
+
+# --- the centre's own 5-day routing term (ст.7) ---------------------------------------------------
+
+def test_an_appeal_left_without_an_executor_is_escalated_after_five_days(book, operator):
+    # given an appeal received 10.03 and registered without routing
+    appeal = _appeal(operator, routing=None)
+
+    # when the control runs on the 5th day and then on the 6th, twice
+    on_time = services.deadline_control(today=dt.date(2026, 3, 15))
+    late = services.deadline_control(today=dt.date(2026, 3, 16))
+    again = services.deadline_control(today=dt.date(2026, 3, 16))
+
+    # then supervisors are told once, after the term
+    assert (on_time.unrouted, late.unrouted, again.unrouted) == (0, 1, 0)
+    note = Notification.objects.get(appeal=appeal, kind="escalation")
+    assert note.for_supervisors and "15.03.2026" in note.text
+
+
+def test_the_routing_term_of_a_returned_appeal_runs_from_the_return(book, operator, executor):
+    # given an appeal received 10.03 that the executor returns as not in competence on 20.03
+    appeal = _appeal(operator)
+    with time_machine.travel(dt.datetime(2026, 3, 20, 9, tzinfo=KYIV), tick=False):
+        services.reply_submit(actor=executor, assignment=_main(appeal),
+                              result=ReplyResult.NOT_IN_COMPETENCE, text="Не наша компетенція.")
+    appeal.refresh_from_db()
+    assert appeal.status == "registered"
+
+    # when the control runs on 25.03 and on 26.03
+    # then the 5 days count from the return, not from receipt
+    assert services.deadline_control(today=dt.date(2026, 3, 25)).unrouted == 0
+    assert services.deadline_control(today=dt.date(2026, 3, 26)).unrouted == 1

@@ -74,6 +74,8 @@ class Command(BaseCommand):
             raise CommandError("No reference data: run `manage.py load_reference` first.")
         # Accounts after the rulebook: the demo executor is bound to an authority loaded with it.
         accounts = self._demo_accounts(options["allow_without_debug"])
+        self.stdout.write(f"Registering {options['count']} demo appeals through the services "
+                          "(routing, deadlines, audit trail); the first start takes a minute or two.")
         started = time.monotonic()
         made, skipped = self._seed(count=options["count"], seed=options["seed"])
         elapsed = time.monotonic() - started
@@ -136,6 +138,8 @@ class Command(BaseCommand):
                         made += 1
                     except ApplicationError as exc:
                         skipped[exc.code] += 1
+            self.stdout.write(f"  … {min(start + BATCH, len(plans))} of {len(plans)} appeals")
+            self.stdout.flush()
         self.stdout.write(f"Texts from {source}.")
         return made, skipped
 

@@ -177,6 +177,7 @@ VIKNO = {
     "DEFAULT_AUTHORITY": os.environ.get("VIKNO_DEFAULT_AUTHORITY", "ZAK-ODA"),
     # Executors are reminded this long before a control date.
     "REMIND_BEFORE": timedelta(days=int(os.environ.get("VIKNO_REMIND_DAYS", "3"))),
+    "ATTACHMENT_MAX_BYTES": int(os.environ.get("VIKNO_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))),
 }
 
 LOGGING = {

@@ -25,6 +25,7 @@ from vikno.appeals.lifecycle import (
     appeal_can_move,
 )
 from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Extension, ExtensionStatus
+from vikno.appeals.services.attachments import CLOSED_TO_ATTACHMENTS
 from vikno.directory.models import Authority
 
 S = AppealStatus
@@ -44,16 +45,18 @@ class Action(StrEnum):
     FORWARD = "forward"
     NOT_CONSIDER = "not_consider"
     RETURN = "return"
+    ATTACH = "attach"  # add files (letter scans, photos, documents) to the case file
 
 
 # Centre actions by role; each also needs the appeal's status to allow it (see _status_allows).
 CENTRE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.OPERATOR: frozenset({Action.VIEW, Action.REGISTER, Action.ROUTE, Action.FEEDBACK}),
+    Role.OPERATOR: frozenset({Action.VIEW, Action.REGISTER, Action.ROUTE, Action.FEEDBACK,
+                              Action.ATTACH}),
     Role.SUPERVISOR: frozenset(Action),
 }
 
-# Executor actions on one assignment.
-ACCEPT, REPLY, REQUEST_EXTENSION = "accept", "reply", "request_extension"
+# Executor actions on one assignment; ATTACH adds the reply documents to the case file.
+ACCEPT, REPLY, REQUEST_EXTENSION, ATTACH = "accept", "reply", "request_extension", "attach"
 
 
 def executor_authority(user: Any) -> Authority | None:
@@ -113,6 +116,7 @@ def _status_allows(action: Action, appeal: Appeal) -> bool:
         Action.FORWARD: appeal_can_move(status, S.FORWARDED),
         Action.NOT_CONSIDER: appeal_can_move(status, S.NOT_CONSIDERED),
         Action.RETURN: appeal_can_move(status, S.RETURNED_MISSING_CONTENT),
+        Action.ATTACH: status not in CLOSED_TO_ATTACHMENTS,
     }
     return bool(rules[action])
 
@@ -145,7 +149,8 @@ def assignment_actions(*, user: Any, assignment: Assignment) -> frozenset[str]:
     if status in (AssignmentStatus.ASSIGNED, AssignmentStatus.FOR_REVISION):
         actions.add(ACCEPT)
     if status in (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION):
-        actions.add(REPLY)
+        # The documents go with the answer: while the executor may answer, it may attach them.
+        actions.update({REPLY, ATTACH})
     if (status in (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION)
             and assignment.role == AssignmentRole.MAIN):
         actions.add(REQUEST_EXTENSION)
@@ -153,7 +158,7 @@ def assignment_actions(*, user: Any, assignment: Assignment) -> frozenset[str]:
 
 
 def assignment_get_for(*, user: Any, pk: int, action: str) -> Assignment:
-    """An assignment the executor may act on (`action` in accept/reply/request_extension)."""
+    """An assignment the executor may act on (`action` in accept/reply/request_extension/attach)."""
     authority = executor_authority(user)
     if authority is None:
         raise forbidden()

@@ -27,6 +27,7 @@ class Code(StrEnum):
     NOT_FOUND = "not_found"
     FORBIDDEN = "forbidden"
     CONFLICT = "conflict"
+    DUPLICATE_ATTACHMENT = "duplicate_attachment"
 
 
 class AppealsError(ApplicationError):

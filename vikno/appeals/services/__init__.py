@@ -1,6 +1,7 @@
 """Writes of the case file. Every channel and every page ends in these functions."""
 
 from vikno.appeals.services.assignment import Routing, appeal_assign, suggest_authority
+from vikno.appeals.services.attachments import attachment_add, attachments_add
 from vikno.appeals.services.control import (
     ControlReport,
     appeal_extend,
@@ -47,6 +48,8 @@ __all__ = [
     "applicant_create",
     "applicant_update",
     "assignment_accept",
+    "attachment_add",
+    "attachments_add",
     "clean_text",
     "deadline_control",
     "extension_decide",

@@ -33,6 +33,7 @@ from vikno.appeals.models.appeals import AppealType
 from vikno.appeals.models.applicants import PERSONAL_FIELDS, phone_normalise
 from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, snapshot
 from vikno.appeals.services.assignment import Routing, assign_questions
+from vikno.appeals.services.attachments import FileData, attachments_prepare, attachments_store
 from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.directory import deadlines
@@ -297,12 +298,14 @@ def appeal_register(
     origin_date: Any = None,
     legacy_id: str | None = None,
     routing: Routing | None = DEFAULT_ROUTING,
+    attachments: Sequence[FileData] = (),
 ) -> Appeal:
     """Register an appeal and, unless `routing` is None, assign its questions to executors.
 
     Refuses (AppealsError, nothing written) when the text or a topic is missing or unknown, when a
     named applicant lacks a surname and name, when an electronic appeal has no contact for the answer,
-    when a code (territory, classifier, executor) is unknown, or when `legacy_id` is already taken.
+    when a code (territory, classifier, executor) is unknown, when `legacy_id` is already taken,
+    or when one of `attachments` (name, content, claimed type) is refused (see attachment_add).
     The registration number comes from the year of receipt and is taken before anything else is
     written: every registration then locks the year's counter before the audit trail's head, in
     one order, so concurrent registrations queue instead of deadlocking.
@@ -342,6 +345,8 @@ def appeal_register(
                                field="previous_appeal_number")
     if legacy_id and Appeal.objects.filter(legacy_id=legacy_id).exists():
         raise _duplicate()
+    # Files are checked before anything is written: a refused one leaves no row and no file.
+    files = attachments_prepare(attachments)
 
     received_on = clock.local_date(received)
     seq, number = _next_number(received_on.year)
@@ -394,6 +399,8 @@ def appeal_register(
     if routing is not None:
         # Nobody else sees this appeal before commit: no lock to take, no assignment to look for.
         assign_questions(actor=actor, appeal=appeal, questions=created, routing=routing, fresh=True)
+    # Last, so that no later step can fail and roll back rows whose files are already stored.
+    attachments_store(actor=actor, appeal=appeal, prepared=files, fresh=True)
     return appeal
 
 

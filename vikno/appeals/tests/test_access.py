@@ -63,30 +63,33 @@ def test_an_unknown_number_is_not_found(users):
         access.appeal_get_for(user=users["operator"], number="ЗК-2026-999999")
 
 
-V, RT, EX, SH, DE, RV, FB, CL, RO, FW, NC, RE = (
+V, RT, EX, SH, DE, RV, FB, CL, RO, FW, NC, RE, AT = (
     Action.VIEW, Action.ROUTE, Action.EXTEND, Action.SHORTEN, Action.DECIDE_EXTENSION,
     Action.REVIEW, Action.FEEDBACK, Action.CLOSE, Action.REOPEN, Action.FORWARD,
-    Action.NOT_CONSIDER, Action.RETURN)
+    Action.NOT_CONSIDER, Action.RETURN, Action.ATTACH)
 NOTHING: set[Action] = set()
 ACTIONS = {
     # status of the appeal → role → actions
     "registered": {
-        "operator": {V, RT}, "supervisor": {V, RT, EX, SH, FW, NC, RE},
+        "operator": {V, RT, AT}, "supervisor": {V, RT, EX, SH, FW, NC, RE, AT},
         "executor": NOTHING, "other_executor": NOTHING,
     },
     "assigned": {
-        "operator": {V}, "supervisor": {V, RT, EX, SH, FW},
+        "operator": {V, AT}, "supervisor": {V, RT, EX, SH, FW, AT},
         "executor": {V}, "other_executor": NOTHING,
     },
     "answered": {
-        "operator": {V, FB}, "supervisor": {V, EX, RV, FB, CL},
+        "operator": {V, FB, AT}, "supervisor": {V, EX, RV, FB, CL, AT},
         "executor": {V}, "other_executor": NOTHING,
     },
+    # A finished case takes no more files (closed, forwarded, returned for missing content).
     "closed": {
         "operator": {V}, "supervisor": {V, RO}, "executor": {V}, "other_executor": NOTHING,
     },
+    "forwarded": {"operator": {V}, "supervisor": {V}},
+    "returned_missing_content": {"operator": {V}, "supervisor": {V}},
     "extension_requested": {
-        "operator": {V}, "supervisor": {V, RT, EX, SH, FW, DE}, "executor": {V},
+        "operator": {V, AT}, "supervisor": {V, RT, EX, SH, FW, DE, AT}, "executor": {V},
         "other_executor": NOTHING,
     },
 }
@@ -94,7 +97,14 @@ ACTIONS = {
 
 def _appeal_in(state, users):
     operator, executor = users["operator"], users["executor"]
-    appeal = register(actor=operator, routing=None if state == "registered" else Routing())
+    unrouted = state in ("registered", "forwarded", "returned_missing_content")
+    appeal = register(actor=operator, routing=None if unrouted else Routing())
+    if state == "forwarded":
+        services.appeal_forward(actor=users["supervisor"], appeal=appeal, to_body="Міністерство",
+                                note="")
+    if state == "returned_missing_content":
+        services.appeal_return_missing_content(actor=users["supervisor"], appeal=appeal,
+                                               note="Не вказано адресу.")
     main = Assignment.objects.filter(question__appeal=appeal).first()
     if state in ("answered", "closed"):
         services.reply_submit(actor=executor, assignment=main, result=ReplyResult.DONE, text="Так")
@@ -172,8 +182,8 @@ def test_assignment_actions_follow_its_status_and_role(users, book):
 
     # then
     assert access.assignment_actions(user=executor, assignment=main) == {
-        "accept", "reply", "request_extension"}
-    assert access.assignment_actions(user=other, assignment=co) == {"accept", "reply"}
+        "accept", "reply", "attach", "request_extension"}
+    assert access.assignment_actions(user=other, assignment=co) == {"accept", "reply", "attach"}
     assert access.assignment_actions(user=executor, assignment=co) == frozenset()
     with pytest.raises(PermissionDenied):
         access.assignment_get_for(user=other, pk=co.pk, action=access.REQUEST_EXTENSION)
@@ -184,6 +194,8 @@ def test_assignment_actions_follow_its_status_and_role(users, book):
     assert access.assignment_actions(user=executor, assignment=main) == frozenset()
     with pytest.raises(PermissionDenied):
         access.assignment_get_for(user=executor, pk=main.pk, action=access.REPLY)
+    with pytest.raises(PermissionDenied):
+        access.assignment_get_for(user=executor, pk=main.pk, action=access.ATTACH)
 
 
 def test_an_unknown_assignment_is_not_found_for_an_executor(users):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from vikno.appeals.models import NotConsideredReason, ReplyResult
 from vikno.workspace import reads
 from vikno.workspace.forms import set_choices
+from vikno.workspace.forms.files import MultipleFileField, files_help
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NOTE = forms.Textarea(attrs={"rows": 2})
@@ -123,3 +124,11 @@ class ReplyForm(ActionForm):
     result = forms.ChoiceField(label=_("Result"), required=False,
                                choices=[("", "—"), *ReplyResult.choices])
     text = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AttachForm(ActionForm):
+    attachments = MultipleFileField(label=_("Files"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = files_help()

@@ -15,8 +15,16 @@ from vikno.core import clock
 from vikno.directory.models import Axis
 from vikno.workspace import reads
 from vikno.workspace.forms import set_choices
+from vikno.workspace.forms.files import MultipleFileField, as_file_data, files_help
 
 QUESTION_ROWS = 2
+# Co-signers of a collective appeal (Classifier 5.2) the screen takes; the service takes any number.
+COSIGNER_ROWS = 5
+COSIGNER_FIELDS = (
+    ("last_name", _("Surname"), 100), ("first_name", _("Name"), 100),
+    ("patronymic", _("Patronymic"), 100), ("address", _("Place of residence"), 300),
+    ("phone", _("Phone"), 32),
+)
 
 APPLICANT_FIELDS = (
     "applicant_id", "phone", "last_name", "first_name", "patronymic", "applicant_kind",
@@ -94,6 +102,9 @@ class RegisterForm(forms.Form):
     origin_date = forms.DateField(label=_("Their date"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
 
+    # The letter, its scans, photos of the problem: stored with the appeal, in the same transaction.
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self.fields["category_code"], reads.classifier_choices(Axis.CATEGORY))
@@ -111,6 +122,11 @@ class RegisterForm(forms.Form):
         self.fields["phone"].widget.attrs.update(lookup | {"inputmode": "tel", "autofocus": True})
         self.fields["last_name"].widget.attrs.update(lookup)
         self.fields["text"].widget.attrs["spellcheck"] = "true"
+        self.fields["attachments"].help_text = files_help()
+        for row in range(1, COSIGNER_ROWS + 1):
+            for name, label, max_length in COSIGNER_FIELDS:
+                self.fields[f"cosigner_{row}_{name}"] = forms.CharField(
+                    label=label, max_length=max_length, required=False)
 
     def focus_first_error(self) -> None:
         """Put the cursor where the operator must correct (no scripts: the autofocus attribute)."""
@@ -144,6 +160,31 @@ class RegisterForm(forms.Form):
             social_status_code=d["social_status_code"], confidential=d["confidential"],
         )
 
+    def cosigner_rows(self) -> list[int]:
+        """Form rows (1-based) with a co-signer typed in, in the order the service receives them."""
+        return [row for row in range(1, COSIGNER_ROWS + 1)
+                if any(str(self.cleaned_data.get(f"cosigner_{row}_{name}") or "").strip()
+                       for name, _label, _length in COSIGNER_FIELDS)]
+
+    def cosigners(self) -> list[ApplicantData]:
+        """An anonymous appeal has no co-signers: like the applicant's, their details are dropped."""
+        if self.cleaned_data["anonymous"]:
+            return []
+        return [ApplicantData(**{name: self.cleaned_data[f"cosigner_{row}_{name}"]
+                                 for name, _label, _length in COSIGNER_FIELDS})
+                for row in self.cosigner_rows()]
+
+    def cosigner_fieldsets(self) -> list[dict[str, Any]]:
+        """The co-signer rows as the template lays them out."""
+        return [{"row": row, "fields": [self[f"cosigner_{row}_{name}"]
+                                        for name, _label, _length in COSIGNER_FIELDS]}
+                for row in range(1, COSIGNER_ROWS + 1)]
+
+    def cosigners_open(self) -> bool:
+        """Keep the section open when it holds something (or an error) after a refusal."""
+        return any(self[f"cosigner_{row}_{name}"].value() or f"cosigner_{row}_{name}" in self.errors
+                   for row in range(1, COSIGNER_ROWS + 1) for name, _label, _length in COSIGNER_FIELDS)
+
     def question_rows(self) -> list[int]:
         """Form rows (1-based) that carry a question, in the order the service receives them."""
         return [i for i in range(1, QUESTION_ROWS + 1) if self.cleaned_data[f"subtopic_{i}"]]
@@ -168,7 +209,8 @@ class RegisterForm(forms.Form):
             "previous_appeal_number": d["previous_appeal_number"].strip(),
             "received_at": d["received_at"], "origin_body": d["origin_body"],
             "origin_number": d["origin_number"], "origin_date": d["origin_date"],
-            "routing": self.routing(),
+            "routing": self.routing(), "cosigners": self.cosigners(),
+            "attachments": as_file_data(d["attachments"]),
         }
 
     def add_service_error(self, field: str | None, message: str) -> None:
@@ -179,7 +221,18 @@ class RegisterForm(forms.Form):
             index, rows = target.split(".")[1], self.question_rows() if self.is_bound else []
             target = (f"subtopic_{rows[int(index)]}" if index.isdigit() and int(index) < len(rows)
                       else "subtopic_1")
+        if target and target.startswith("cosigners."):
+            target = self._cosigner_field(target)
         self.add_error(target if target in self.fields else None, message)
+
+    def _cosigner_field(self, target: str) -> str:
+        """"cosigners.<i>.<name>" of the service → the field of the i-th filled row."""
+        _prefix, index, name = [*target.split("."), "", ""][:3]
+        rows = self.cosigner_rows() if self.is_bound else []
+        if not index.isdigit() or int(index) >= len(rows):
+            return "cosigner_1_last_name"
+        field = f"cosigner_{rows[int(index)]}_{name}"
+        return field if field in self.fields else f"cosigner_{rows[int(index)]}_last_name"
 
 
 def applicant_initial(applicant: Applicant) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from vikno.accounts.access import role_of
 from vikno.accounts.roles import Role
 from vikno.appeals import access, selectors
 from vikno.appeals.lifecycle import UNDER_CONTROL_STATUSES
+from vikno.appeals.services.attachments import type_label
 from vikno.workspace import reads
 
 register = template.Library()
@@ -123,6 +124,7 @@ def panel_title(name: str) -> str:
         "not_consider": _("Not subject to consideration"),
         "return": _("Return for missing content"), "accept": _("Take into work"),
         "reply": _("Answer"), "request_extension": _("Ask for an extension"),
+        "attach": _("Attach files"),
     }
     return titles.get(name, name)
 
@@ -138,6 +140,12 @@ def action_url_name(name: str) -> str:
 def assignment_url_name(name: str) -> str:
     slugs = {"request_extension": "extension"}
     return f"workspace:assignment_{slugs.get(name, name)}"
+
+
+@register.filter
+def attachment_type(content_type: str) -> str:
+    """"PDF", "JPEG"… instead of the MIME name."""
+    return type_label(content_type or "")
 
 
 @register.filter

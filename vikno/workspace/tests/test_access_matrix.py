@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from vikno.accounts.models import User
@@ -86,6 +88,11 @@ def with_attachment(w: World) -> Objects:
                             size=5, content_type="text/plain")
     attachment.file.save("letter.txt", ContentFile(b"hello"), save=True)
     return objects | {"attachment": attachment}
+
+
+def upload(w: World, o: Objects) -> dict[str, Any]:
+    return {"attachments": SimpleUploadedFile("скан.pdf", b"%PDF-1.7\n%scan of the letter\n",
+                                              content_type="application/pdf")}
 
 
 def target_account(w: World) -> Objects:
@@ -187,6 +194,11 @@ CASES = [
     Case("return", "POST", lambda o: card(o, "return"),
          expect(supervisor=DONE, executor=MISSING, other_executor=MISSING), setup=unrouted,
          data=lambda w, o: {"note": "Не вказано адресу."}),
+    # Files on the card: the centre while the case is open, the executor on its assignment.
+    Case("attach", "POST", lambda o: card(o, "attach"),
+         expect(operator=DONE, supervisor=DONE, other_executor=MISSING), setup=routed, data=upload),
+    Case("attach_closed", "POST", lambda o: card(o, "attach"),
+         expect(other_executor=MISSING), setup=closed, data=upload),
     Case("extension_decide", "POST",
          lambda o: reverse("workspace:extension_decide", args=[o["extension"].pk]),
          expect(supervisor=DONE), setup=extension_requested,
@@ -199,6 +211,9 @@ CASES = [
          lambda o: reverse("workspace:assignment_reply", args=[o["assignment"].pk]),
          expect(executor=DONE, other_executor=MISSING), setup=routed,
          data=lambda w, o: {"result": "done", "text": "Воду подано."}),
+    Case("assignment_attach", "POST",
+         lambda o: reverse("workspace:assignment_attach", args=[o["assignment"].pk]),
+         expect(executor=DONE, other_executor=MISSING), setup=routed, data=upload),
     Case("request_extension", "POST",
          lambda o: reverse("workspace:assignment_extension", args=[o["assignment"].pk]),
          expect(executor=DONE, other_executor=MISSING), setup=routed,
@@ -236,6 +251,8 @@ def state() -> tuple[Any, ...]:
         list(Notification.objects.order_by("pk").values_list("read_at", flat=True)),
         list(User.objects.order_by("pk").values_list("is_active", flat=True)),
         AppealModel.objects.count(),
+        Attachment.objects.count(),
+        sorted(str(p) for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()),
     )
 
 
@@ -288,6 +305,7 @@ def test_every_workspace_url_is_in_the_matrix() -> None:
         "appeal_review", "appeal_feedback", "appeal_close", "appeal_reopen", "appeal_forward",
         "appeal_not_considered", "appeal_return", "extension_decide", "assignment_accept",
         "assignment_reply", "assignment_extension", "notification_read", "notifications_read_all",
+        "appeal_attach", "assignment_attach",
         "audit_verify", "account_deactivate", "account_activate",
     }
     assert names == covered

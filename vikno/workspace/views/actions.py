@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from vikno.appeals import access, services
@@ -18,6 +19,7 @@ from vikno.appeals.access import Action
 from vikno.appeals.models import Appeal, Assignment
 from vikno.core.errors import ApplicationError, NotFound, PermissionDenied
 from vikno.workspace.forms import actions as action_forms
+from vikno.workspace.forms.files import as_file_data
 from vikno.workspace.permissions import CASE_WORKERS, role_required
 from vikno.workspace.views.card import APPEAL_PANELS, ASSIGNMENT_PANELS, panel_id, render_card
 from vikno.workspace.views.common import safe_next
@@ -83,6 +85,16 @@ def _return(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
     return _("The appeal was returned to the applicant for missing content.")
 
 
+def _attached(count: int) -> str:
+    return ngettext("%(n)d file is attached.", "%(n)d files are attached.", count) % {"n": count}
+
+
+def _attach(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
+    added = services.attachments_add(actor=actor, appeal=appeal,
+                                     files=as_file_data(d["attachments"]))
+    return _attached(len(added))
+
+
 # URL slug → (the access decision, the service call).
 APPEAL_ACTIONS: dict[str, tuple[Action, Run]] = {
     "route": (Action.ROUTE, _route),
@@ -95,6 +107,7 @@ APPEAL_ACTIONS: dict[str, tuple[Action, Run]] = {
     "forward": (Action.FORWARD, _forward),
     "not-considered": (Action.NOT_CONSIDER, _not_consider),
     "return": (Action.RETURN, _return),
+    "attach": (Action.ATTACH, _attach),
 }
 ACTION_SLUGS = {action: slug for slug, (action, _run) in APPEAL_ACTIONS.items()}
 
@@ -116,7 +129,7 @@ def appeal_action_view(slug: str) -> Callable[..., HttpResponseBase]:
     def view(request: HttpRequest, number: str) -> HttpResponse:
         appeal = access.appeal_get_for(user=request.user, number=number)
         access.appeal_require(user=request.user, appeal=appeal, action=action)
-        form = APPEAL_PANELS[action](request.POST, auto_id=panel_id(action))
+        form = APPEAL_PANELS[action](request.POST, request.FILES, auto_id=panel_id(action))
         if not form.is_valid():
             return render_card(request, appeal, bound={action: form}, status=400)
         try:
@@ -174,9 +187,16 @@ def _request_extension(actor: Any, assignment: Assignment, d: dict[str, Any]) ->
     return _("The extension request was sent to the supervisor.")
 
 
+def _attach_reply_documents(actor: Any, assignment: Assignment, d: dict[str, Any]) -> str:
+    added = services.attachments_add(actor=actor, appeal=assignment.question.appeal,
+                                     files=as_file_data(d["attachments"]))
+    return _attached(len(added))
+
+
 ASSIGNMENT_ACTIONS: dict[str, tuple[str, Callable[[Any, Assignment, dict[str, Any]], str]]] = {
     "accept": (access.ACCEPT, _accept),
     "reply": (access.REPLY, _reply),
+    "attach": (access.ATTACH, _attach_reply_documents),
     "extension": (access.REQUEST_EXTENSION, _request_extension),
 }
 ASSIGNMENT_SLUGS = {name: slug for slug, (name, _run) in ASSIGNMENT_ACTIONS.items()}
@@ -190,7 +210,8 @@ def assignment_action_view(slug: str) -> Callable[..., HttpResponseBase]:
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         assignment = access.assignment_get_for(user=request.user, pk=pk, action=name)
         number = assignment.question.appeal.number
-        form = ASSIGNMENT_PANELS[name](request.POST, auto_id=panel_id(name, assignment.pk))
+        form = ASSIGNMENT_PANELS[name](request.POST, request.FILES,
+                                       auto_id=panel_id(name, assignment.pk))
         key = (name, assignment.pk)
         if form.is_valid():
             try:

@@ -31,10 +31,13 @@ APPEAL_PANELS: dict[Action, type[action_forms.ActionForm]] = {
     Action.FORWARD: action_forms.ForwardForm,
     Action.NOT_CONSIDER: action_forms.NotConsideredForm,
     Action.RETURN: action_forms.ReturnForm,
+    # Shown under the attachments, not among the actions at the side (see card_context).
+    Action.ATTACH: action_forms.AttachForm,
 }
 ASSIGNMENT_PANELS: dict[str, type[action_forms.ActionForm]] = {
     access.ACCEPT: action_forms.AcceptForm,
     access.REPLY: action_forms.ReplyForm,
+    access.ATTACH: action_forms.AttachForm,
     access.REQUEST_EXTENSION: action_forms.ExtensionRequestForm,
 }
 
@@ -63,7 +66,8 @@ def card_context(
     by_question: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for assignment in assignments:
         panels = []
-        for name in sorted(access.assignment_actions(user=user, assignment=assignment)):
+        allowed = access.assignment_actions(user=user, assignment=assignment)
+        for name in (n for n in ASSIGNMENT_PANELS if n in allowed):
             form = bound.get((name, assignment.pk)) or ASSIGNMENT_PANELS[name](
                 auto_id=panel_id(name, assignment.pk))
             panels.append({"name": name, "form": form, "open": (name, assignment.pk) in bound})
@@ -72,12 +76,17 @@ def card_context(
                  for question in appeal.questions.select_related("subtopic__topic")]
 
     panels = []
+    attach_panel = None
     for action, form_class in APPEAL_PANELS.items():
         if action not in actions:
             continue
         initial = _route_initial(assignments) if action == Action.ROUTE else None
         panel_form = bound.get(action) or form_class(initial=initial, auto_id=panel_id(action))
-        panels.append({"name": str(action), "form": panel_form, "open": action in bound})
+        panel = {"name": str(action), "form": panel_form, "open": action in bound}
+        if action == Action.ATTACH:
+            attach_panel = panel
+        else:
+            panels.append(panel)
 
     can_decide = Action.DECIDE_EXTENSION in actions
     extensions = []
@@ -101,8 +110,11 @@ def card_context(
         "panels": panels,
         "extensions": extensions,
         "feedback": list(appeal.feedback.select_related("recorded_by")),
-        "attachments": list(appeal.attachments.all()),
-        "cosigners": list(appeal.cosigners.all()) if visible else [],
+        "attachments": list(appeal.attachments.select_related("uploaded_by").order_by("created_at",
+                                                                                     "pk")),
+        "attach_panel": attach_panel,
+        # Listed to every viewer of the card; masked in the template like the applicant (ст.10).
+        "cosigners": list(appeal.cosigners.order_by("pk")),
         "timeline": selectors.appeal_timeline(appeal=appeal),
         "today": today,
         "overdue": appeal.status in UNDER_CONTROL_STATUSES and appeal.due_date < today,
@@ -114,11 +126,15 @@ def card_context(
 
 
 def _record_personal_data_read(request: HttpRequest, appeal: Appeal, context: dict[str, Any]) -> None:
-    """Every read of an applicant's personal data is on the trail (КСЗІ accountability); the
-    event names the applicant's row and the appeal, and copies none of the data."""
-    if context["personal_visible"] and appeal.applicant_id:
-        audit.record(actor=request.user, action="applicant.view", obj=appeal.applicant,
-                     object_label=appeal.number)
+    """Every read of an applicant's (or a co-signer's) personal data is on the trail (КСЗІ
+    accountability); the event names the applicant's row and the appeal, and copies none of the
+    data."""
+    if not context["personal_visible"]:
+        return
+    for applicant in [appeal.applicant, *context["cosigners"]]:
+        if applicant is not None:
+            audit.record(actor=request.user, action="applicant.view", obj=applicant,
+                         object_label=appeal.number)
 
 
 def render_card(

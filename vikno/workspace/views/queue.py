@@ -54,7 +54,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     appeals = selectors.appeal_list_for(user=request.user, filters=form.filters()).prefetch_related(
         QUEUE_PREFETCH)
     page = paginate(request, appeals)
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "page": page,
         "rows": [_row(request.user, a) for a in page.object_list],

@@ -94,12 +94,15 @@ def _page(request: HttpRequest, form: RegisterForm, status: int = 200) -> HttpRe
     context = _assist_context(form) | {
         "settlement": reads.territory_by_code(form.value("settlement_code") or ""),
         "territory": reads.territory_by_code(form.value("territory_code") or ""),
+        # A browser never fills a file input back in: the operator must be told to choose again.
+        "files_dropped": form.is_bound and bool(form.files.getlist("attachments")),
     }
     return render(request, "workspace/register.html", context, status=status)
 
 
 def _save(request: HttpRequest, form: RegisterForm) -> Appeal:
-    """One transaction: an edited known applicant is updated only if the appeal registers."""
+    """One transaction: an edited known applicant is updated only if the appeal registers, and
+    the appeal registers only with all its attachments and co-signers (appeal_register)."""
     applicant_data = form.applicant_data()
     applicant_id = None if form.cleaned_data["anonymous"] else form.cleaned_data["applicant_id"]
     with transaction.atomic():
@@ -123,7 +126,7 @@ def register(request: HttpRequest) -> HttpResponse:
     _register_allowed(request)
     if request.method != "POST":
         return _page(request, RegisterForm())
-    form = RegisterForm(request.POST)
+    form = RegisterForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, form, status=400)
     try:

@@ -27,9 +27,10 @@ DEBUG = env_bool("DEBUG", False)
 # The test runner needs no secrets and talks to "testserver".
 TESTING = env_bool("VIKNO_TESTING") or "pytest" in sys.modules
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and not TESTING:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+# Without SECRET_KEY management commands and tests still work with a development key; the WSGI
+# entry point (config/wsgi.py) refuses to serve with it unless DEBUG is on.
+SECRET_KEY_IS_DEVELOPMENT = not SECRET_KEY
+if SECRET_KEY_IS_DEVELOPMENT:
     SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]

@@ -36,6 +36,8 @@ class Command(BaseCommand):
             report = load_reference(directory=directory, dry_run=options["dry_run"])
         except LoadError as exc:
             raise CommandError(exc.message) from exc
+        if options["verbosity"] == 0:
+            return
         for name, counts in report.counts.items():
             line = ", ".join(f"{k} {v}" for k, v in counts.as_dict().items())
             self.stdout.write(f"{name:20} {line}")

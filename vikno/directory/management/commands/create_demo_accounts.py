@@ -37,13 +37,13 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("operator", Role.OPERATOR, "Olena", "Operator"),
-    DemoAccount("supervisor", Role.SUPERVISOR, "Petro", "Supervisor"),
-    DemoAccount("executor", Role.EXECUTOR, "Ivan", "Executor"),
-    DemoAccount("analyst", Role.ANALYST, "Maria", "Analyst"),
-    DemoAccount("security", Role.SECURITY_ADMIN, "Taras", "Security"),
+    DemoAccount("operator", Role.OPERATOR, "Олена", "Коваль"),
+    DemoAccount("supervisor", Role.SUPERVISOR, "Петро", "Мельник"),
+    DemoAccount("executor", Role.EXECUTOR, "Іван", "Гоблик"),
+    DemoAccount("analyst", Role.ANALYST, "Марія", "Попович"),
+    DemoAccount("security", Role.SECURITY_ADMIN, "Тарас", "Шевчук"),
     # is_staff opens the Django admin; never a superuser, so role separation still holds.
-    DemoAccount("sysadmin", Role.SYSTEM_ADMIN, "Nadiia", "Sysadmin", is_staff=True),
+    DemoAccount("sysadmin", Role.SYSTEM_ADMIN, "Надія", "Бойко", is_staff=True),
 )
 
 

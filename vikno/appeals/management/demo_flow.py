@@ -105,21 +105,51 @@ def choose_rating(rng: random.Random) -> int:
     return rng.choices(list(RATINGS), weights=list(RATINGS.values()))[0]
 
 
+class ReplayedServices:
+    """The services, each call made at a moment of the appeal's own history: registration minutes
+    after receipt, every later step hours or days after the one before, never past now. So the
+    demo's history, control dates and audit trail read like real work, not like one busy night."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.moment = clock.now()
+
+    def start(self, received_at: dt.datetime) -> None:
+        self.moment = received_at
+
+    def _advance(self, first: bool) -> dt.datetime:
+        step = (dt.timedelta(minutes=self.rng.randint(2, 40)) if first
+                else dt.timedelta(hours=self.rng.randint(2, 72)))
+        self.moment = min(self.moment + step, clock.now())
+        return self.moment
+
+    def __getattr__(self, name: str) -> Any:
+        service = getattr(services, name)
+
+        def timed(**kwargs: Any) -> Any:
+            with clock.as_of(self._advance(first=name == "appeal_register")):
+                return service(**kwargs)
+
+        return timed
+
+
 class Driver:
-    """Runs one plan through the services."""
+    """Runs one plan through the self.svc."""
 
     def __init__(self, actors: Actors, rng: random.Random, fallback_authority: str) -> None:
         self.actors = actors
         self.rng = rng
         self.fallback_authority = fallback_authority
+        self.svc = ReplayedServices(rng)
 
     def run(self, plan: Plan) -> Appeal:
         a = self.actors
         routed = plan.target not in ("registered", "forwarded", "not_considered",
                                      "returned_missing")
+        self.svc.start(plan.received_at)
         routing = (Routing(co_authority_codes=(plan.co_executor,) if plan.co_executor else ())
                    if routed else None)
-        appeal = services.appeal_register(
+        appeal = self.svc.appeal_register(
             actor=None if plan.channel == Channel.WEB else a.operator,
             channel=plan.channel, text=plan.text, questions=[QuestionData(plan.subtopic_code)],
             applicant=plan.applicant, cosigners=plan.cosigners, received_at=plan.received_at,
@@ -136,16 +166,16 @@ class Driver:
         return None
 
     def _to_forwarded(self, appeal: Appeal, plan: Plan) -> None:
-        services.appeal_forward(actor=self.actors.supervisor, appeal=appeal,
+        self.svc.appeal_forward(actor=self.actors.supervisor, appeal=appeal,
                                 to_body=self.rng.choice(FORWARD_TO), note="ст.7 Закону")
 
     def _to_not_considered(self, appeal: Appeal, plan: Plan) -> None:
         reason = (NotConsideredReason.ANONYMOUS if appeal.applicant_id is None
                   else NotConsideredReason.REPEATED)
-        services.appeal_not_considered(actor=self.actors.supervisor, appeal=appeal, reason=reason)
+        self.svc.appeal_not_considered(actor=self.actors.supervisor, appeal=appeal, reason=reason)
 
     def _to_returned_missing(self, appeal: Appeal, plan: Plan) -> None:
-        services.appeal_return_missing_content(actor=self.actors.supervisor, appeal=appeal,
+        self.svc.appeal_return_missing_content(actor=self.actors.supervisor, appeal=appeal,
                                                note=self.rng.choice(MISSING_NOTES))
 
     # --- the executors' work ------------------------------------------------------------------
@@ -165,27 +195,27 @@ class Driver:
     def _to_assigned(self, appeal: Appeal, plan: Plan) -> None:
         if plan.returned_first:
             main = self._main(appeal)
-            services.reply_submit(actor=self.actors.executor_for(main), assignment=main,
+            self.svc.reply_submit(actor=self.actors.executor_for(main), assignment=main,
                                   result=ReplyResult.NOT_IN_COMPETENCE,
                                   text="Питання не належить до повноважень нашого органу.")
-            services.appeal_assign(actor=self.actors.supervisor, appeal=appeal,
+            self.svc.appeal_assign(actor=self.actors.supervisor, appeal=appeal,
                                    routing=Routing(main_authority_code=self.fallback_authority))
 
     def _to_in_work(self, appeal: Appeal, plan: Plan) -> None:
         self._to_assigned(appeal, plan)
         main = self._main(appeal)
-        services.assignment_accept(actor=self.actors.executor_for(main), assignment=main)
+        self.svc.assignment_accept(actor=self.actors.executor_for(main), assignment=main)
 
     def _to_extension_requested(self, appeal: Appeal, plan: Plan) -> None:
         self._to_in_work(appeal, plan)
         main = self._main(appeal)
-        services.extension_request(actor=self.actors.executor_for(main), assignment=main,
+        self.svc.extension_request(actor=self.actors.executor_for(main), assignment=main,
                                    new_due=self._longer(appeal),
                                    reason="Потрібне комісійне обстеження на місці")
 
     def _to_extended(self, appeal: Appeal, plan: Plan) -> None:
         self._to_in_work(appeal, plan)
-        services.appeal_extend(actor=self.actors.supervisor, appeal=appeal,
+        self.svc.appeal_extend(actor=self.actors.supervisor, appeal=appeal,
                                new_due=self._longer(appeal),
                                reason="Потрібні додаткові роботи та погодження")
 
@@ -203,12 +233,12 @@ class Driver:
             self._to_assigned(appeal, plan)
         for assignment in reversed(self._assignments(appeal)):  # co-executors first, then main
             result = plan.result if assignment.role == AssignmentRole.MAIN else ReplyResult.DONE
-            services.reply_submit(actor=self.actors.executor_for(assignment), assignment=assignment,
+            self.svc.reply_submit(actor=self.actors.executor_for(assignment), assignment=assignment,
                                   result=result, text=ANSWERS[result])
 
     def _to_awaiting(self, appeal: Appeal, plan: Plan) -> None:
         self._to_answered(appeal, plan)
-        services.answer_review(actor=self.actors.supervisor, appeal=appeal, accept=True)
+        self.svc.answer_review(actor=self.actors.supervisor, appeal=appeal, accept=True)
 
     def _to_closed(self, appeal: Appeal, plan: Plan) -> None:
         # Often the call-back to the applicant comes before the centre's review of the answer.
@@ -216,21 +246,21 @@ class Driver:
             self._to_awaiting(appeal, plan)
         else:
             self._to_answered(appeal, plan)
-        services.feedback_record(actor=self.actors.operator, appeal=appeal, confirmed=True,
+        self.svc.feedback_record(actor=self.actors.operator, appeal=appeal, confirmed=True,
                                  rating=plan.rating)
 
     def _to_closed_by_supervisor(self, appeal: Appeal, plan: Plan) -> None:
         self._to_awaiting(appeal, plan)
-        services.appeal_close(actor=self.actors.supervisor, appeal=appeal,
+        self.svc.appeal_close(actor=self.actors.supervisor, appeal=appeal,
                               note=self.rng.choice(CLOSE_NOTES))
 
     def _to_revision(self, appeal: Appeal, plan: Plan) -> None:
         self._to_awaiting(appeal, plan)
         if self.rng.random() < 0.5:
-            services.feedback_record(actor=self.actors.operator, appeal=appeal, confirmed=False,
+            self.svc.feedback_record(actor=self.actors.operator, appeal=appeal, confirmed=False,
                                      rating=None, comment="Проблему не усунено")
         else:
-            services.feedback_record(actor=self.actors.operator, appeal=appeal, confirmed=True,
+            self.svc.feedback_record(actor=self.actors.operator, appeal=appeal, confirmed=True,
                                      rating=self.rng.choice((1, 2)))
 
 

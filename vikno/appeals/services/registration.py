@@ -272,6 +272,18 @@ def _validate_content(*, text: str, subject: str, channel: str, applicant: Appli
                              "the answer."))
 
 
+def _sign_of_repeat(previous: Appeal | None) -> str:
+    """Classifier axis 2: first; repeated (a second appeal on the issue); many-times (the issue
+    was raised more than once before by the same applicant)."""
+    if previous is None:
+        return Sign.FIRST
+    earlier = 1 + (Appeal.objects.filter(
+        applicant_id=previous.applicant_id, received_at__lt=previous.received_at,
+        questions__subtopic__topic__in=previous.questions.values("subtopic__topic"),
+    ).distinct().count() if previous.applicant_id else 0)
+    return Sign.MANY_TIMES if earlier >= 2 else Sign.REPEATED
+
+
 @transaction.atomic
 def appeal_register(
     *,
@@ -345,6 +357,8 @@ def appeal_register(
                                field="previous_appeal_number")
     if legacy_id and Appeal.objects.filter(legacy_id=legacy_id).exists():
         raise _duplicate()
+    if sign and sign not in Sign.values:
+        raise AppealsError(Code.INVALID_VALUE, _("Unknown sign of receipt."), field="sign")
     # Files are checked before anything is written: a refused one leaves no row and no file.
     files = attachments_prepare(attachments)
 
@@ -358,7 +372,7 @@ def appeal_register(
     appeal = Appeal(
         number=number, year=received_on.year, seq=seq, legacy_id=legacy_id or None,
         channel=channel, kind=kind, subject=subject,
-        sign=sign or (Sign.REPEATED if previous else Sign.FIRST),
+        sign=sign or _sign_of_repeat(previous),
         appeal_type=AppealType.ELECTRONIC if channel in ELECTRONIC_CHANNELS
         else CHANNEL_TYPES.get(Channel(channel), AppealType.LETTER),
         applicant=person, previous_appeal=previous,

@@ -399,3 +399,33 @@ def test_the_other_settlement_can_be_named_for_the_problem(book, operator):
     # then
     assert appeal.territory_id == OTHER_SETTLEMENT
     assert appeal.applicant.territory_id == SETTLEMENT
+
+
+def test_the_sign_of_receipt_follows_the_applicants_earlier_appeals(book, operator):
+    # given an applicant's first appeal on hot water
+    from vikno.appeals.models import Sign
+    from vikno.appeals.tests.factories import register
+
+    first = register(actor=operator)
+    assert first.sign == Sign.FIRST
+
+    # when a second and then a third appeal name the one before as the earlier appeal
+    second = register(actor=operator, applicant_id=first.applicant_id,
+                      previous_appeal_number=first.number)
+    third = register(actor=operator, applicant_id=first.applicant_id,
+                     previous_appeal_number=second.number)
+
+    # then they are repeated (2.2) and many-times (2.4); an explicit sign (mass, 2.5) is kept
+    assert (second.sign, third.sign) == (Sign.REPEATED, Sign.MANY_TIMES)
+    mass = register(actor=operator, sign=Sign.MASS)
+    assert mass.sign == Sign.MASS
+
+
+def test_an_unknown_sign_is_refused_and_nothing_is_written(book, operator):
+    from vikno.appeals.tests.factories import footprint, register
+
+    before = footprint()
+    with pytest.raises(AppealsError) as caught:
+        register(actor=operator, sign="9.9")
+    assert caught.value.code == "invalid_value" and caught.value.field == "sign"
+    assert footprint() == before

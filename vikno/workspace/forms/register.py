@@ -8,7 +8,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from vikno.appeals.models import Applicant, ApplicantKind, Channel, Kind
+from vikno.appeals.models import Applicant, ApplicantKind, Channel, Kind, Sign
 from vikno.appeals.models.applicants import Sex
 from vikno.appeals.services import ApplicantData, QuestionData, Routing
 from vikno.core import clock
@@ -91,6 +91,9 @@ class RegisterForm(forms.Form):
     instructions = forms.CharField(label=_("Resolution"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}))
     previous_appeal_number = forms.CharField(max_length=32, required=False)
+    # Empty: first, or repeated / many-times when an earlier appeal is named (appeal_register).
+    sign = forms.ChoiceField(label=_("Sign of receipt"), required=False,
+                             choices=[("", _("Determine automatically")), *Sign.choices])
 
     # Card of Instruction No. 348: when another body sent the appeal, or it came by post earlier.
     received_at = forms.DateTimeField(
@@ -207,6 +210,7 @@ class RegisterForm(forms.Form):
             "questions": self.questions(), "territory_code": d["territory_code"],
             "location": d["location"], "needs_study": True if d["needs_study"] else None,
             "previous_appeal_number": d["previous_appeal_number"].strip(),
+            "sign": d["sign"] or None,
             "received_at": d["received_at"], "origin_body": d["origin_body"],
             "origin_number": d["origin_number"], "origin_date": d["origin_date"],
             "routing": self.routing(), "cosigners": self.cosigners(),

@@ -238,3 +238,15 @@ def test_topic_search_narrows_the_options(world: World) -> None:
     html = response.content.decode()
     assert world.road.code in html
     assert world.hot_water.code not in html
+
+
+def test_the_operator_may_mark_a_mass_appeal(world: World) -> None:
+    # given a call about a problem the whole street raises
+    client = world.client("operator")
+
+    # when the operator sets the sign of receipt to mass (2.5)
+    client.post(reverse("workspace:register"), phone_call(sign="2.5"))
+
+    # then the appeal carries it; without a choice the sign is determined (first)
+    client.post(reverse("workspace:register"), phone_call(phone="0661112233"))
+    assert list(Appeal.objects.order_by("seq").values_list("sign", flat=True)) == ["2.5", "2.1"]

@@ -324,3 +324,15 @@ def test_queue_records_which_applicants_were_shown_without_their_data(world: Wor
     assert AuditEvent.objects.count() == before + 1 and len(events) == 1
     assert events[0].after == {"applicant_ids": sorted([a.applicant_id, b.applicant_id])}
     assert "Ференц" not in str(events[0].after) and "Бойко" not in events[0].object_label
+
+
+def test_queue_names_the_executor_of_a_closed_appeal(world: World) -> None:
+    # given an appeal answered by the council and closed
+    appeal = world.closed()
+    assert appeal.status == "closed"
+
+    # when the supervisor lists all statuses
+    html = world.client("supervisor").get(reverse("workspace:queue"), {"status": "closed"})
+
+    # then the row names the executor
+    assert world.authority.name in html.content.decode()

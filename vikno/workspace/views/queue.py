@@ -27,7 +27,9 @@ QUEUE_PREFETCH = Prefetch(
     "questions",
     queryset=Question.objects.select_related("subtopic__topic").prefetch_related(
         Prefetch("assignments",
-                 queryset=Assignment.objects.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES)
+                 # Closed assignments too: a closed appeal still shows who executed it.
+                 queryset=Assignment.objects.filter(
+                     status__in=[*ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.CLOSED])
                  .select_related("authority").order_by("role", "id"))),
 )
 

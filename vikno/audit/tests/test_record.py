@@ -133,3 +133,13 @@ def test_every_hashed_field_changes_the_hash(field):
     # then
     assert event_hash(altered) != original
 
+
+
+def test_the_hash_covers_every_stored_field_of_an_event():
+    # given the columns an event is stored with (but its own id and hash)
+    from vikno.audit.models import AuditEvent
+
+    stored = {f.name for f in AuditEvent._meta.concrete_fields} - {"id", "hash"}
+
+    # then each of them is hashed: a column left out could be edited without detection
+    assert set(HASHED_FIELDS) == stored

@@ -39,9 +39,9 @@ def test_queue_search_finds_by_number_text_and_applicant(world: World) -> None:
     b = world.register(last_name="Бойко", text="Немає світла")
     client = world.client("operator")
 
-    by_name = client.get(reverse("workspace:queue"), {"q": "ференц"}).content.decode()
-    by_text = client.get(reverse("workspace:queue"), {"q": "світла"}).content.decode()
-    by_number = client.get(reverse("workspace:queue"), {"q": b.number[-6:]}).content.decode()
+    by_name = client.post(reverse("workspace:queue"), {"q": "ференц"}).content.decode()
+    by_text = client.post(reverse("workspace:queue"), {"q": "світла"}).content.decode()
+    by_number = client.post(reverse("workspace:queue"), {"q": b.number[-6:]}).content.decode()
 
     assert a.number in by_name and b.number not in by_name
     assert b.number in by_text and a.number not in by_text
@@ -337,3 +337,34 @@ def test_queue_names_the_executor_of_a_closed_appeal(world: World) -> None:
     # then the row (the table alone, without the filters' lists) names the executor
     assert appeal.number in html.content.decode()
     assert world.authority.name in html.content.decode()
+
+
+def test_a_search_term_in_the_url_is_ignored(world: World) -> None:
+    # given two applicants' appeals
+    a = world.register(last_name="Ференц")
+    b = world.register(last_name="Бойко")
+
+    # when a surname arrives in a URL (a link, the history, an access log)
+    html = world.client("operator").get(reverse("workspace:queue"), {"q": "ференц"}, **HTMX)
+
+    # then it filters nothing: searching for people happens only by POST, and the page's form
+    # posts
+    text = html.content.decode()
+    assert a.number in text and b.number in text
+    page = world.client("operator").get(reverse("workspace:queue")).content.decode()
+    assert 'method="post"' in page and 'hx-push-url="true"' not in page
+
+
+def test_the_queue_pages_by_post_keeping_the_filters(world: World) -> None:
+    # given more appeals than fit a page
+    from vikno.workspace.views.common import PAGE_SIZE
+
+    made = [world.register(last_name="Ференц") for _ in range(PAGE_SIZE + 1)]
+
+    # when the second page of a search is asked for by the pager's button
+    html = world.client("operator").post(reverse("workspace:queue"),
+                                         {"q": "ференц", "page": "2"}, **HTMX).content.decode()
+
+    # then it holds the one appeal left (the queue opens with the nearest control date first)
+    shown = [m.number for m in made if m.number in html]
+    assert len(shown) == 1

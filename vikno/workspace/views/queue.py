@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,9 +18,9 @@ from vikno.core import clock
 from vikno.workspace.forms.filters import QueueFilterForm
 from vikno.workspace.permissions import CASE_WORKERS, role_required
 from vikno.workspace.views.common import (
+    PAGE_SIZE,
     is_fragment_request,
     paginate,
-    query_without_page,
     record_list_read,
 )
 
@@ -49,19 +50,30 @@ def _row(user: Any, appeal: Any) -> dict[str, Any]:
     }
 
 
+def _queue_data(request: HttpRequest) -> Any:
+    """Filters come by POST from the queue's own form (the search may be a phone number or a
+    surname, which must stay out of URLs, history and access logs), or by GET from links such as
+    the dashboard's; a search term in a URL is ignored."""
+    if request.method == "POST":
+        return request.POST
+    data = request.GET.copy()
+    data.pop("q", None)
+    return data
+
+
 @role_required(*CASE_WORKERS)
 def queue(request: HttpRequest) -> HttpResponse:
     executor = role_of(request.user) == Role.EXECUTOR
-    form = QueueFilterForm(request.GET or None, with_authority=not executor)
+    data = _queue_data(request)
+    form = QueueFilterForm(data or None, with_authority=not executor)
     appeals = selectors.appeal_list_for(user=request.user, filters=form.filters()).prefetch_related(
         QUEUE_PREFETCH)
-    page = paginate(request, appeals)
-    context: dict[str, Any] = {
+    page = Paginator(appeals, PAGE_SIZE).get_page(data.get("page"))
+    context = {
         "form": form,
         "page": page,
         "rows": [_row(request.user, a) for a in page.object_list],
         "today": clock.today(),
-        "query": query_without_page(request),
         "can_register": access.can_register(request.user),
     }
     record_list_read(request, context["rows"], where="queue")

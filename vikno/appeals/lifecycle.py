@@ -30,8 +30,10 @@ S = AppealStatus
 APPEAL_TRANSITIONS: dict[AppealStatus, frozenset[AppealStatus]] = {
     S.REGISTERED: frozenset({S.ASSIGNED, S.FORWARDED, S.NOT_CONSIDERED, S.RETURNED_MISSING_CONTENT}),
     # Assigned → registered: every executor returned it as "not in our competence"; the centre
-    # re-routes it (within 5 days) or forwards it out.
-    S.ASSIGNED: frozenset({S.IN_WORK, S.REGISTERED, S.FORWARDED}),
+    # re-routes it (within 5 days) or forwards it out. Appeals are routed as they are registered,
+    # so the centre's ст.8 / ст.5 decisions stay open until an executor takes it into work.
+    S.ASSIGNED: frozenset({S.IN_WORK, S.REGISTERED, S.FORWARDED, S.NOT_CONSIDERED,
+                           S.RETURNED_MISSING_CONTENT}),
     # In work → assigned: a supervisor re-routes it to another executor.
     S.IN_WORK: frozenset({S.ANSWERED, S.REGISTERED, S.ASSIGNED}),
     S.ANSWERED: frozenset({S.AWAITING_CONFIRMATION, S.RETURNED_FOR_REVISION, S.CLOSED}),

@@ -84,11 +84,19 @@ def _assign_question(*, actor: Any, question: Question, main: Authority, co: lis
 def appeal_assign(
     *, actor: Any, appeal: Appeal, routing: Routing, question_ids: list[int] | None = None
 ) -> list[Assignment]:
-    """Assign (or re-route) the appeal's questions. Assignments of other executors are cancelled."""
+    """Assign (or re-route) the appeal's questions: those named, or else every question whose main
+    executor has not answered yet (an answer given stays). Assignments of other executors on the
+    routed questions are cancelled."""
     appeal = lock(appeal)
     questions = list(appeal.questions.select_related("subtopic"))
     if question_ids is not None:
         questions = [q for q in questions if q.pk in set(question_ids)]
+    else:
+        answered = set(Assignment.objects.filter(
+            question__appeal=appeal, role=AssignmentRole.MAIN,
+            status__in=[AssignmentStatus.ANSWERED, AssignmentStatus.CLOSED],
+        ).values_list("question_id", flat=True))
+        questions = [q for q in questions if q.pk not in answered]
     return assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing)
 
 

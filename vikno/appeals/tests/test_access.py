@@ -75,7 +75,7 @@ ACTIONS = {
         "executor": NOTHING, "other_executor": NOTHING,
     },
     "assigned": {
-        "operator": {V, AT}, "supervisor": {V, RT, EX, SH, FW, AT},
+        "operator": {V, AT}, "supervisor": {V, RT, EX, SH, FW, NC, RE, AT},
         "executor": {V}, "other_executor": NOTHING,
     },
     "answered": {
@@ -89,7 +89,7 @@ ACTIONS = {
     "forwarded": {"operator": {V}, "supervisor": {V}},
     "returned_missing_content": {"operator": {V}, "supervisor": {V}},
     "extension_requested": {
-        "operator": {V, AT}, "supervisor": {V, RT, EX, SH, FW, DE, AT}, "executor": {V},
+        "operator": {V, AT}, "supervisor": {V, RT, EX, SH, FW, NC, RE, DE, AT}, "executor": {V},
         "other_executor": NOTHING,
     },
 }

@@ -29,6 +29,8 @@ ALLOWED_APPEAL_MOVES = {
     ("assigned", "in_work"),
     ("assigned", "registered"),
     ("assigned", "forwarded"),
+    ("assigned", "not_considered"),
+    ("assigned", "returned_missing_content"),
     ("in_work", "answered"),
     ("in_work", "registered"),
     ("in_work", "assigned"),

@@ -334,11 +334,12 @@ def test_forwarding_outside_the_region_tells_the_applicant(book, operator, super
     assert "Пенсійний фонд України" in notice.text
 
 
-def test_not_considered_with_a_reason_tells_the_applicant(book, operator, supervisor):
+def test_not_considered_with_a_reason_tells_the_applicant(book, operator, supervisor, executor):
     # given
     appeal = register(actor=operator)
 
-    # when (an assigned appeal cannot be "not considered": first it is taken back)
+    # when (an appeal in work can no longer be "not considered": the executor works on it)
+    services.assignment_accept(actor=executor, assignment=_main(appeal))
     with pytest.raises(AppealsError):
         services.appeal_not_considered(actor=supervisor, appeal=appeal,
                                        reason=NotConsideredReason.REPEATED)
@@ -351,6 +352,20 @@ def test_not_considered_with_a_reason_tells_the_applicant(book, operator, superv
     assert unrouted.status == AppealStatus.NOT_CONSIDERED
     assert unrouted.not_considered_reason == "repeated"
     assert Notice.objects.get(appeal=unrouted).kind == "not_considered"
+
+
+def test_an_appeal_routed_at_registration_can_still_be_not_considered(book, operator, supervisor):
+    # given an anonymous appeal routed as it was registered, not yet taken into work
+    appeal = register(actor=operator, subject="5.3")
+    assert _status(appeal) == AppealStatus.ASSIGNED
+
+    # when
+    services.appeal_not_considered(actor=supervisor, appeal=appeal,
+                                   reason=NotConsideredReason.ANONYMOUS)
+
+    # then its assignment is cancelled
+    assert _status(appeal) == AppealStatus.NOT_CONSIDERED
+    assert not Assignment.objects.filter(question__appeal=appeal, status="assigned").exists()
 
 
 def test_not_considered_needs_a_known_reason(book, operator, supervisor):

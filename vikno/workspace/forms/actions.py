@@ -26,6 +26,9 @@ class ActionForm(forms.Form):
 
 
 class RouteForm(ActionForm):
+    # Choices (the appeal's questions) are set by the card; the service ignores other ids.
+    question = forms.TypedChoiceField(label=_("Question"), required=False, coerce=int,
+                                      empty_value=None)
     main_authority = forms.ChoiceField(label=_("Main executor"), required=False)
     co_authorities = forms.MultipleChoiceField(
         label=_("Co-executors"), required=False, widget=forms.SelectMultiple(attrs={"size": 5}))
@@ -37,8 +40,14 @@ class RouteForm(ActionForm):
         set_choices(self.fields["main_authority"], choices)
         set_choices(self.fields["co_authorities"], choices[1:])
 
+    def set_questions(self, questions: list[Any]) -> None:
+        self.fields["question"].choices = [
+            ("", _("All questions not answered yet")),
+            *((q.pk, f"{n}. {q.subtopic}") for n, q in enumerate(questions, start=1))]
+
     def add_service_error(self, field: str | None, message: str) -> None:
-        names = {"main_authority_code": "main_authority", "co_authority_codes": "co_authorities"}
+        names = {"main_authority_code": "main_authority", "co_authority_codes": "co_authorities",
+                 "question_ids": "question"}
         super().add_service_error(names.get(field or "", field), message)
 
 

@@ -34,7 +34,8 @@ def _date(value: Any) -> str:
 def _route(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
     services.appeal_assign(actor=actor, appeal=appeal, routing=services.Routing(
         main_authority_code=d["main_authority"] or None,
-        co_authority_codes=tuple(d["co_authorities"]), instructions=d["instructions"]))
+        co_authority_codes=tuple(d["co_authorities"]), instructions=d["instructions"]),
+        question_ids=[d["question"]] if d.get("question") else None)
     return _("The appeal was routed to the executors.")
 
 
@@ -130,6 +131,8 @@ def appeal_action_view(slug: str) -> Callable[..., HttpResponseBase]:
         appeal = access.appeal_get_for(user=request.user, number=number)
         access.appeal_require(user=request.user, appeal=appeal, action=action)
         form = APPEAL_PANELS[action](request.POST, request.FILES, auto_id=panel_id(action))
+        if isinstance(form, action_forms.RouteForm):
+            form.set_questions(list(appeal.questions.select_related("subtopic")))
         if not form.is_valid():
             return render_card(request, appeal, bound={action: form}, status=400)
         try:

@@ -47,9 +47,11 @@ def panel_id(name: str, pk: int | None = None) -> str:
     return f"{name}-{pk}-%s" if pk is not None else f"{name}-%s"
 
 
-def _route_initial(assignments: list[Any]) -> dict[str, Any]:
+def _route_initial(assignments: list[Any], questions: int) -> dict[str, Any]:
     active = [a for a in assignments if a.status not in ("returned", "cancelled")]
-    main = next((a.authority.code for a in active if a.role == AssignmentRole.MAIN), "")
+    # With several questions each has its own main executor: none is offered for all of them.
+    main = next((a.authority.code for a in active if a.role == AssignmentRole.MAIN),
+                "") if questions == 1 else ""
     return {"main_authority": main,
             "co_authorities": sorted({a.authority.code for a in active if a.role == AssignmentRole.CO})}
 
@@ -80,8 +82,10 @@ def card_context(
     for action, form_class in APPEAL_PANELS.items():
         if action not in actions:
             continue
-        initial = _route_initial(assignments) if action == Action.ROUTE else None
+        initial = _route_initial(assignments, len(questions)) if action == Action.ROUTE else None
         panel_form = bound.get(action) or form_class(initial=initial, auto_id=panel_id(action))
+        if isinstance(panel_form, action_forms.RouteForm):
+            panel_form.set_questions([row["q"] for row in questions])
         panel = {"name": str(action), "form": panel_form, "open": action in bound}
         if action == Action.ATTACH:
             attach_panel = panel

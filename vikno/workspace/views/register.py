@@ -56,7 +56,7 @@ def _suggestions(form: RegisterForm) -> list[dict[str, Any]]:
 
 def _repeats(form: RegisterForm) -> list[Appeal]:
     raw_id = form.value("applicant_id")
-    applicant_id = int(raw_id) if str(raw_id or "").isdigit() else None
+    applicant_id = int(raw_id) if str(raw_id or "").isdecimal() and str(raw_id).isascii() else None
     topics = [s.topic.code for s in (reads.subtopic_by_code(form.value(f"subtopic_{i}") or "")
                                      for i in range(1, QUESTION_ROWS + 1)) if s is not None]
     if not applicant_id or not topics:

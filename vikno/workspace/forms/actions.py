@@ -41,7 +41,9 @@ class RouteForm(ActionForm):
         set_choices(self.fields["co_authorities"], choices[1:])
 
     def set_questions(self, questions: list[Any]) -> None:
-        self.fields["question"].choices = [
+        field = self.fields["question"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
             ("", _("All questions not answered yet")),
             *((q.pk, f"{n}. {q.subtopic}") for n, q in enumerate(questions, start=1))]
 

@@ -69,7 +69,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     appeals = selectors.appeal_list_for(user=request.user, filters=form.filters()).prefetch_related(
         QUEUE_PREFETCH)
     page = Paginator(appeals, PAGE_SIZE).get_page(data.get("page"))
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "page": page,
         "rows": [_row(request.user, a) for a in page.object_list],

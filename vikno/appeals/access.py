@@ -196,6 +196,28 @@ def personal_data_visible(*, user: Any, appeal: Appeal) -> bool:
     return mine.exists()
 
 
+def personal_data_visible_in(*, user: Any, appeals: list[Appeal]) -> dict[int, bool]:
+    """personal_data_visible for a page of appeals, in one query (lists of executors)."""
+    role = role_of(user)
+    if role in (Role.OPERATOR, Role.SUPERVISOR):
+        return {a.pk: True for a in appeals}
+    authority = executor_authority(user)
+    if authority is None:
+        return {a.pk: False for a in appeals}
+    roles: dict[int, set[str]] = {}
+    for appeal_id, assignment_role in Assignment.objects.filter(
+            question__appeal__in=appeals, authority=authority,
+            status__in=[*ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.CLOSED],
+    ).values_list("question__appeal_id", "role"):
+        roles.setdefault(appeal_id, set()).add(assignment_role)
+    result = {}
+    for appeal in appeals:
+        held = roles.get(appeal.pk, set())
+        confidential = appeal.applicant is not None and appeal.applicant.confidential
+        result[appeal.pk] = AssignmentRole.MAIN in held if confidential else bool(held)
+    return result
+
+
 def applicants_searchable_by(user: Any) -> bool:
     """Looking applicants up by phone or name is a centre duty (the operator's screen)."""
     return role_of(user) in (Role.OPERATOR, Role.SUPERVISOR)

@@ -289,3 +289,17 @@ def test_only_supervisors_decide_extensions(users, appeal, role):
     else:
         with pytest.raises(PermissionDenied):
             access.extension_get_for(user=users[role], pk=extension.pk)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_bulk_personal_data_check_agrees_with_the_single_one(users, role):
+    # given appeals in every state, one of them of a confidential applicant
+    appeals = [_appeal_in(state, users) for state in ACTIONS]
+    for confidential in (False, True):
+        appeals.append(register(actor=users["operator"],
+                                applicant=applicant_data(confidential=confidential),
+                                routing=Routing(co_authority_codes=("ZAK-WATER",))))
+    # when both checks run
+    bulk = access.personal_data_visible_in(user=users[role], appeals=appeals)
+    # then they agree appeal by appeal
+    assert bulk == {a.pk: access.personal_data_visible(user=users[role], appeal=a) for a in appeals}

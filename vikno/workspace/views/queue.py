@@ -35,7 +35,7 @@ QUEUE_PREFETCH = Prefetch(
 )
 
 
-def _row(user: Any, appeal: Any) -> dict[str, Any]:
+def _row(user: Any, appeal: Any, visible: bool) -> dict[str, Any]:
     questions = list(appeal.questions.all())
     executors: list[str] = []
     for question in questions:
@@ -44,10 +44,15 @@ def _row(user: Any, appeal: Any) -> dict[str, Any]:
                 executors.append(assignment.authority.name)
     return {
         "appeal": appeal,
-        "visible": access.personal_data_visible(user=user, appeal=appeal),
+        "visible": visible,
         "topics": [q.subtopic for q in questions],
         "executors": executors,
     }
+
+
+def _rows(user: Any, appeals: list[Any]) -> list[dict[str, Any]]:
+    visible = access.personal_data_visible_in(user=user, appeals=appeals)
+    return [_row(user, a, visible[a.pk]) for a in appeals]
 
 
 def _queue_data(request: HttpRequest) -> Any:
@@ -72,7 +77,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "page": page,
-        "rows": [_row(request.user, a) for a in page.object_list],
+        "rows": _rows(request.user, list(page.object_list)),
         "today": clock.today(),
         "can_register": access.can_register(request.user),
     }
@@ -106,12 +111,13 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
             user=request.user, authority_id=authority.pk, **TABS[tab]).select_related(
             "question__appeal__applicant", "question__subtopic__topic")
         page = paginate(request, items)
+        visible = access.personal_data_visible_in(
+            user=request.user, appeals=[a.question.appeal for a in page.object_list])
         context |= {
             "counts": counts,
             "page": page,
             "rows": [{"assignment": a, "appeal": a.question.appeal,
-                      "visible": access.personal_data_visible(user=request.user,
-                                                              appeal=a.question.appeal),
+                      "visible": visible[a.question.appeal_id],
                       "actions": access.assignment_actions(user=request.user, assignment=a)}
                      for a in page.object_list],
             "query": f"tab={tab}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
@@ -131,18 +132,24 @@ def _apply_due(*, appeal: Appeal, new_due: date) -> None:
         due_date=new_due, reminded_at=None, escalated_at=None)
 
 
-def _check_extendable(appeal: Appeal, new_due: date) -> None:
-    if AppealStatus(appeal.status) not in UNDER_CONTROL_STATUSES | {AppealStatus.ANSWERED}:
-        raise AppealsError(
-            Code.ILLEGAL_TRANSITION,
-            _("The term of an appeal in the status “%(status)s” cannot be extended.")
-            % {"status": appeal.get_status_display()},
-            http_status=409,
-        )
+def _check_term_change(appeal: Appeal, *, allowed: frozenset[AppealStatus], refusal: str,
+                       rule: Callable[[date, date], None]) -> None:
+    """A control date changes only while the appeal is under control, and only as the deadline
+    rule allows (the rule gets the date of receipt and the current control date)."""
+    if AppealStatus(appeal.status) not in allowed:
+        raise AppealsError(Code.ILLEGAL_TRANSITION,
+                           refusal % {"status": appeal.get_status_display()}, http_status=409)
     try:
-        deadlines.extension_check(clock.local_date(appeal.received_at), appeal.due_date, new_due)
+        rule(clock.local_date(appeal.received_at), appeal.due_date)
     except DeadlineError as exc:
         raise from_rule(exc) from exc
+
+
+def _check_extendable(appeal: Appeal, new_due: date) -> None:
+    _check_term_change(
+        appeal, allowed=UNDER_CONTROL_STATUSES | {AppealStatus.ANSWERED},
+        refusal=_("The term of an appeal in the status “%(status)s” cannot be extended."),
+        rule=lambda received, due: deadlines.extension_check(received, due, new_due))
 
 
 @transaction.atomic
@@ -234,17 +241,10 @@ def appeal_shorten(*, actor: Any, appeal: Appeal, new_due: date, reason: str) ->
     """ст.20: on the applicant's reasoned request the term may be shortened."""
     reason = _reason(reason)
     appeal = lock(appeal)
-    if AppealStatus(appeal.status) not in UNDER_CONTROL_STATUSES:
-        raise AppealsError(
-            Code.ILLEGAL_TRANSITION,
-            _("The term of an appeal in the status “%(status)s” cannot be shortened.")
-            % {"status": appeal.get_status_display()},
-            http_status=409,
-        )
-    try:
-        deadlines.shortened_check(clock.local_date(appeal.received_at), appeal.due_date, new_due)
-    except DeadlineError as exc:
-        raise from_rule(exc) from exc
+    _check_term_change(
+        appeal, allowed=UNDER_CONTROL_STATUSES,
+        refusal=_("The term of an appeal in the status “%(status)s” cannot be shortened."),
+        rule=lambda received, due: deadlines.shortened_check(received, due, new_due))
     old = appeal.due_date
     _apply_due(appeal=appeal, new_due=new_due)
     audit.record(actor=actor, action="appeal.shorten", obj=appeal,

@@ -8,6 +8,8 @@ from __future__ import annotations
 import gettext
 import importlib.util
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from types import ModuleType
 
@@ -82,3 +84,43 @@ def test_compilemessages_builds_a_catalogue_gettext_reads(tmp_path):
     assert translations.gettext("Topic") == "Topic"
     assert tool.gaps(po_path) == (1, 1)
     assert tool.compile_catalogue(po_path) is False  # up to date: not rewritten
+
+
+def _extract_msgids(tmp_path: Path) -> set[tuple[str, str]]:
+    """Every (context, msgid) the code and templates mark for translation, extracted the way
+    `makemessages` does it: templates through Django's templatize, then GNU xgettext."""
+    from django.utils.translation.template import templatize
+
+    sources = [p for p in (ROOT / "vikno").rglob("*.py")
+               if "tests" not in p.parts and "migrations" not in p.parts]
+    for template in (ROOT / "vikno").rglob("templates/**/*.html"):
+        converted = tmp_path / (str(template.relative_to(ROOT)).replace("/", "__") + ".py")
+        converted.write_text(templatize(template.read_text(encoding="utf-8"), origin=str(template)),
+                             encoding="utf-8")
+        sources.append(converted)
+    pot = tmp_path / "extracted.pot"
+    keywords = ["gettext_noop", "gettext_lazy", "ngettext_lazy:1,2", "pgettext:1c,2",
+                "npgettext:1c,2,3", "pgettext_lazy:1c,2", "npgettext_lazy:1c,2,3"]
+    xgettext = shutil.which("xgettext")
+    assert xgettext is not None
+    subprocess.run(  # noqa: S603 - our own file list, no shell
+        [xgettext, "--language=Python", "--from-code=UTF-8", "--no-wrap", "-o", str(pot),
+         *(f"--keyword={k}" for k in keywords), *map(str, sources)],
+        check=True, capture_output=True,
+    )
+    return {(e.msgctxt or "", e.msgid) for e in polib.pofile(str(pot)) if e.msgid}
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext: apt-get install gettext")
+def test_every_text_in_the_code_has_a_ukrainian_translation(tmp_path):
+    # given every text the code and the templates mark for translation
+    extracted = _extract_msgids(tmp_path)
+    assert len(extracted) > 100
+
+    # when they are looked up in the Ukrainian catalogue
+    catalogue = polib.pofile(str(UK_CATALOGUE))
+    translated = {(e.msgctxt or "", e.msgid) for e in catalogue.translated_entries()}
+
+    # then none is missing: a text without a translation shows in English on a Ukrainian page
+    missing = sorted(extracted - translated)
+    assert not missing, f"{len(missing)} texts lack a Ukrainian translation, e.g. {missing[:10]}"

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from vikno.accounts.roles import Role
-from vikno.accounts.tests.factories import UserFactory
+from vikno.accounts.tests.factories import UserFactory, session_for
 
 POSTGRES_REASON = "needs PostgreSQL: set DATABASE_URL"
 
@@ -72,8 +72,6 @@ def client_for(db: Any) -> Callable[[Any], Client]:
     """`client_for(user)` gives a test Client with that user's session already open."""
 
     def make(user: Any) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        return session_for(user)
 
     return make

@@ -38,7 +38,8 @@ if TESTING:
     ALLOWED_HOSTS += ["testserver"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin whose site opens for the system administrator alone.
+    "vikno.accounts.admin_config.SystemAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

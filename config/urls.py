@@ -1,10 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from vikno.workspace.permissions import system_admin_only
-
-# The Django admin is the system administrator's tool only, whatever is_staff says.
-admin.site.has_permission = system_admin_only  # type: ignore[method-assign]
+# admin.site is accounts.admin_site.SystemAdminSite: the system administrator's tool only,
+# whatever is_staff says, on the same definition as the workspace (accounts.access).
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

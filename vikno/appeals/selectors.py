@@ -1,4 +1,9 @@
-"""Reads of the case file. Lists start from access.appeals_visible_to: nobody sees more than allowed."""
+"""Reads of the case file. Lists start from access.appeals_visible_to: nobody sees more than allowed.
+
+A read that returns applicants' personal data for showing records itself on the audit trail
+(`applicant.view`, `applicant.list_view`, `applicant.search`, `attachment.download`), so every
+interface that calls it is audited the same way. The events name rows, never the data.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from vikno.appeals.access import appeals_visible_to, applicants_searchable_by
+from vikno.appeals.access import (
+    appeal_get_for,
+    appeals_visible_to,
+    applicants_searchable_by,
+    personal_data_visible,
+    personal_data_visible_in,
+)
+from vikno.appeals.errors import forbidden, not_found
 from vikno.appeals.lifecycle import (
     ACTIVE_ASSIGNMENT_STATUSES,
     OPEN_STATUSES,
@@ -21,11 +34,14 @@ from vikno.appeals.models import (
     Applicant,
     Assignment,
     AssignmentRole,
+    Attachment,
     Extension,
     ExtensionStatus,
     Notification,
+    Question,
 )
 from vikno.appeals.models.applicants import phone_normalise
+from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.core.search import Fold, fold
 
@@ -104,11 +120,39 @@ def applicant_match(q: str) -> QuerySet[Applicant]:
 
 
 def applicant_find(*, user: Any, q: str, limit: int = 10) -> list[Applicant]:
-    """Applicants by phone (any spelling) or by surname/name, for the operator's screen."""
+    """Applicants by phone (any spelling) or by surname/name, for the operator's screen.
+
+    Showing matches shows their personal data: the trail records that a search found n
+    applicants (their row ids), never what was typed."""
     if not applicants_searchable_by(user) or len(q.strip()) < 3:
         return []
-    return list(applicant_match(q.strip()).select_related("category")
-                .annotate(appeal_count=Count("appeals")).order_by("-updated_at")[:limit])
+    matches = (applicant_match(q.strip()).select_related("category")
+               .annotate(appeal_count=Count("appeals")).order_by("-updated_at"))
+    found: list[Applicant] = list(matches[:limit])
+    if found:
+        audit.record(actor=user, action="applicant.search", obj=None,
+                     after={"results": len(found), "applicant_ids": [a.pk for a in found]})
+    return found
+
+
+def applicant_for(*, user: Any, pk: int) -> Applicant | None:
+    """An applicant picked on the operator's screen, to be edited by a service (which records
+    the write); only roles that may search applicants get one. Not a recorded read: to show the
+    applicant, use applicant_get_for."""
+    if not applicants_searchable_by(user):
+        return None
+    return (Applicant.objects.filter(pk=pk).select_related("territory__parent__parent", "category")
+            .first())
+
+
+def applicant_get_for(*, user: Any, pk: int) -> Applicant:
+    """An applicant to show to this user in full: a recorded view. Raises NotFound otherwise."""
+    applicant = applicant_for(user=user, pk=pk)
+    if applicant is None:
+        raise not_found()
+    audit.record(actor=user, action="applicant.view", obj=applicant,
+                 object_label=f"applicant #{applicant.pk}")
+    return applicant
 
 
 def applicant_appeals(*, user: Any, applicant: Applicant, limit: int = 20) -> QuerySet[Appeal]:
@@ -235,3 +279,104 @@ def appeal_assignments(*, appeal: Appeal) -> QuerySet[Assignment]:
     return (Assignment.objects.filter(question__appeal=appeal)
             .select_related("authority", "question__subtopic")
             .prefetch_related("replies").order_by("question_id", "role", "id"))
+
+
+def returned_awaiting_routing(*, user: Any) -> QuerySet[Appeal]:
+    """Appeals every executor returned as not in competence: the centre must re-route them."""
+    return (appeals_visible_to(user)
+            .filter(status=AppealStatus.REGISTERED,
+                    questions__assignments__status=AssignmentStatus.RETURNED)
+            .distinct().order_by("due_date"))
+
+
+# Reads that show personal data, each recorded on the audit trail (see the module docstring).
+
+@dataclass(frozen=True)
+class PersonalData:
+    """The applicant and co-signers of one appeal; `visible` False means show them masked."""
+
+    visible: bool
+    applicant: Applicant | None
+    cosigners: list[Applicant]
+
+
+def appeal_personal_data(*, user: Any, appeal: Appeal) -> PersonalData:
+    """The people of an appeal as this user may see them. Each one shown in full is a recorded
+    `applicant.view` (the row and the appeal's number; none of the data)."""
+    visible = personal_data_visible(user=user, appeal=appeal)
+    cosigners = list(appeal.cosigners.order_by("pk"))
+    if visible:
+        for person in [appeal.applicant, *cosigners]:
+            if person is not None:
+                audit.record(actor=user, action="applicant.view", obj=person,
+                             object_label=appeal.number)
+    return PersonalData(visible=visible, applicant=appeal.applicant, cosigners=cosigners)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list and, per appeal id, whether its applicant may be shown unmasked."""
+
+    page: Page
+    visible: dict[int, bool]
+
+
+def _record_list_view(*, user: Any, appeals: list[Appeal], visible: dict[int, bool],
+                      where: str) -> None:
+    """A page that shows applicants' names is a read of their personal data too: one event per
+    page, naming the applicants' rows (ids), never their data."""
+    ids = sorted({a.applicant_id for a in appeals if visible[a.pk] and a.applicant_id})
+    if ids:
+        audit.record(actor=user, action="applicant.list_view", obj=None, object_label=where,
+                     after={"applicant_ids": ids})
+
+
+QUEUE_PREFETCH = Prefetch(
+    "questions",
+    queryset=Question.objects.select_related("subtopic__topic").prefetch_related(
+        Prefetch("assignments",
+                 # Closed assignments too: a closed appeal still shows who executed it.
+                 queryset=Assignment.objects.filter(
+                     status__in=[*ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.CLOSED])
+                 .select_related("authority").order_by("role", "id"))),
+)
+
+
+def appeal_queue_page(*, user: Any, filters: AppealFilters, page: Any, per_page: int,
+                      where: str = "queue") -> ListPage:
+    """One page of the work queue (appeal_list_for) with its topics and executors; the rows
+    whose applicant is shown are a recorded `applicant.list_view`."""
+    appeals = appeal_list_for(user=user, filters=filters).prefetch_related(QUEUE_PREFETCH)
+    shown = Paginator(appeals, per_page).get_page(page)
+    rows = list(shown.object_list)
+    visible = personal_data_visible_in(user=user, appeals=rows)
+    _record_list_view(user=user, appeals=rows, visible=visible, where=where)
+    return ListPage(page=shown, visible=visible)
+
+
+def assignment_page_for(*, user: Any, authority_id: int, page: Any, per_page: int, where: str,
+                        status: str = "", overdue: bool = False) -> ListPage:
+    """One page of an executor's assignments with their appeals and applicants; the rows whose
+    applicant is shown are a recorded `applicant.list_view`."""
+    items = assignments_for_executor(user=user, authority_id=authority_id, status=status,
+                                     overdue=overdue).select_related(
+        "question__appeal__applicant", "question__subtopic__topic")
+    shown = Paginator(items, per_page).get_page(page)
+    appeals = [a.question.appeal for a in shown.object_list]
+    visible = personal_data_visible_in(user=user, appeals=appeals)
+    _record_list_view(user=user, appeals=appeals, visible=visible, where=where)
+    return ListPage(page=shown, visible=visible)
+
+
+def attachment_download_for(*, user: Any, number: str, pk: int) -> Attachment:
+    """A file of the case file to hand to this user: a recorded `attachment.download`. A letter
+    or scan carries the applicant's name and address, so the ст.10 rule of the card applies."""
+    appeal = appeal_get_for(user=user, number=number)
+    attachment = appeal.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise not_found()
+    if not personal_data_visible(user=user, appeal=appeal):
+        raise forbidden()
+    audit.record(actor=user, action="attachment.download", obj=attachment,
+                 object_label=appeal.number)
+    return attachment

@@ -1,7 +1,7 @@
 """Django admin of the rulebook, for the system administrator.
 
-Only active system administrators (or superusers) see it, and every save and delete leaves an
-audit event with the row before and after, so that amendments of the Classifier, authorities
+Only active system administrators see it (accounts.access.is_system_admin), and every save and
+delete leaves an audit event with the row before and after, so that amendments of the Classifier, authorities
 and routing are accountable like any other change.
 """
 
@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from vikno.accounts.roles import Role
+from vikno.accounts import access as accounts_access
 from vikno.audit import services as audit
 from vikno.directory.models import (
     Authority,
@@ -36,10 +36,8 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
 
 
 def is_system_admin(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(
-        user.is_active and (user.is_superuser or getattr(user, "role", "") == Role.SYSTEM_ADMIN)
-    )
+    # The same definition as the admin site's and the workspace's (accounts.access).
+    return accounts_access.is_system_admin(request.user)
 
 
 class AuditedAdmin(admin.ModelAdmin):

@@ -1,33 +1,18 @@
-"""Reads of the rulebook: the Classifier in force, sub-topics, territories, authorities.
+"""Reads of the rulebook that belong to the directory itself.
 
-Searches match in Python over the small reference tables (≈300 sub-topics, ≈700 territories):
-SQLite compares Cyrillic case-sensitively, and the same code must answer the same on both
-databases. Apostrophes (’ ' ʼ `) are treated as one letter, since people type any of them.
+The lookups the staff pages use (territories and sub-topics by name or code, the choices of the
+selects) are in vikno.workspace.reads, matched with core.search.Fold, the project's one folding
+rule (case and apostrophes), so the same query answers the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from vikno.core import clock
-from vikno.directory.models import (
-    Authority,
-    ClassifierItem,
-    ClassifierVersion,
-    SubTopic,
-    Territory,
-    TerritoryLevel,
-)
-
-APOSTROPHES = re.compile(r"[’'ʼ`‘]")
-
-
-def normalise(text: str) -> str:
-    """Lower-case, one kind of apostrophe, single spaces: the form searches compare."""
-    return " ".join(APOSTROPHES.sub("'", text).casefold().split())
+from vikno.directory.models import ClassifierVersion
 
 
 def current_version(*, on: date | None = None) -> ClassifierVersion | None:
@@ -39,90 +24,3 @@ def current_version(*, on: date | None = None) -> ClassifierVersion | None:
         .order_by("-valid_from")
         .first()
     )
-
-
-def classifier_items(axis: int, *, on: date | None = None) -> QuerySet[ClassifierItem]:
-    """The codes of one Part I axis in the edition in force, in the Classifier's order."""
-    version = current_version(on=on)
-    if version is None:
-        return ClassifierItem.objects.none()
-    return ClassifierItem.objects.filter(version=version, axis=axis).order_by("sort", "code")
-
-
-def subtopic_list(*, leaves_only: bool = False) -> QuerySet[SubTopic]:
-    """Active sub-topics with their topic and group, in tree order.
-
-    `leaves_only` drops the group nodes: an operator classifies a question by a leaf.
-    """
-    items = SubTopic.objects.filter(is_active=True).select_related("topic", "parent")
-    if leaves_only:
-        items = items.filter(children__isnull=True)
-    return items.order_by("topic__code", "sort", "name")
-
-
-def subtopic_search(q: str, limit: int = 20) -> list[SubTopic]:
-    """Active leaf sub-topics whose name (or group's name) holds every word of `q`;
-    names that start with the query come first. A code prefix ("009.0") matches too."""
-    words = normalise(q).split()
-    if not words:
-        return []
-    query = " ".join(words)
-    found: list[tuple[int, str, SubTopic]] = []
-    for item in subtopic_list(leaves_only=True):
-        name = normalise(item.name)
-        haystack = f"{name} {normalise(item.parent.name) if item.parent else ''}"
-        if item.code.startswith(query):
-            found.append((0, item.code, item))
-        elif all(word in haystack for word in words):
-            found.append((1 if name.startswith(query) else 2, name, item))
-    found.sort(key=lambda entry: (entry[0], entry[1]))
-    return [item for _rank, _name, item in found[:limit]]
-
-
-def territory_search(q: str, limit: int = 10) -> list[Territory]:
-    """Settlements and hromadas by name for an autocomplete: exact names first, then names
-    that start with the query, then the rest; settlements before hromadas of the same name.
-    Each result carries its parent and grandparent, to tell the many same-named villages apart.
-    """
-    query = normalise(q)
-    if not query:
-        return []
-    found: list[tuple[int, int, str, Territory]] = []
-    candidates = Territory.objects.filter(
-        level__in=[TerritoryLevel.HROMADA, TerritoryLevel.SETTLEMENT]
-    ).select_related("parent__parent")
-    for territory in candidates:
-        name = normalise(territory.name)
-        if name == query:
-            rank = 0
-        elif name.startswith(query):
-            rank = 1
-        elif query in name or query in normalise(territory.full_name):
-            rank = 2
-        else:
-            continue
-        level_rank = 0 if territory.level == TerritoryLevel.SETTLEMENT else 1
-        found.append((rank, level_rank, name, territory))
-    found.sort(key=lambda entry: entry[:3])
-    return [territory for *_keys, territory in found[:limit]]
-
-
-def territory_children(code: str | None = None) -> QuerySet[Territory]:
-    """The units directly under `code`; the oblast(s) when `code` is None."""
-    items = Territory.objects.filter(parent_id=code) if code else Territory.objects.filter(
-        parent__isnull=True
-    )
-    return items.order_by("name")
-
-
-def authority_list(
-    *, active_only: bool = True, level: str | None = None, territory_code: str | None = None
-) -> QuerySet[Authority]:
-    items = Authority.objects.select_related("territory", "parent")
-    if active_only:
-        items = items.filter(is_active=True)
-    if level:
-        items = items.filter(level=level)
-    if territory_code:
-        items = items.filter(territory_id=territory_code)
-    return items.order_by("name")

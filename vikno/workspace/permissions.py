@@ -58,13 +58,6 @@ def domain_errors() -> Iterator[None]:
         raise Http404(exc.message) from exc
 
 
-def system_admin_only(request: HttpRequest) -> bool:
-    """The Django admin is the system administrator's tool alone (КСЗІ role separation): is_staff
-    set by mistake on another account must not open it."""
-    user = request.user
-    return bool(user.is_active and user.is_staff and role_of(user) == Role.SYSTEM_ADMIN)
-
-
 ALL_STAFF = tuple(Role)
 CASE_WORKERS = (Role.OPERATOR, Role.SUPERVISOR, Role.EXECUTOR)
 CENTRE = (Role.OPERATOR, Role.SUPERVISOR)

@@ -1,18 +1,15 @@
 """Read helpers of the workspace pages: choices for selects and small presentational lookups.
 
-They read reference data (territories, topics, authorities, classifier codes) only, or start
-from vikno.appeals.access like every other read of appeals; none of them decides access.
+They read reference data only (territories, topics, authorities, classifier codes): reads of
+appeals and applicants live in vikno.appeals.selectors, which decide access and audit them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from vikno.appeals.access import appeals_visible_to, applicants_searchable_by
-from vikno.appeals.lifecycle import AppealStatus, AssignmentStatus
-from vikno.appeals.models import Appeal, Applicant
 from vikno.core.search import Fold, fold
 from vikno.directory.models import (
     Authority,
@@ -115,18 +112,3 @@ def territory_label(territory: Territory | None) -> str:
 def raion_names(codes: list[str]) -> dict[str, str]:
     return dict(Territory.objects.filter(code__in=codes).values_list("code", "name"))
 
-
-def applicant_for(*, user: Any, pk: int) -> Applicant | None:
-    """An applicant picked on the operator's screen; only roles that may search applicants get one."""
-    if not applicants_searchable_by(user):
-        return None
-    return (Applicant.objects.filter(pk=pk).select_related("territory__parent__parent", "category")
-            .first())
-
-
-def returned_awaiting_routing(*, user: Any) -> QuerySet[Appeal]:
-    """Appeals every executor returned as not in competence: the centre must re-route them."""
-    return (appeals_visible_to(user)
-            .filter(status=AppealStatus.REGISTERED,
-                    questions__assignments__status=AssignmentStatus.RETURNED)
-            .distinct().order_by("due_date"))

@@ -51,7 +51,8 @@ DIRECTORY_ADMINS = [
         (Role.SUPERVISOR, False, True, False),
         (Role.EXECUTOR, False, True, False),
         (Role.ANALYST, False, True, False),
-        ("", True, True, True),
+        # The role decides (accounts.access.is_system_admin): a superuser flag opens nothing.
+        ("", True, True, False),
     ],
 )
 def test_only_system_administrators_may_use_the_rulebook_admin(role, superuser, active, allowed):

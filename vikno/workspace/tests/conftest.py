@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import translation
 
 from vikno.accounts.roles import Role
-from vikno.accounts.tests.factories import UserFactory
+from vikno.accounts.tests.factories import UserFactory, session_for
 from vikno.appeals import services
 from vikno.appeals.models import Appeal, Assignment, Channel
 from vikno.appeals.services import ApplicantData, QuestionData, Routing
@@ -56,10 +56,7 @@ class World:
     social_pensioner: ClassifierItem
 
     def client(self, role: str) -> Client:
-        client = Client()
-        if role != "anonymous":
-            client.force_login(self.users[role])
-        return client
+        return Client() if role == "anonymous" else session_for(self.users[role])
 
     def register(self, *, routing: Routing | None = RULES, confidential: bool = False,
                  last_name: str = "Шевченко", co: tuple[str, ...] = (), **kwargs: Any) -> Appeal:

@@ -11,10 +11,8 @@ from django.shortcuts import render
 
 from vikno.appeals import access, selectors
 from vikno.appeals.access import Action
-from vikno.appeals.errors import forbidden, not_found
 from vikno.appeals.lifecycle import UNDER_CONTROL_STATUSES
 from vikno.appeals.models import Appeal, AssignmentRole, ExtensionStatus
-from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.workspace.forms import actions as action_forms
 from vikno.workspace.permissions import CASE_WORKERS, role_required
@@ -103,13 +101,14 @@ def card_context(
                 auto_id=panel_id("decide", extension.pk))
         extensions.append({"ext": extension, "form": decide_form, "open": key in bound})
 
-    visible = access.personal_data_visible(user=user, appeal=appeal)
+    # A recorded view of the applicant and co-signers when they are shown unmasked.
+    people = selectors.appeal_personal_data(user=user, appeal=appeal)
     today = clock.today()
     return {
         "appeal": appeal,
         "has_assignment_panels": any(row["panels"] for rows in by_question.values() for row in rows),
-        "applicant": appeal.applicant,
-        "personal_visible": visible,
+        "applicant": people.applicant,
+        "personal_visible": people.visible,
         "questions": questions,
         "panels": panels,
         "extensions": extensions,
@@ -118,7 +117,7 @@ def card_context(
                                                                                      "pk")),
         "attach_panel": attach_panel,
         # Listed to every viewer of the card; masked in the template like the applicant (ст.10).
-        "cosigners": list(appeal.cosigners.order_by("pk")),
+        "cosigners": people.cosigners,
         "timeline": selectors.appeal_timeline(appeal=appeal),
         "today": today,
         "overdue": appeal.status in UNDER_CONTROL_STATUSES and appeal.due_date < today,
@@ -129,23 +128,10 @@ def card_context(
     }
 
 
-def _record_personal_data_read(request: HttpRequest, appeal: Appeal, context: dict[str, Any]) -> None:
-    """Every read of an applicant's (or a co-signer's) personal data is on the trail (КСЗІ
-    accountability); the event names the applicant's row and the appeal, and copies none of the
-    data."""
-    if not context["personal_visible"]:
-        return
-    for applicant in [appeal.applicant, *context["cosigners"]]:
-        if applicant is not None:
-            audit.record(actor=request.user, action="applicant.view", obj=applicant,
-                         object_label=appeal.number)
-
-
 def render_card(
     request: HttpRequest, appeal: Appeal, *, bound: dict[Any, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     context = card_context(request, appeal, bound=bound)
-    _record_personal_data_read(request, appeal, context)
     return render(request, "workspace/card.html", context, status=status)
 
 
@@ -157,15 +143,8 @@ def appeal_card(request: HttpRequest, number: str) -> HttpResponse:
 
 @role_required(*CASE_WORKERS)
 def attachment_download(request: HttpRequest, number: str, pk: int) -> FileResponse:
-    appeal = access.appeal_get_for(user=request.user, number=number)
-    attachment = appeal.attachments.filter(pk=pk).first()
-    if attachment is None:
-        raise not_found()
-    # A letter or scan carries the applicant's name and address: the same ст.10 rule applies.
-    if not access.personal_data_visible(user=request.user, appeal=appeal):
-        raise forbidden()
-    audit.record(actor=request.user, action="attachment.download", obj=attachment,
-                 object_label=appeal.number)
+    # Refused unless the applicant's data is visible (ст.10); a recorded download.
+    attachment = selectors.attachment_download_for(user=request.user, number=number, pk=pk)
     return FileResponse(attachment.file.open("rb"), as_attachment=True,
                         filename=attachment.original_name,
                         content_type=attachment.content_type or "application/octet-stream")

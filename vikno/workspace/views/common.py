@@ -8,8 +8,6 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from vikno.audit import services as audit
-
 PAGE_SIZE = 50
 
 
@@ -39,12 +37,3 @@ def query_without_page(request: HttpRequest) -> str:
     params.pop("page", None)
     return params.urlencode()
 
-
-def record_list_read(request: HttpRequest, rows: list[dict[str, Any]], *, where: str) -> None:
-    """A list that shows applicants' names is a read of their personal data too: one event per
-    page, naming the applicants' rows (ids), never their data."""
-    ids = sorted({row["appeal"].applicant_id for row in rows
-                  if row["visible"] and row["appeal"].applicant_id})
-    if ids:
-        audit.record(actor=request.user, action="applicant.list_view", obj=None,
-                     object_label=where, after={"applicant_ids": ids})

@@ -41,7 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                       for e in selectors.pending_extensions()[:LIST_LIMIT]]
         context |= {
             "extensions": extensions,
-            "returned": list(reads.returned_awaiting_routing(user=request.user)[:LIST_LIMIT]),
+            "returned": list(selectors.returned_awaiting_routing(user=request.user)[:LIST_LIMIT]),
             "overdue": list(selectors.appeals_overdue().select_related("applicant")
                             .order_by("due_date")[:LIST_LIMIT]),
             "here": reverse("workspace:dashboard"),

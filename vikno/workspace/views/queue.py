@@ -4,38 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import Role
 from vikno.appeals import access, selectors
-from vikno.appeals.lifecycle import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
-from vikno.appeals.models import Assignment, Question
+from vikno.appeals.lifecycle import AssignmentStatus
 from vikno.core import clock
 from vikno.workspace.forms.filters import QueueFilterForm
 from vikno.workspace.permissions import CASE_WORKERS, role_required
-from vikno.workspace.views.common import (
-    PAGE_SIZE,
-    is_fragment_request,
-    paginate,
-    record_list_read,
-)
-
-QUEUE_PREFETCH = Prefetch(
-    "questions",
-    queryset=Question.objects.select_related("subtopic__topic").prefetch_related(
-        Prefetch("assignments",
-                 # Closed assignments too: a closed appeal still shows who executed it.
-                 queryset=Assignment.objects.filter(
-                     status__in=[*ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.CLOSED])
-                 .select_related("authority").order_by("role", "id"))),
-)
+from vikno.workspace.views.common import PAGE_SIZE, is_fragment_request
 
 
-def _row(user: Any, appeal: Any, visible: bool) -> dict[str, Any]:
+def _row(appeal: Any, visible: bool) -> dict[str, Any]:
     questions = list(appeal.questions.all())
     executors: list[str] = []
     for question in questions:
@@ -48,11 +30,6 @@ def _row(user: Any, appeal: Any, visible: bool) -> dict[str, Any]:
         "topics": [q.subtopic for q in questions],
         "executors": executors,
     }
-
-
-def _rows(user: Any, appeals: list[Any]) -> list[dict[str, Any]]:
-    visible = access.personal_data_visible_in(user=user, appeals=appeals)
-    return [_row(user, a, visible[a.pk]) for a in appeals]
 
 
 def _queue_data(request: HttpRequest) -> Any:
@@ -71,17 +48,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     executor = role_of(request.user) == Role.EXECUTOR
     data = _queue_data(request)
     form = QueueFilterForm(data or None, with_authority=not executor)
-    appeals = selectors.appeal_list_for(user=request.user, filters=form.filters()).prefetch_related(
-        QUEUE_PREFETCH)
-    page = Paginator(appeals, PAGE_SIZE).get_page(data.get("page"))
+    # The selector records the page's applicants as an `applicant.list_view`.
+    shown = selectors.appeal_queue_page(user=request.user, filters=form.filters(),
+                                        page=data.get("page"), per_page=PAGE_SIZE)
     context: dict[str, Any] = {
         "form": form,
-        "page": page,
-        "rows": _rows(request.user, list(page.object_list)),
+        "page": shown.page,
+        "rows": [_row(a, shown.visible[a.pk]) for a in shown.page.object_list],
         "today": clock.today(),
         "can_register": access.can_register(request.user),
     }
-    record_list_read(request, context["rows"], where="queue")
     template = ("workspace/partials/queue_results.html" if is_fragment_request(request)
                 else "workspace/queue.html")
     return render(request, template, context)
@@ -107,20 +83,17 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
         counts = {name: selectors.assignments_for_executor(
             user=request.user, authority_id=authority.pk, **params).count()
             for name, params in TABS.items()}
-        items = selectors.assignments_for_executor(
-            user=request.user, authority_id=authority.pk, **TABS[tab]).select_related(
-            "question__appeal__applicant", "question__subtopic__topic")
-        page = paginate(request, items)
-        visible = access.personal_data_visible_in(
-            user=request.user, appeals=[a.question.appeal for a in page.object_list])
+        # The selector records the page's applicants as an `applicant.list_view`.
+        shown = selectors.assignment_page_for(
+            user=request.user, authority_id=authority.pk, page=request.GET.get("page"),
+            per_page=PAGE_SIZE, where=f"my_assignments:{tab}", **TABS[tab])
         context |= {
             "counts": counts,
-            "page": page,
+            "page": shown.page,
             "rows": [{"assignment": a, "appeal": a.question.appeal,
-                      "visible": visible[a.question.appeal_id],
+                      "visible": shown.visible[a.question.appeal_id],
                       "actions": access.assignment_actions(user=request.user, assignment=a)}
-                     for a in page.object_list],
+                     for a in shown.page.object_list],
             "query": f"tab={tab}",
         }
-        record_list_read(request, context["rows"], where=f"my_assignments:{tab}")
     return render(request, "workspace/my_assignments.html", context)

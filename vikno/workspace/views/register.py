@@ -17,9 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from vikno.appeals import access, selectors, services
-from vikno.appeals.errors import forbidden, not_found
+from vikno.appeals.errors import forbidden
 from vikno.appeals.models import Appeal, Subject
-from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.core.errors import ApplicationError, NotFound, PermissionDenied
 from vikno.directory import deadlines
@@ -107,7 +106,7 @@ def _save(request: HttpRequest, form: RegisterForm) -> Appeal:
     applicant_id = None if form.cleaned_data["anonymous"] else form.cleaned_data["applicant_id"]
     with transaction.atomic():
         if applicant_id is not None:
-            applicant = reads.applicant_for(user=request.user, pk=applicant_id)
+            applicant = selectors.applicant_for(user=request.user, pk=applicant_id)
             if applicant is None:
                 raise ApplicationError("invalid_value", _("The applicant was not found."),
                                        field="applicant")
@@ -149,15 +148,11 @@ def applicant_lookup(request: HttpRequest) -> HttpResponse:
     field = htmx.trigger_name if htmx else None
     q = request.POST.get(field or "", "") if field in ("phone", "last_name") else ""
     q = q or request.POST.get("phone", "") or request.POST.get("last_name", "")
+    # A recorded search (how many were found, never what was typed).
     found = selectors.applicant_find(user=request.user, q=q)
     rows = [{"applicant": a,
              "appeals": list(selectors.applicant_appeals(user=request.user, applicant=a, limit=5))}
             for a in found]
-    if rows:
-        # Showing matches shows their personal data: the trail records that a search showed
-        # n applicants, never what was typed.
-        audit.record(actor=request.user, action="applicant.search", obj=None,
-                     after={"results": len(rows), "applicant_ids": [a.pk for a in found]})
     return render(request, "workspace/partials/applicant_matches.html", {"rows": rows, "q": q})
 
 
@@ -166,11 +161,7 @@ def applicant_lookup(request: HttpRequest) -> HttpResponse:
 def applicant_use(request: HttpRequest, pk: int) -> HttpResponse:
     """"Use this applicant": the applicant block comes back filled, with the hidden id set."""
     _register_allowed(request)
-    applicant = reads.applicant_for(user=request.user, pk=pk)
-    if applicant is None:
-        raise not_found()
-    audit.record(actor=request.user, action="applicant.view", obj=applicant,
-                 object_label=f"applicant #{applicant.pk}")
+    applicant = selectors.applicant_get_for(user=request.user, pk=pk)  # a recorded view
     form = RegisterForm(initial=applicant_initial(applicant))
     response = render(request, "workspace/partials/applicant_block.html",
                       {"form": form, "settlement": applicant.territory, "chosen": applicant})

@@ -16,10 +16,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from vikno.accounts import services as account_services
 from vikno.accounts.models import User
 from vikno.accounts.roles import Role
-from vikno.audit import services as audit
 from vikno.directory.models import Authority, Membership
+from vikno.directory.services import membership_set
 
 DEFAULT_DEMO_PASSWORD = "vikno-demo-2026"  # noqa: S105 - the published password of the local demo
 PASSWORD_ENV = "VIKNO_DEMO_PASSWORD"  # noqa: S105 - the name of a variable, not a secret
@@ -33,7 +34,6 @@ class DemoAccount:
     role: Role
     first_name: str
     last_name: str
-    is_staff: bool = False
 
 
 DEMO_ACCOUNTS = (
@@ -42,8 +42,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("executor", Role.EXECUTOR, "Іван", "Гоблик"),
     DemoAccount("analyst", Role.ANALYST, "Марія", "Попович"),
     DemoAccount("security", Role.SECURITY_ADMIN, "Тарас", "Шевчук"),
-    # is_staff opens the Django admin; never a superuser, so role separation still holds.
-    DemoAccount("sysadmin", Role.SYSTEM_ADMIN, "Надія", "Бойко", is_staff=True),
+    # account_create sets is_staff for this role alone; nobody is a superuser (role separation).
+    DemoAccount("sysadmin", Role.SYSTEM_ADMIN, "Надія", "Бойко"),
 )
 
 
@@ -106,17 +106,11 @@ class Command(BaseCommand):
         user = User.objects.filter(username=spec.username).first()
         created = user is None
         if user is None:
-            user = User(
-                username=spec.username, role=spec.role, first_name=spec.first_name,
-                last_name=spec.last_name, email=f"{spec.username}@demo.vikno.invalid",
-                is_staff=spec.is_staff, is_superuser=False,
-            )
-            user.set_password(password)
-            user.save()
-            audit.record(
-                actor=None, action="account.created", obj=user,
-                after={"username": user.username, "role": user.role, "is_staff": user.is_staff,
-                       "is_superuser": False, "source": "demo"},
+            # The same audited service as any account (actor None: the system itself).
+            user = account_services.account_create(
+                actor=None, username=spec.username, role=spec.role, password=password,
+                first_name=spec.first_name, last_name=spec.last_name,
+                email=f"{spec.username}@demo.vikno.invalid",
             )
         bound = None
         if spec.role == Role.EXECUTOR:
@@ -128,27 +122,10 @@ class Command(BaseCommand):
 
     def _ensure_membership(self, user: User, authority: Any | None, *, rebind: bool) -> Any | None:
         """Bind the executor to `authority` if unbound; move it only when asked by name."""
-        membership_model = Membership
-        membership = membership_model.objects.filter(user=user).select_related("authority").first()
-        if membership is not None:
-            if rebind and authority is not None and membership.authority_id != authority.pk:
-                before = membership.authority.code
-                membership.authority = authority
-                membership.save(update_fields=["authority"])
-                audit.record(
-                    actor=None, action="membership.changed", obj=membership,
-                    before={"authority": before},
-                    after={"authority": authority.code, "source": "demo"},
-                )
-            return membership.authority
-        if authority is None:
-            return None
-        membership = membership_model.objects.create(user=user, authority=authority)
-        audit.record(
-            actor=None, action="membership.created", obj=membership,
-            after={"user": user.username, "authority": authority.code, "source": "demo"},
-        )
-        return authority
+        membership = Membership.objects.filter(user=user).select_related("authority").first()
+        if authority is None or (membership is not None and not rebind):
+            return membership.authority if membership is not None else None
+        return membership_set(actor=None, account=user, authority_code=authority.code).authority
 
     def _print(self, rows: list[list[str]]) -> None:
         header = ["username", "role", "password", "authority", "state"]

@@ -122,8 +122,8 @@ def test_classifier_items_of_the_version_in_force(loaded):
 def test_privileged_categories_are_marked(loaded):
     categories = {i.code: i.is_privileged for i in classifier_items(Axis.CATEGORY)}
 
-    assert categories["7.1"] and categories["7.16"] and categories["7.12"]
-    assert not categories["7.18"]
+    assert categories["7.1"] and categories["7.16"] and categories["7.12"] and categories["7.18"]
+    assert not categories["7.19"]
 
 
 def test_authority_list_filters(loaded):

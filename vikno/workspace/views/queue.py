@@ -15,6 +15,7 @@ from vikno.appeals import access, selectors
 from vikno.appeals.lifecycle import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
 from vikno.appeals.models import Assignment, Question
 from vikno.core import clock
+from vikno.directory.selectors import working_calendar
 from vikno.workspace.forms.filters import QueueFilterForm
 from vikno.workspace.permissions import CASE_WORKERS, role_required
 from vikno.workspace.views.common import (
@@ -79,6 +80,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": _rows(request.user, list(page.object_list)),
         "today": clock.today(),
+        "calendar": working_calendar(),
         "can_register": access.can_register(request.user),
     }
     record_list_read(request, context["rows"], where="queue")

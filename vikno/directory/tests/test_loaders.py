@@ -236,6 +236,7 @@ def test_rows_dropped_from_the_files_are_kept_and_reported(loaded, reference_cop
         ("calendar_holidays.csv", lambda rows: rows[2].update(name=""), 4),
         ("calendar_martial_law.csv", lambda rows: rows[0].update(valid_to="2022-03-01"), 2),
         ("classifier_versions.csv", lambda rows: rows[0].update(valid_to="2001-01-01"), 2),
+        ("classifier_part1.csv", lambda rows: rows[3].update(version="858-1999"), 5),
     ],
 )
 def test_bad_data_fails_with_file_and_line_and_loads_nothing(reference_copy, file, change, line):

@@ -173,8 +173,8 @@ WEEKDAYS = WorkingCalendar()
 def warning_date(due: date, calendar: WorkingCalendar) -> date:
     """The control date itself when it is a working day, else the last working day before it.
 
-    The Law's term stays the control date; this is the day by which the reply must really go
-    out, since nobody works on the control date itself.
+    The Law's term stays the control date; when that is a day off, this is the day by which the
+    reply must really go out, and by which the executor is warned.
     """
     day = due
     while not calendar.is_working_day(day):

@@ -75,3 +75,12 @@ def client_for(db: Any) -> Callable[[Any], Client]:
         return session_for(user)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: a cached read (the working calendar) must not
+    outlive the rolled-back rows of the test that filled it."""
+    from django.core.cache import cache
+
+    cache.clear()

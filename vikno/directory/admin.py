@@ -22,6 +22,8 @@ from vikno.directory.models import (
     Authority,
     ClassifierItem,
     ClassifierVersion,
+    Holiday,
+    MartialLawPeriod,
     Membership,
     RoutingRule,
     SubTopic,
@@ -207,3 +209,19 @@ class MembershipAdmin(AuditedAdmin):
     autocomplete_fields = ("authority",)
     raw_id_fields = ("user",)
     list_select_related = ("user", "authority")
+
+
+@admin.register(Holiday)
+class HolidayAdmin(AuditedAdmin):
+    """Public holidays by date; a change counts in the next term computed (the cache is cleared)."""
+
+    list_display = ("day", "name", "source")
+    date_hierarchy = "day"
+    search_fields = ("name",)
+
+
+@admin.register(MartialLawPeriod)
+class MartialLawPeriodAdmin(AuditedAdmin):
+    """Periods in which holidays are working days (Law No. 2136-IX); an open end means it lasts."""
+
+    list_display = ("valid_from", "valid_to", "source")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,14 @@ class DirectoryConfig(AppConfig):
     name = "vikno.directory"
     label = "directory"
     verbose_name = _("Directory and classifier")
+
+    def ready(self) -> None:
+        # An edited holiday or martial-law period must count in the very next term computed.
+        from vikno.directory.models import Holiday, MartialLawPeriod
+        from vikno.directory.selectors import forget_working_calendar
+
+        for model in (Holiday, MartialLawPeriod):
+            post_save.connect(forget_working_calendar, sender=model,
+                              dispatch_uid=f"calendar-{model.__name__}")
+            post_delete.connect(forget_working_calendar, sender=model,
+                                dispatch_uid=f"calendar-del-{model.__name__}")

@@ -5,12 +5,18 @@ Terms run in calendar days from the day of receipt (the date in the centre's tim
 - forwarding to the competent body: 5 days; return for missing content: 10 days;
 - an extension is set by a supervisor with a reason, never past 45 days from receipt;
 - the applicant may ask for a shorter term (any date from receipt on).
+
+The Law counts calendar days, so a term may end on a weekend or a public holiday; the control date
+stays as the Law has it, and `warning_date` gives the last working day before it, by which the
+executor is warned and the reply should be sent. Which days are working days is data (the
+`WorkingCalendar` built from the holiday calendar in data/reference/), never code.
 """
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
@@ -112,3 +118,76 @@ def days_left(due: date, today: date) -> int:
 def queue_key(*, priority: bool, due: date) -> tuple[int, date]:
     """Order of every work queue: priority applicants first (ст.20), then the nearest control date."""
     return (0 if priority else 1, due)
+
+
+SATURDAY = 5
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Working days: Monday to Friday, except public holidays (Labour Code ст.73) and the day off
+    that a holiday falling on a weekend moves to the next working day (ст.67 ч.3).
+
+    Under martial law (Law No. 2136-IX, ст.6 ч.6) neither ст.73 nor ст.67 ч.3 applies: inside a
+    period of `martial_law` a holiday is an ordinary working day and nothing is moved.
+    A period is (first day, last day or None while it lasts).
+    """
+
+    holidays: frozenset[date] = frozenset()
+    martial_law: tuple[tuple[date, date | None], ...] = ()
+    days_off: frozenset[date] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "days_off", frozenset(self._days_off()))
+
+    @classmethod
+    def of(
+        cls, holidays: Iterable[date], martial_law: Iterable[tuple[date, date | None]] = ()
+    ) -> WorkingCalendar:
+        return cls(frozenset(holidays), tuple(sorted(martial_law)))
+
+    def under_martial_law(self, day: date) -> bool:
+        return any(start <= day and (end is None or day <= end) for start, end in self.martial_law)
+
+    def _days_off(self) -> Iterable[date]:
+        holidays = {d for d in self.holidays if not self.under_martial_law(d)}
+        moved: set[date] = set()
+        for holiday in sorted(holidays):
+            if holiday.weekday() < SATURDAY:
+                continue
+            day = holiday + timedelta(days=1)
+            while day.weekday() >= SATURDAY or day in holidays or day in moved:
+                day += timedelta(days=1)
+            if not self.under_martial_law(day):
+                moved.add(day)
+        return holidays | moved
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < SATURDAY and day not in self.days_off
+
+
+# Monday to Friday with no holidays: what a term counts on when no calendar is loaded.
+WEEKDAYS = WorkingCalendar()
+
+
+def warning_date(due: date, calendar: WorkingCalendar) -> date:
+    """The control date itself when it is a working day, else the last working day before it.
+
+    The Law's term stays the control date; when that is a day off, this is the day by which the
+    reply must really go out, and by which the executor is warned.
+    """
+    day = due
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def working_days_after(day: date, n: int, calendar: WorkingCalendar = WEEKDAYS) -> date:
+    """The n-th working day after `day` (the day itself not counted); `day` when n is 0."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    while n:
+        day += timedelta(days=1)
+        if calendar.is_working_day(day):
+            n -= 1
+    return day

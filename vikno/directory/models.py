@@ -35,6 +35,51 @@ class ClassifierVersion(models.Model):
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
 
 
+class Holiday(models.Model):
+    """A public holiday (Labour Code ст.73) on its date; Easter and Trinity move, so every year is
+    listed. Whether it is a day off on that date depends on martial law (`MartialLawPeriod`)."""
+
+    day = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+
+    def __str__(self) -> str:
+        return f"{self.day:%d.%m.%Y} {self.name}"
+
+
+class MartialLawPeriod(models.Model):
+    """A period in which public holidays are working days and no day off is moved (Law No. 2136-IX
+    ст.6 ч.6). `valid_to` is empty while martial law lasts."""
+
+    valid_from = models.DateField(_("from"), unique=True)
+    valid_to = models.DateField(_("to (inclusive)"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["valid_from"]
+        verbose_name = _("martial-law period")
+        verbose_name_plural = _("martial-law periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="martial_law_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        end = f"{self.valid_to:%d.%m.%Y}" if self.valid_to else "…"
+        return f"{self.valid_from:%d.%m.%Y} – {end}"
+
+    def clean(self) -> None:
+        if self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError(_("The period cannot end before it starts."))
+
+
 class Axis(models.IntegerChoices):
     FORM = 1, _("Form of receipt")
     SIGN = 2, _("Sign of receipt")

@@ -9,18 +9,77 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from vikno.core import clock
-from vikno.directory.models import ClassifierVersion
+from vikno.core.errors import ApplicationError
+from vikno.directory.deadlines import WorkingCalendar
+from vikno.directory.models import ClassifierVersion, Holiday, MartialLawPeriod
+
+
+class ClassifierEditionError(ApplicationError):
+    """No edition of the Classifier applies: the date precedes the first one, or the code is unknown."""
+
+
+def classifier_edition_for(day: date, *, code: str | None = None) -> ClassifierVersion:
+    """The edition of the Classifier in force on `day` (an appeal's date of receipt): the one place
+    that chooses an edition. With `code`, that edition, provided it is in force on `day`.
+
+    Editions are valid from `valid_from` up to, not including, `valid_to`; when two overlap the
+    later one wins.
+    """
+    editions = ClassifierVersion.objects.filter(valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+    )
+    if code is not None:
+        edition = editions.filter(code=code).first()
+        if edition is None:
+            raise ClassifierEditionError(
+                "unknown_classifier_edition",
+                _("The Classifier edition “%(code)s” does not exist or is not in force on "
+                  "%(day)s.") % {"code": code, "day": day.strftime("%d.%m.%Y")},
+                field="classifier_edition",
+            )
+        return edition
+    edition = editions.order_by("-valid_from").first()
+    if edition is None:
+        raise ClassifierEditionError(
+            "unknown_classifier_edition",
+            _("No edition of the Classifier of appeals is in force on %(day)s.")
+            % {"day": day.strftime("%d.%m.%Y")},
+            field="received_at",
+        )
+    return edition
 
 
 def current_version(*, on: date | None = None) -> ClassifierVersion | None:
-    """The Classifier edition valid on `on` (today by default); the newest if several are."""
-    day = on or clock.today()
-    return (
-        ClassifierVersion.objects.filter(valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-        .order_by("-valid_from")
-        .first()
-    )
+    """The edition in force on `on` (today by default), or None where none is, for lists and forms."""
+    try:
+        return classifier_edition_for(on or clock.today())
+    except ClassifierEditionError:
+        return None
+
+
+CALENDAR_CACHE_KEY = "vikno:directory:working-calendar"
+# Admin edits and loads clear the cache at once; the timeout bounds what another process may
+# still hold when the cache is per process.
+CALENDAR_CACHE_SECONDS = 300
+
+
+def working_calendar() -> WorkingCalendar:
+    """The working calendar from the holidays and martial-law periods in the database, cached."""
+    calendar = cache.get(CALENDAR_CACHE_KEY)
+    if calendar is None:
+        calendar = WorkingCalendar.of(
+            Holiday.objects.values_list("day", flat=True),
+            MartialLawPeriod.objects.values_list("valid_from", "valid_to"),
+        )
+        cache.set(CALENDAR_CACHE_KEY, calendar, CALENDAR_CACHE_SECONDS)
+    return calendar
+
+
+def forget_working_calendar(**_kwargs: object) -> None:
+    """Drop the cached calendar (after a load or an admin edit of holidays or periods)."""
+    cache.delete(CALENDAR_CACHE_KEY)

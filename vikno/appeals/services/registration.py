@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,7 @@ from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.directory import deadlines
 from vikno.directory.models import Axis, ClassifierItem, SubTopic, Territory
+from vikno.directory.selectors import classifier_edition_for
 
 CHANNEL_TYPES = {
     Channel.HOTLINE: AppealType.ORAL,
@@ -105,10 +106,13 @@ def _missing(field_name: str, message: str) -> AppealsError:
     return AppealsError(Code.MISSING_FIELD, message, field=field_name)
 
 
-def _classifier_item(axis: Axis, code: str, field_name: str) -> ClassifierItem | None:
+def _classifier_item(axis: Axis, code: str, field_name: str, *, on: date | None = None
+                     ) -> ClassifierItem | None:
+    """The code in the Classifier edition in force on `on` (the date of receipt; today by default)."""
     if not code:
         return None
-    item = ClassifierItem.objects.filter(axis=axis, code=code).order_by("-version__valid_from").first()
+    edition = classifier_edition_for(on or clock.today())
+    item = ClassifierItem.objects.filter(version=edition, axis=axis, code=code).first()
     if item is None:
         raise AppealsError(Code.INVALID_VALUE, _("Unknown classifier code “%(code)s”.") % {"code": code},
                            field=field_name)

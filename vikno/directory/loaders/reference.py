@@ -13,11 +13,13 @@ from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.directory.loaders.authorities import load_authorities
 from vikno.directory.loaders.base import Counts, CsvFile, LoadError
+from vikno.directory.loaders.calendar import load_holidays, load_martial_law
 from vikno.directory.loaders.classifier import load_items, load_topics, load_versions
 from vikno.directory.loaders.routing_rules import load_routing_rules
 from vikno.directory.loaders.subtopics import load_subtopics
 from vikno.directory.loaders.territories import load_territories
 from vikno.directory.models import ClassifierVersion, Territory, Topic
+from vikno.directory.selectors import forget_working_calendar
 
 FILES = {
     "classifier_versions": "classifier_versions.csv",
@@ -28,6 +30,8 @@ FILES = {
     "authorities": "zakarpattia/authorities.csv",
     "authorities_extra": "zakarpattia/authorities_extra.csv",
     "routing_rules": "routing_rules.csv",
+    "holidays": "calendar_holidays.csv",
+    "martial_law": "calendar_martial_law.csv",
 }
 OPTIONAL = {"authorities_extra"}
 
@@ -88,10 +92,14 @@ def load_reference(*, directory: Path, dry_run: bool = False) -> LoadReport:
             sources["routing_rules"], subtopics=subtopics, topics=topics,
             territories=territories, authorities=authorities,
         )
+        counts["holidays"] = load_holidays(sources["holidays"])
+        counts["martial_law"] = load_martial_law(sources["martial_law"])
         audit.record(
             actor=None, action="reference.load", after=report.as_dict(),
             object_label=f"reference data ({working.code})",
         )
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            transaction.on_commit(forget_working_calendar)
     return report

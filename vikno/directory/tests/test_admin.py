@@ -68,7 +68,7 @@ def test_only_system_administrators_may_use_the_rulebook_admin(role, superuser, 
     }
 
     # then
-    assert len(DIRECTORY_ADMINS) == 8
+    assert len(DIRECTORY_ADMINS) == 10
     assert set(answers.values()) == {allowed}
 
 

@@ -7,8 +7,10 @@ from datetime import date
 import pytest
 
 from vikno.directory.deadlines import (
+    WEEKDAYS,
     DeadlineError,
     DeadlinePolicy,
+    WorkingCalendar,
     add_months,
     consideration_due,
     days_left,
@@ -18,6 +20,8 @@ from vikno.directory.deadlines import (
     queue_key,
     return_due,
     shortened_check,
+    warning_date,
+    working_days_after,
 )
 
 D = date.fromisoformat
@@ -174,3 +178,69 @@ def test_queue_puts_priority_applicants_first_then_the_nearest_due_date():
         "ordinary, due soon",
         "ordinary, due late",
     ]
+
+
+# Holidays of 2021 (before martial law): 1 May is a Saturday, Easter 2 May and 9 May Sundays, so
+# Monday 3, Tuesday 4 and Monday 10 May were days off (ст.67 ч.3).
+PEACE = WorkingCalendar.of(
+    [D("2021-01-01"), D("2021-01-07"), D("2021-03-08"), D("2021-05-01"), D("2021-05-02"),
+     D("2021-05-09"), D("2026-05-31")],
+)
+# Martial law from 24.03.2022 (Law No. 2136-IX), still in force.
+WAR = WorkingCalendar.of(
+    [D("2022-03-08"), D("2022-04-24"), D("2024-03-08"), D("2024-05-05"), D("2026-05-31")],
+    [(D("2022-03-24"), None)],
+)
+# A martial-law period that ended: holidays after it are days off again.
+ENDED = WorkingCalendar.of(
+    [D("2022-08-24"), D("2023-03-08"), D("2023-04-16")],
+    [(D("2022-03-24"), D("2022-12-31"))],
+)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "due", "expected"),
+    [
+        (PEACE, "2021-03-10", "2021-03-10"),  # a working Wednesday: the control date itself
+        (PEACE, "2021-03-13", "2021-03-12"),  # Saturday → Friday
+        (PEACE, "2021-03-14", "2021-03-12"),  # Sunday → Friday
+        (PEACE, "2021-03-08", "2021-03-05"),  # a holiday on Monday → the Friday before
+        (PEACE, "2021-01-01", "2020-12-31"),  # New Year on Friday → across the year end
+        (PEACE, "2021-05-04", "2021-04-30"),  # a moved day off → across the month end
+        (PEACE, "2021-05-10", "2021-05-07"),  # 9 May on Sunday moves the day off to Monday
+        (PEACE, "2026-05-31", "2026-05-29"),  # Trinity, a Sunday at a month end
+        (WAR, "2022-03-08", "2022-03-07"),  # before the martial-law rule: still a holiday
+        (WAR, "2024-03-08", "2024-03-08"),  # inside it: a holiday is a working day
+        (WAR, "2024-05-05", "2024-05-03"),  # Easter is a Sunday all the same
+        (WAR, "2024-05-06", "2024-05-06"),  # …but the day off is not moved to Monday
+        (WAR, "2022-04-25", "2022-04-25"),
+        (ENDED, "2022-08-24", "2022-08-24"),  # inside the ended period: working
+        (ENDED, "2023-03-08", "2023-03-07"),  # after it: a holiday again
+        (ENDED, "2023-04-17", "2023-04-14"),  # and Easter moves the day off to Monday again
+        (WEEKDAYS, "2026-02-28", "2026-02-27"),  # no calendar loaded: weekends only
+    ],
+)
+def test_warning_date_is_the_last_working_day_before_a_day_off(calendar, due, expected):
+    # given a control date (the Law counts calendar days) / when / then
+    assert warning_date(D(due), calendar) == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "start", "n", "expected"),
+    [
+        (WEEKDAYS, "2025-06-02", 5, "2025-06-09"),  # Monday + 5 working days = next Monday
+        (WEEKDAYS, "2025-06-06", 1, "2025-06-09"),  # Friday + 1 = Monday
+        (WEEKDAYS, "2025-06-07", 1, "2025-06-09"),  # from a Saturday
+        (WEEKDAYS, "2025-06-04", 0, "2025-06-04"),
+        (PEACE, "2021-04-30", 1, "2021-05-05"),  # 1–4 May are days off
+        (PEACE, "2021-03-05", 1, "2021-03-09"),  # Monday 8 March is a holiday
+        (WAR, "2024-03-07", 1, "2024-03-08"),  # under martial law 8 March is worked
+    ],
+)
+def test_working_days_after_skips_weekends_and_days_off(calendar, start, n, expected):
+    assert working_days_after(D(start), n, calendar) == D(expected)
+
+
+def test_working_days_after_refuses_a_negative_count():
+    with pytest.raises(ValueError):
+        working_days_after(D("2025-06-02"), -1)

@@ -17,6 +17,8 @@ from vikno.directory.models import (
     Authority,
     ClassifierItem,
     Delivery,
+    Holiday,
+    MartialLawPeriod,
     RoutingRule,
     SubTopic,
     Territory,
@@ -29,7 +31,8 @@ from vikno.directory.selectors import current_version
 pytestmark = pytest.mark.django_db
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "data" / "reference"
-MODELS = (ClassifierItem, Topic, SubTopic, Territory, Authority, RoutingRule)
+MODELS = (ClassifierItem, Topic, SubTopic, Territory, Authority, RoutingRule, Holiday,
+          MartialLawPeriod)
 
 
 @pytest.fixture
@@ -104,10 +107,25 @@ def test_classifier_codes_used_by_the_case_file_exist(loaded):
 
     assert {"1.1", "1.1.1", "1.2", "1.3", "1.4", "1.5", "1.6"} <= codes
     assert {"2.1", "2.2", "2.3", "2.4", "2.5", "3.1", "3.2", "3.3", "4.1", "4.2"} <= codes
-    assert {"5.1", "5.2", "5.3", "6.1", "6.2", "6.3", "6.4"} <= codes
+    assert {"5.1", "5.2", "5.3"} <= codes
     privileged = ClassifierItem.objects.filter(axis=7, is_privileged=True)
     assert privileged.filter(code="7.16").exists()
     assert ClassifierItem.objects.filter(axis=8).count() >= 10
+
+
+def test_axes_6_and_7_follow_the_resolution(loaded):
+    # Axis 6 of Resolution No. 858 has no "electronic" type (see docs/adr/0009); axis 7 runs
+    # 7.1–7.19 in the Resolution's order, "other categories" last.
+    def axis(number):
+        return list(ClassifierItem.objects.filter(axis=number).order_by("sort")
+                    .values_list("code", "name"))
+
+    assert [code for code, _name in axis(6)] == ["6.1", "6.2", "6.3"]
+    categories = dict(axis(7))
+    assert list(categories) == [f"7.{n}" for n in range(1, 20)]
+    assert (categories["7.5"], categories["7.6"]) == ("учасник бойових дій", "ветеран праці")
+    assert (categories["7.15"], categories["7.19"]) == (
+        "учасник ліквідації наслідків аварії на Чорнобильській АЕС", "інші категорії")
 
 
 def test_authorities_are_linked_as_the_sources_say(loaded):
@@ -213,6 +231,12 @@ def test_rows_dropped_from_the_files_are_kept_and_reported(loaded, reference_cop
         ("zakarpattia/authorities.csv", lambda rows: rows[3].update(authority_type="ministry"), 5),
         ("zakarpattia/authorities_extra.csv", lambda rows: rows[0].update(authority_id="ZAK-ODA"),
          2),
+        ("calendar_holidays.csv", lambda rows: rows[4].update(date="2021-02-30"), 6),
+        ("calendar_holidays.csv", lambda rows: rows[6].update(date=rows[5]["date"]), 8),
+        ("calendar_holidays.csv", lambda rows: rows[2].update(name=""), 4),
+        ("calendar_martial_law.csv", lambda rows: rows[0].update(valid_to="2022-03-01"), 2),
+        ("classifier_versions.csv", lambda rows: rows[0].update(valid_to="2001-01-01"), 2),
+        ("classifier_part1.csv", lambda rows: rows[3].update(version="858-1999"), 5),
     ],
 )
 def test_bad_data_fails_with_file_and_line_and_loads_nothing(reference_copy, file, change, line):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from django import template
@@ -15,6 +16,8 @@ from vikno.accounts.roles import Role
 from vikno.appeals import access, selectors
 from vikno.appeals.lifecycle import UNDER_CONTROL_STATUSES
 from vikno.appeals.services.attachments import type_label
+from vikno.directory import deadlines
+from vikno.directory.deadlines import WorkingCalendar
 from vikno.workspace import reads
 
 register = template.Library()
@@ -102,6 +105,15 @@ def applicant_label(appeal: Any, visible: bool) -> str:
 @register.filter
 def is_overdue(appeal: Any, today: Any) -> bool:
     return appeal.status in UNDER_CONTROL_STATUSES and appeal.due_date < today
+
+
+@register.filter
+def working_warning(due: date | None, calendar: WorkingCalendar | None) -> date | None:
+    """The last working day before a control date that falls on a day off; None otherwise."""
+    if due is None or calendar is None:
+        return None
+    warning = deadlines.warning_date(due, calendar)
+    return warning if warning != due else None
 
 
 @register.filter

@@ -14,6 +14,8 @@ from vikno.appeals.access import Action
 from vikno.appeals.lifecycle import UNDER_CONTROL_STATUSES
 from vikno.appeals.models import Appeal, AssignmentRole, ExtensionStatus
 from vikno.core import clock
+from vikno.directory import deadlines
+from vikno.directory.selectors import working_calendar
 from vikno.workspace.forms import actions as action_forms
 from vikno.workspace.permissions import CASE_WORKERS, role_required
 
@@ -121,7 +123,8 @@ def card_context(
         "timeline": selectors.appeal_timeline(appeal=appeal),
         "today": today,
         "overdue": appeal.status in UNDER_CONTROL_STATUSES and appeal.due_date < today,
-        "days_left": (appeal.due_date - today).days,
+        "days_left": deadlines.days_left(appeal.due_date, today),
+        "calendar": working_calendar(),
         "repeats_of": appeal.previous_appeal,
         "can_view_previous": appeal.previous_appeal_id is not None and access.appeals_visible_to(
             user).filter(pk=appeal.previous_appeal_id).exists(),

@@ -12,6 +12,7 @@ from vikno.accounts.roles import Role
 from vikno.appeals import access, selectors
 from vikno.appeals.lifecycle import AssignmentStatus
 from vikno.core import clock
+from vikno.directory.selectors import working_calendar
 from vikno.workspace.forms.filters import QueueFilterForm
 from vikno.workspace.permissions import CASE_WORKERS, role_required
 from vikno.workspace.views.common import PAGE_SIZE, is_fragment_request
@@ -56,6 +57,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": shown.page,
         "rows": [_row(a, shown.visible[a.pk]) for a in shown.page.object_list],
         "today": clock.today(),
+        "calendar": working_calendar(),
         "can_register": access.can_register(request.user),
     }
     template = ("workspace/partials/queue_results.html" if is_fragment_request(request)

@@ -15,7 +15,8 @@ from vikno.directory.loaders import LoadError, load_reference
 class Command(BaseCommand):
     help = _(
         "Load the reference data (Classifier, territories, authorities, sub-topics, routing "
-        "rules) from versioned files. Safe to run again: unchanged rows are left alone."
+        "rules, working calendar) from versioned files. Safe to run again: unchanged rows are "
+        "left alone."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -11,7 +11,7 @@ from vikno.appeals import access, selectors, services
 from vikno.appeals.access import Action
 from vikno.appeals.models import Assignment, AssignmentRole, ReplyResult
 from vikno.appeals.services import Routing
-from vikno.appeals.tests.factories import applicant_data, executor_of, register
+from vikno.appeals.tests.factories import applicant_data, executor_of, letter, register
 from vikno.core.errors import NotFound, PermissionDenied
 
 ROLES = ["operator", "supervisor", "executor", "other_executor", "analyst", "security_admin",
@@ -107,7 +107,8 @@ def _appeal_in(state, users):
                                                note="Не вказано адресу.")
     main = Assignment.objects.filter(question__appeal=appeal).first()
     if state in ("answered", "closed"):
-        services.reply_submit(actor=executor, assignment=main, result=ReplyResult.DONE, text="Так")
+        services.reply_submit(**letter(),
+                              actor=executor, assignment=main, result=ReplyResult.DONE, text="Так")
     if state == "closed":
         services.feedback_record(actor=operator, appeal=appeal, confirmed=True, rating=5)
     if state == "extension_requested":
@@ -189,7 +190,7 @@ def test_assignment_actions_follow_its_status_and_role(users, book):
         access.assignment_get_for(user=other, pk=co.pk, action=access.REQUEST_EXTENSION)
 
     # when the main answers, it may do nothing more
-    services.reply_submit(actor=executor, assignment=main, result=ReplyResult.DONE, text="Так")
+    services.reply_submit(**letter(), actor=executor, assignment=main, result=ReplyResult.DONE, text="Так")
     main.refresh_from_db()
     assert access.assignment_actions(user=executor, assignment=main) == frozenset()
     with pytest.raises(PermissionDenied):
@@ -236,7 +237,7 @@ def test_the_list_shows_each_executor_only_its_authoritys_appeals(users, book):
     council = register(actor=operator)
     utility = register(actor=operator, routing=Routing(main_authority_code="ZAK-WATER"))
     returned = register(actor=operator)
-    services.reply_submit(actor=users["executor"],
+    services.reply_submit(**letter(), actor=users["executor"],
                           assignment=Assignment.objects.get(question__appeal=returned),
                           result=ReplyResult.NOT_IN_COMPETENCE, text="Не наше")
 
@@ -255,7 +256,7 @@ def test_the_list_shows_each_executor_only_its_authoritys_appeals(users, book):
 def test_an_executor_keeps_seeing_what_it_closed(users):
     # given
     appeal = register(actor=users["operator"])
-    services.reply_submit(actor=users["executor"],
+    services.reply_submit(**letter(), actor=users["executor"],
                           assignment=Assignment.objects.get(question__appeal=appeal),
                           result=ReplyResult.DONE, text="Так")
     services.feedback_record(actor=users["operator"], appeal=appeal, confirmed=True, rating=5)

@@ -116,7 +116,7 @@ def test_a_document_dated_in_the_future_is_refused_and_changes_nothing(book, ope
 def test_the_supervisor_approves_a_request_on_the_body_heads_behalf(book, operator, supervisor,
                                                                    executor):
     # given
-    appeal, extension = _requested(operator, executor)
+    _appeal, extension = _requested(operator, executor)
 
     # when
     services.extension_decide(actor=supervisor, extension=extension, approve=True,
@@ -132,7 +132,7 @@ def test_the_supervisor_approves_a_request_on_the_body_heads_behalf(book, operat
 def test_approving_a_request_without_who_decided_it_is_refused_and_changes_nothing(
         book, operator, supervisor, executor):
     # given
-    appeal, extension = _requested(operator, executor)
+    _appeal, extension = _requested(operator, executor)
     before = footprint()
 
     # when
@@ -146,7 +146,7 @@ def test_approving_a_request_without_who_decided_it_is_refused_and_changes_nothi
 
 def test_a_refusal_of_the_request_needs_no_decider(book, operator, supervisor, executor):
     # given
-    appeal, extension = _requested(operator, executor)
+    _appeal, extension = _requested(operator, executor)
 
     # when
     services.extension_decide(actor=supervisor, extension=extension, approve=False,
@@ -195,7 +195,7 @@ def test_who_may_decide_an_extension_request(book, operator, supervisor, executo
         "head of another body": _head_of(book.utility),
         "operator": operator,
     }
-    appeal, extension = _requested(operator, executor)
+    _appeal, extension = _requested(operator, executor)
     user = users[who]
 
     # when / then

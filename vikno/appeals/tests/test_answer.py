@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils.translation import gettext
 
 from vikno.appeals import services
 from vikno.appeals.errors import AppealsError
@@ -91,7 +92,7 @@ def test_a_refusal_without_its_grounds_is_refused_and_changes_nothing(
 
     # then
     assert (caught.value.code, caught.value.field, caught.value.message) == (
-        "refusal_incomplete", missing, message)
+        "refusal_incomplete", missing, gettext(message))
     assert footprint() == before
 
 

@@ -269,3 +269,27 @@ def test_reopening_past_the_cap_registers_a_repeated_appeal(world: World, messag
                       number=repeat.number)
     repeat_card = client.get(card_url(repeat)).content.decode()
     assert card_url(appeal) in repeat_card  # the sign of receipt links to the first appeal
+
+
+def test_an_unconfirmed_answer_past_the_cap_tells_of_the_repeated_appeal(world: World,
+                                                                        message_in: Any) -> None:
+    # given an answer received 50 days ago, passed on to the applicant
+    received = dt.datetime.combine(clock.today() - dt.timedelta(days=50), dt.time(12),
+                                   tzinfo=ZoneInfo("Europe/Kyiv"))
+    appeal = world.register(received_at=received)
+    services.reply_submit(actor=world.users["executor"], assignment=world.main_assignment(appeal),
+                          result="done", text="Виконано.",
+                          **{**letter_post(), "outgoing_date": clock.today()})
+    services.answer_review(actor=world.users["supervisor"], appeal=appeal, accept=True)
+
+    # when the operator records that the applicant does not confirm it
+    response = world.client("operator").post(card_url(appeal, "feedback"),
+                                             {"confirmed": "no", "rating": ""}, follow=True)
+
+    # then
+    appeal.refresh_from_db()
+    repeat = appeal.repeats.get()
+    assert appeal.status == "closed"
+    assert message_in(response.content.decode(),
+                      "The 45-day term has passed: the repeated appeal %(number)s was registered.",
+                      number=repeat.number)

@@ -75,10 +75,22 @@ def _answer_record(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
     return _("The answer's index, date and file number were recorded.")
 
 
+def _repeated(appeal: Appeal) -> str | None:
+    """Past the 45-day cap dissatisfaction leaves the appeal closed and starts a repeated one."""
+    appeal.refresh_from_db(fields=["status"])
+    repeat = appeal.repeats.order_by("-pk").first() if appeal.status == "closed" else None
+    if repeat is None:
+        return None
+    return _("The 45-day term has passed: the repeated appeal %(number)s was registered.") % {
+        "number": repeat.number}
+
+
 def _feedback(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
     services.feedback_record(actor=actor, appeal=appeal, confirmed=d["confirmed"], rating=d["rating"],
                              comment=d["comment"])
-    return _("The applicant's confirmation and rating were recorded.")
+    # A closed appeal with a repeat was closed by this dissatisfaction: once a repeat exists the
+    # first appeal never takes feedback again.
+    return _repeated(appeal) or _("The applicant's confirmation and rating were recorded.")
 
 
 def _close(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
@@ -87,12 +99,8 @@ def _close(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
 
 
 def _reopen(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
-    reopened = services.appeal_reopen(actor=actor, appeal=appeal, note=d["note"])
-    repeat = reopened.repeats.order_by("-pk").first() if reopened.status == "closed" else None
-    if repeat is not None:
-        return _("The 45-day term has passed: the repeated appeal %(number)s was registered.") % {
-            "number": repeat.number}
-    return _("The appeal was reopened.")
+    services.appeal_reopen(actor=actor, appeal=appeal, note=d["note"])
+    return _repeated(appeal) or _("The appeal was reopened.")
 
 
 def _forward(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:

@@ -46,6 +46,7 @@ class Action(StrEnum):
     NOT_CONSIDER = "not_consider"
     RETURN = "return"
     ATTACH = "attach"  # add files (letter scans, photos, documents) to the case file
+    ANSWER_RECORD = "answer_record"  # the answer's index and date and the file number on the card
 
 
 # Centre actions by role; each also needs the appeal's status to allow it (see _status_allows).
@@ -117,6 +118,7 @@ def _status_allows(action: Action, appeal: Appeal) -> bool:
         Action.NOT_CONSIDER: appeal_can_move(status, S.NOT_CONSIDERED),
         Action.RETURN: appeal_can_move(status, S.RETURNED_MISSING_CONTENT),
         Action.ATTACH: status not in CLOSED_TO_ATTACHMENTS,
+        Action.ANSWER_RECORD: status in (S.ANSWERED, S.AWAITING_CONFIRMATION, S.CLOSED),
     }
     return bool(rules[action])
 
@@ -172,12 +174,39 @@ def assignment_get_for(*, user: Any, pk: int, action: str) -> Assignment:
     return assignment
 
 
+def is_body_head(*, user: Any, authority_id: int | None) -> bool:
+    """ст.20: the head of the body (or a deputy), marked on the executor's membership."""
+    authority = executor_authority(user)
+    return (authority is not None and authority.pk == authority_id
+            and bool(getattr(user.membership, "is_head", False)))
+
+
+def extension_decidable_by(*, user: Any, extension: Extension) -> bool:
+    """The supervisor (recording the body head's decision) or the head of the body that asked."""
+    if extension.status != ExtensionStatus.REQUESTED:
+        return False
+    if role_of(user) == Role.SUPERVISOR:
+        return True
+    return extension.assignment is not None and is_body_head(
+        user=user, authority_id=extension.assignment.authority_id)
+
+
 def extension_get_for(*, user: Any, pk: int) -> Extension:
-    if role_of(user) != Role.SUPERVISOR:
+    """An extension request this user may decide: any for a supervisor; its own body's for the
+    body's head (another body's is "not found"; a plain executor is refused)."""
+    role = role_of(user)
+    if role not in (Role.SUPERVISOR, Role.EXECUTOR):
         raise forbidden()
-    extension = Extension.objects.select_related("appeal").filter(pk=pk).first()
+    extension = Extension.objects.select_related("appeal", "assignment").filter(pk=pk).first()
     if extension is None:
         raise not_found()
+    if role == Role.SUPERVISOR:
+        return extension
+    body = extension.assignment.authority_id if extension.assignment is not None else None
+    if body is None or body != getattr(executor_authority(user), "pk", None):
+        raise not_found()
+    if not is_body_head(user=user, authority_id=body):
+        raise forbidden()
     return extension
 
 

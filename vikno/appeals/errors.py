@@ -28,6 +28,9 @@ class Code(StrEnum):
     FORBIDDEN = "forbidden"
     CONFLICT = "conflict"
     DUPLICATE_ATTACHMENT = "duplicate_attachment"
+    REFUSAL_INCOMPLETE = "refusal_incomplete"
+    ANSWER_LETTER_REQUIRED = "answer_letter_required"
+    EXTENSION_DECIDER_REQUIRED = "extension_decider_required"
 
 
 class AppealsError(ApplicationError):

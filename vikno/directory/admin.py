@@ -204,7 +204,8 @@ class RoutingRuleAdmin(AuditedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdmin):
-    list_display = ("user", "authority")
+    list_display = ("user", "authority", "is_head", "position")
+    list_filter = ("is_head",)
     search_fields = ("user__username", "authority__name")
     autocomplete_fields = ("authority",)
     raw_id_fields = ("user",)

@@ -295,6 +295,10 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
     )
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="members")
+    # ст.20: only the head of the body (or a deputy) extends the term of consideration; such an
+    # account may decide its own body's extension requests in the workspace.
+    is_head = models.BooleanField(_("head or deputy head of the body"), default=False)
+    position = models.CharField(_("position"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("authority membership")

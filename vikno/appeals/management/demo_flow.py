@@ -215,9 +215,15 @@ class Driver:
 
     def _to_extended(self, appeal: Appeal, plan: Plan) -> None:
         self._to_in_work(appeal, plan)
+        body = self._main(appeal).authority.name
         self.svc.appeal_extend(actor=self.actors.supervisor, appeal=appeal,
                                new_due=self._longer(appeal),
-                               reason="Потрібні додаткові роботи та погодження")
+                               reason="Потрібні додаткові роботи та погодження",
+                               decider=services.Decider(
+                                   name="Іван Попович", position="Заступник керівника", body=body,
+                                   document_number=f"{appeal.seq}-р",
+                                   # The replayed clock runs only inside service calls.
+                                   document_date=clock.local_date(plan.received_at)))
 
     def _longer(self, appeal: Appeal) -> dt.date:
         appeal.refresh_from_db(fields=["due_date", "max_due_date"])
@@ -234,7 +240,11 @@ class Driver:
         for assignment in reversed(self._assignments(appeal)):  # co-executors first, then main
             result = plan.result if assignment.role == AssignmentRole.MAIN else ReplyResult.DONE
             self.svc.reply_submit(actor=self.actors.executor_for(assignment), assignment=assignment,
-                                  result=result, text=ANSWERS[result])
+                                  result=result, text=ANSWERS[result],
+                                  outgoing_number=f"{assignment.pk}/01-24",
+                                  outgoing_date=clock.local_date(plan.received_at),
+                                  signatory_name="Марія Балога",
+                                  signatory_position="Керівник")
 
     def _to_awaiting(self, appeal: Appeal, plan: Plan) -> None:
         self._to_answered(appeal, plan)

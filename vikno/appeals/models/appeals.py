@@ -156,6 +156,10 @@ class Appeal(TimeStampedModel):
     status_note = models.TextField(_("explanation"), blank=True)
     forwarded_to = models.CharField(_("forwarded to"), max_length=300, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Instruction No. 348: the card records the answer's date and index and the file it is kept in.
+    answer_number = models.CharField(_("answer index"), max_length=64, blank=True)
+    answer_date = models.DateField(_("answer date"), null=True, blank=True)
+    file_number = models.CharField(_("file number"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -81,20 +81,39 @@ class Assignment(TimeStampedModel):
 
 
 class ReplyResult(models.TextChoices):
-    DONE = "done", _("Done")
+    """Results of consideration: those of the Law and of the quarterly reporting form (ф.1.1),
+    and two of the centre's practice. Stored values of older rows are kept ("done")."""
+
+    DONE = "done", _("Resolved positively (satisfied)")
+    REFUSED = "refused", _("Refused")
     EXPLAINED = "explained", _("Explained")
-    NOT_IN_COMPETENCE = "not_in_competence", _("Not in competence")
+    FORWARDED = "forwarded", _("Forwarded to the competent body")
+    RETURNED_TO_AUTHOR = "returned_to_author", _("Returned to the author (ст.5)")
+    NOT_CONSIDERED = "not_considered", _("Not subject to consideration (ст.8)")
+    OTHER = "other", _("Other")
+    # The centre's practice: back to the centre for re-routing; or accepted but not doable now.
+    NOT_IN_COMPETENCE = "not_in_competence", _("Not in competence: back to the centre")
     IMPOSSIBLE_NOW = "impossible_now", _("Impossible now / needs funding")
-    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Reply(TimeStampedModel):
+    """The executor's answer. For the main executor it is the body's letter to the applicant:
+    its outgoing number and date and who signed it (Instruction No. 348)."""
+
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies")
     result = models.CharField(_("result"), max_length=20, choices=ReplyResult.choices)
     text = models.TextField(_("answer"))
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    outgoing_number = models.CharField(_("outgoing number"), max_length=64, blank=True)
+    outgoing_date = models.DateField(_("outgoing date"), null=True, blank=True)
+    signatory_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    signatory_position = models.CharField(_("signatory's position"), max_length=200, blank=True)
+    # ст.15: a refusal states its reasons and legal basis and explains how to appeal it.
+    refusal_reasons = models.TextField(_("reasons for the refusal"), blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    appeal_procedure = models.TextField(_("how to appeal the decision"), blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -133,6 +152,12 @@ class Extension(TimeStampedModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+    # ст.20: who extended the term (the head of the body or a deputy) and by which document.
+    decider_name = models.CharField(_("decided by"), max_length=200, blank=True)
+    decider_position = models.CharField(_("position"), max_length=200, blank=True)
+    decider_body = models.CharField(_("body"), max_length=300, blank=True)
+    document_number = models.CharField(_("document number"), max_length=64, blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

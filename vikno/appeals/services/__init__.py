@@ -4,6 +4,7 @@ from vikno.appeals.services.assignment import Routing, appeal_assign, suggest_au
 from vikno.appeals.services.attachments import attachment_add, attachments_add
 from vikno.appeals.services.control import (
     ControlReport,
+    Decider,
     appeal_extend,
     appeal_forward,
     appeal_not_considered,
@@ -12,9 +13,11 @@ from vikno.appeals.services.control import (
     deadline_control,
     extension_decide,
     extension_request,
+    head_decider,
 )
 from vikno.appeals.services.execution import (
     answer_review,
+    appeal_answer_record,
     appeal_close,
     appeal_reopen,
     assignment_accept,
@@ -33,9 +36,11 @@ from vikno.appeals.services.registration import (
 __all__ = [
     "ApplicantData",
     "ControlReport",
+    "Decider",
     "QuestionData",
     "Routing",
     "answer_review",
+    "appeal_answer_record",
     "appeal_assign",
     "appeal_close",
     "appeal_extend",
@@ -55,6 +60,7 @@ __all__ = [
     "extension_decide",
     "extension_request",
     "feedback_record",
+    "head_decider",
     "reply_submit",
     "suggest_authority",
 ]

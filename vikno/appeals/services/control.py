@@ -156,7 +156,8 @@ def _check_extendable(appeal: Appeal, new_due: date) -> None:
 def extension_request(
     *, actor: Any, assignment: Assignment, new_due: date, reason: str
 ) -> Extension:
-    """The executor asks for a longer term; a supervisor decides."""
+    """The executor asks for a longer term; the body's head decides (in the workspace, or through
+    the centre's supervisor)."""
     reason = _reason(reason)
     appeal, assignment = lock_assignment(assignment)
     if assignment.status not in OWING_STATUSES:
@@ -183,32 +184,102 @@ def extension_request(
     return extension
 
 
-def _grant(*, actor: Any, appeal: Appeal, new_due: date, reason: str) -> None:
-    old = appeal.due_date
-    _apply_due(appeal=appeal, new_due=new_due)
-    audit.record(actor=actor, action="appeal.extend", obj=appeal,
-                 before={"due_date": old}, after={"due_date": new_due})
-    history(appeal=appeal, actor=actor, action="extended",
-            note=f"{old:%d.%m.%Y} → {new_due:%d.%m.%Y}. {reason}")
-    # ст.20: the applicant is told of the longer term.
-    Notice.objects.create(
+@dataclass(frozen=True)
+class Decider:
+    """ст.20: who extended the term (the head of the body considering the appeal, or a deputy)
+    and the document of the decision."""
+
+    name: str = ""
+    position: str = ""
+    body: str = ""
+    document_number: str = ""
+    document_date: date | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {"decider_name": self.name, "decider_position": self.position,
+                "decider_body": self.body, "document_number": self.document_number,
+                "document_date": self.document_date}
+
+
+def _decider(decider: Decider | None) -> Decider:
+    """Every part of the decision is required: an extension without who decided it is refused."""
+    decider = decider or Decider()
+    cleaned = Decider(name=decider.name.strip()[:200], position=decider.position.strip()[:200],
+                      body=decider.body.strip()[:300],
+                      document_number=decider.document_number.strip()[:64],
+                      document_date=decider.document_date)
+    messages = {
+        "decider_name": _("Enter who extended the term: the head of the body or a deputy (ст.20)."),
+        "decider_position": _("Enter the position of the one who extended the term."),
+        "decider_body": _("Enter the body whose head extended the term."),
+        "document_number": _("Enter the number of the document extending the term."),
+        "document_date": _("Enter the date of the document extending the term."),
+    }
+    for name, message in messages.items():
+        if not cleaned.fields()[name]:
+            raise AppealsError(Code.EXTENSION_DECIDER_REQUIRED, message, field=name)
+    if cleaned.document_date and cleaned.document_date > clock.today():
+        raise AppealsError(Code.INVALID_VALUE, _("The date of the document cannot be in the future."),
+                           field="document_date")
+    return cleaned
+
+
+def head_decider(*, actor: Any, document_number: str, document_date: date | None) -> Decider:
+    """The decision of a body's head taken in the workspace: who decided comes from the account."""
+    membership = actor.membership
+    return Decider(name=actor.get_full_name() or actor.get_username(),
+                   position=membership.position, body=membership.authority.name,
+                   document_number=document_number, document_date=document_date)
+
+
+def extended_notice(*, appeal: Appeal, new_due: date, reason: str, decider: Decider) -> Notice:
+    """ст.20: the applicant is told of the longer term, why, and who extended it."""
+    return Notice.objects.create(
         appeal=appeal, kind=NoticeKind.EXTENDED,
         text=_("The term of consideration of your appeal %(number)s is extended to %(date)s: "
                "%(reason)s") % {"number": appeal.number, "date": new_due.strftime("%d.%m.%Y"),
-                                "reason": reason},
+                                "reason": reason}
+        + "\n" + _("Decided by: %(name)s, %(position)s, %(body)s (No. %(document)s of %(on)s).")
+        % {"name": decider.name, "position": decider.position, "body": decider.body,
+           "document": decider.document_number,
+           "on": decider.document_date.strftime("%d.%m.%Y") if decider.document_date else "—"},
     )
 
 
+def _grant(*, actor: Any, appeal: Appeal, new_due: date, reason: str, decider: Decider) -> None:
+    old = appeal.due_date
+    _apply_due(appeal=appeal, new_due=new_due)
+    # The decider's name is an official's, acting in office; the trail keeps the document only.
+    audit.record(actor=actor, action="appeal.extend", obj=appeal,
+                 before={"due_date": old},
+                 after={"due_date": new_due, "document_number": decider.document_number,
+                        "document_date": decider.document_date})
+    history(appeal=appeal, actor=actor, action="extended",
+            note=f"{old:%d.%m.%Y} → {new_due:%d.%m.%Y}. {reason} "
+                 f"({decider.position}, {decider.body}, № {decider.document_number})")
+    extended_notice(appeal=appeal, new_due=new_due, reason=reason, decider=decider)
+
+
 @transaction.atomic
-def extension_decide(*, actor: Any, extension: Extension, approve: bool, note: str = "") -> Extension:
+def extension_decide(
+    *, actor: Any, extension: Extension, approve: bool, note: str = "",
+    decider: Decider | None = None,
+) -> Extension:
+    """Approve or refuse an executor's request. An approval records who decided it (ст.20): the
+    supervisor enters the body head's decision, or the head decides in the workspace
+    (`head_decider`). Who may call this is decided by access.extension_get_for."""
+    checked = _decider(decider) if approve else None
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     if extension.status != ExtensionStatus.REQUESTED:
         raise AppealsError(Code.CONFLICT, _("This request has already been decided."),
                            http_status=409)
     appeal = lock(extension.appeal)
-    if approve:
+    if checked is not None:
         _check_extendable(appeal, extension.new_due_date)
-        _grant(actor=actor, appeal=appeal, new_due=extension.new_due_date, reason=extension.reason)
+        _grant(actor=actor, appeal=appeal, new_due=extension.new_due_date, reason=extension.reason,
+               decider=checked)
+        for name, value in checked.fields().items():
+            setattr(extension, name, value)
     elif not note.strip():
         raise AppealsError(Code.REASON_REQUIRED, _("Give the reason for refusing."), field="note")
     extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
@@ -222,17 +293,21 @@ def extension_decide(*, actor: Any, extension: Extension, approve: bool, note: s
 
 
 @transaction.atomic
-def appeal_extend(*, actor: Any, appeal: Appeal, new_due: date, reason: str) -> Extension:
-    """A supervisor sets a longer term with a reason; never past 45 days from receipt."""
+def appeal_extend(
+    *, actor: Any, appeal: Appeal, new_due: date, reason: str, decider: Decider | None = None
+) -> Extension:
+    """A supervisor records, on the body's behalf, the longer term its head decided (ст.20): with
+    a reason and who decided it; never past 45 days from receipt."""
     reason = _reason(reason)
     appeal = lock(appeal)
     _check_extendable(appeal, new_due)
+    checked = _decider(decider)
     extension = Extension.objects.create(
         appeal=appeal, requested_by=actor, reason=reason, old_due_date=appeal.due_date,
         new_due_date=new_due, status=ExtensionStatus.APPROVED, decided_by=actor,
-        decided_at=clock.now(),
+        decided_at=clock.now(), **checked.fields(),
     )
-    _grant(actor=actor, appeal=appeal, new_due=new_due, reason=reason)
+    _grant(actor=actor, appeal=appeal, new_due=new_due, reason=reason, decider=checked)
     return extension
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -28,7 +29,9 @@ from vikno.appeals.services._common import (
     lock,
     lock_assignment,
 )
+from vikno.appeals.services.repeat import past_cap, repeat_register
 from vikno.audit import services as audit
+from vikno.core import clock
 
 # A rating at or below this sends the result back for revision, like an unconfirmed one.
 POOR_RATING = 2
@@ -62,39 +65,84 @@ def _all_mains_answered(appeal: Appeal) -> bool:
     return not appeal.questions.exclude(pk__in=answered).exists()
 
 
+def _refusal_grounds(result: str, grounds: dict[str, str]) -> dict[str, str]:
+    """ст.15: a refusal names its reasons and legal basis and explains how to appeal it (ст.16);
+    each is required. Other results carry none of them."""
+    cleaned = {name: (value or "").strip() for name, value in grounds.items()}
+    if result != ReplyResult.REFUSED:
+        return dict.fromkeys(cleaned, "")
+    messages = {
+        "refusal_reasons": _("A refusal must state its reasons (ст.15 of the Law)."),
+        "legal_basis": _("A refusal must refer to the law it rests on (ст.15 of the Law)."),
+        "appeal_procedure": _("A refusal must explain how it can be appealed (ст.15, ст.16 of "
+                              "the Law)."),
+    }
+    for name, message in messages.items():
+        if not cleaned[name]:
+            raise AppealsError(Code.REFUSAL_INCOMPLETE, message, field=name)
+    return cleaned
+
+
+def _answer_letter(*, letter: dict[str, Any], required: bool) -> dict[str, Any]:
+    """The body's letter to the applicant: outgoing number and date, who signed it. Required of
+    the main executor's answer (it is the answer the applicant gets); a co-executor may omit it."""
+    cleaned = {name: value.strip() if isinstance(value, str) else value
+               for name, value in letter.items()}
+    messages = {
+        "outgoing_number": _("Enter the outgoing number of the answer letter."),
+        "outgoing_date": _("Enter the date of the answer letter."),
+        "signatory_name": _("Enter who signed the answer."),
+        "signatory_position": _("Enter the position of the one who signed the answer."),
+    }
+    for name, message in messages.items():
+        if required and not cleaned[name]:
+            raise AppealsError(Code.ANSWER_LETTER_REQUIRED, message, field=name)
+    sent_on = cleaned["outgoing_date"]
+    if isinstance(sent_on, date) and sent_on > clock.today():
+        raise AppealsError(Code.INVALID_VALUE, _("The date of the answer letter cannot be in the "
+                                                 "future."), field="outgoing_date")
+    return cleaned
+
+
 @transaction.atomic
-def reply_submit(*, actor: Any, assignment: Assignment, result: str, text: str) -> Reply:
+def reply_submit(
+    *, actor: Any, assignment: Assignment, result: str, text: str,
+    outgoing_number: str = "", outgoing_date: date | None = None, signatory_name: str = "",
+    signatory_position: str = "", refusal_reasons: str = "", legal_basis: str = "",
+    appeal_procedure: str = "",
+) -> Reply:
     """The executor's answer. "Not in competence" returns the assignment to the centre, which
-    re-routes the appeal within 5 days; any other result answers the assignment."""
+    re-routes the appeal within 5 days; any other result answers the assignment. The main
+    executor's answer is the body's letter (number, date, signatory); a refusal carries its
+    reasons, legal basis and how to appeal (ст.15)."""
     if result not in ReplyResult.values:
         raise AppealsError(Code.INVALID_VALUE, _("Choose the result of consideration."), field="result")
     if not text.strip():
         raise AppealsError(Code.MISSING_FIELD, _("Enter the text of the answer."), field="text")
+    grounds = _refusal_grounds(result, {"refusal_reasons": refusal_reasons,
+                                        "legal_basis": legal_basis,
+                                        "appeal_procedure": appeal_procedure})
     appeal, assignment = lock_assignment(assignment)
-    if assignment.status == AssignmentStatus.ASSIGNED and result != ReplyResult.NOT_IN_COMPETENCE:
+    returned = result == ReplyResult.NOT_IN_COMPETENCE
+    letter = _answer_letter(
+        letter={"outgoing_number": outgoing_number, "outgoing_date": outgoing_date,
+                "signatory_name": signatory_name, "signatory_position": signatory_position},
+        required=assignment.role == AssignmentRole.MAIN and not returned)
+    if assignment.status == AssignmentStatus.ASSIGNED and not returned:
         _accept(actor=actor, appeal=appeal, assignment=assignment)
-    target = (AssignmentStatus.RETURNED if result == ReplyResult.NOT_IN_COMPETENCE
-              else AssignmentStatus.ANSWERED)
+    target = AssignmentStatus.RETURNED if returned else AssignmentStatus.ANSWERED
     assignment_move(actor=actor, assignment=assignment, target=target, action="reply")
     reply = Reply.objects.create(assignment=assignment, result=result, text=text.strip(),
-                                 answered_by=actor if getattr(actor, "pk", None) else None)
+                                 answered_by=actor if getattr(actor, "pk", None) else None,
+                                 **letter, **grounds)
+    # The letter's number and date identify a document, not a person: safe for the trail.
     audit.record(actor=actor, action="reply.submit", obj=reply,
                  object_label=f"{appeal.number} ← {assignment.authority.code}",
-                 after={"result": result, "assignment": assignment.pk})
-    if result == ReplyResult.NOT_IN_COMPETENCE:
-        history(appeal=appeal, actor=actor, action="returned_not_in_competence",
-                note=f"{assignment.authority.name}: {text.strip()}")
-        Notification.objects.create(
-            for_supervisors=True, appeal=appeal, kind=NotificationKind.RETURNED,
-            text=_("%(authority)s returned %(number)s as not in its competence: re-route it within "
-                   "5 days.") % {"authority": assignment.authority.name, "number": appeal.number},
-        )
-        still_main = Assignment.objects.filter(
-            question=assignment.question, role=AssignmentRole.MAIN,
-            status__in=ACTIVE_ASSIGNMENT_STATUSES).exists()
-        if not still_main and appeal.status in (AppealStatus.ASSIGNED, AppealStatus.IN_WORK):
-            appeal_move(actor=actor, appeal=appeal, target=AppealStatus.REGISTERED,
-                        action="returned_not_in_competence", note=assignment.authority.name)
+                 after={"result": result, "assignment": assignment.pk,
+                        "outgoing_number": letter["outgoing_number"] or None,
+                        "outgoing_date": letter["outgoing_date"]})
+    if returned:
+        _returned_to_centre(actor=actor, appeal=appeal, assignment=assignment, text=text)
     elif appeal.status in ANSWERABLE_STATUSES and _all_mains_answered(appeal):
         # A co-executor may still answer after the main answer went to the applicant: that
         # answer is kept, but the appeal does not go back to "answered".
@@ -102,6 +150,22 @@ def reply_submit(*, actor: Any, assignment: Assignment, result: str, text: str) 
             appeal_move(actor=actor, appeal=appeal, target=AppealStatus.IN_WORK, action="accept")
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ANSWERED, action="answer")
     return reply
+
+
+def _returned_to_centre(*, actor: Any, appeal: Appeal, assignment: Assignment, text: str) -> None:
+    history(appeal=appeal, actor=actor, action="returned_not_in_competence",
+            note=f"{assignment.authority.name}: {text.strip()}")
+    Notification.objects.create(
+        for_supervisors=True, appeal=appeal, kind=NotificationKind.RETURNED,
+        text=_("%(authority)s returned %(number)s as not in its competence: re-route it within "
+               "5 days.") % {"authority": assignment.authority.name, "number": appeal.number},
+    )
+    still_main = Assignment.objects.filter(
+        question=assignment.question, role=AssignmentRole.MAIN,
+        status__in=ACTIVE_ASSIGNMENT_STATUSES).exists()
+    if not still_main and appeal.status in (AppealStatus.ASSIGNED, AppealStatus.IN_WORK):
+        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.REGISTERED,
+                    action="returned_not_in_competence", note=assignment.authority.name)
 
 
 def _send_back(*, actor: Any, appeal: Appeal, action: str, note: str) -> None:
@@ -122,20 +186,109 @@ def _close_assignments(*, actor: Any, appeal: Appeal) -> None:
                         action="close" if answered else "cancel")
 
 
+def _main_answers(appeal: Appeal) -> list[Reply]:
+    """The answer the applicant gets: each main executor's latest reply, in question order."""
+    latest: dict[int, Reply] = {}
+    for reply in (Reply.objects.filter(assignment__question__appeal=appeal,
+                                       assignment__role=AssignmentRole.MAIN,
+                                       assignment__status=AssignmentStatus.ANSWERED)
+                  .select_related("assignment__authority").order_by("id")):
+        latest[reply.assignment_id] = reply
+    return sorted(latest.values(), key=lambda r: (r.assignment.question_id, r.pk))
+
+
+def _answer_paragraph(reply: Reply) -> str:
+    # The authority's name stays in the nominative after a label: no case is forced on it.
+    lines = [_("Executor: %(authority)s. Result: %(result)s.")
+             % {"authority": reply.assignment.authority.name, "result": reply.get_result_display()},
+             reply.text]
+    if reply.result == ReplyResult.REFUSED:
+        lines += [_("Reasons for the refusal: %(text)s") % {"text": reply.refusal_reasons},
+                  _("Legal basis: %(text)s") % {"text": reply.legal_basis},
+                  _("How to appeal: %(text)s") % {"text": reply.appeal_procedure}]
+    if reply.outgoing_number:
+        lines.append(_("Letter No. %(number)s of %(date)s.") % {
+            "number": reply.outgoing_number,
+            "date": reply.outgoing_date.strftime("%d.%m.%Y") if reply.outgoing_date else "—"})
+    if reply.signatory_name:
+        lines.append(_("Signed by: %(name)s, %(position)s.")
+                     % {"name": reply.signatory_name, "position": reply.signatory_position})
+    return "\n".join(lines)
+
+
+def answered_notice(*, appeal: Appeal, replies: list[Reply]) -> Notice:
+    """ст.15, ст.19: the applicant gets the substance of the answer, not only "answered"."""
+    text = "\n\n".join([_("Your appeal %(number)s has been considered.") % {"number": appeal.number},
+                         *(_answer_paragraph(reply) for reply in replies)])
+    return Notice.objects.create(appeal=appeal, kind=NoticeKind.ANSWERED, text=text)
+
+
+def _record_answer(*, actor: Any, appeal: Appeal, number: str, on: date | None,
+                   file_number: str) -> None:
+    before = {"answer_number": appeal.answer_number, "answer_date": appeal.answer_date,
+              "file_number": appeal.file_number}
+    appeal.answer_number, appeal.answer_date = number[:64], on
+    appeal.file_number = file_number[:64]
+    appeal.save(update_fields=["answer_number", "answer_date", "file_number"])
+    after = {"answer_number": appeal.answer_number, "answer_date": appeal.answer_date,
+             "file_number": appeal.file_number}
+    if after != before:
+        audit.record(actor=actor, action="appeal.answer_recorded", obj=appeal, before=before,
+                     after=after)
+
+
 @transaction.atomic
-def answer_review(*, actor: Any, appeal: Appeal, accept: bool, note: str = "") -> Appeal:
-    """The centre checks the executors' answer: pass it to the applicant, or send it back."""
+def answer_review(
+    *, actor: Any, appeal: Appeal, accept: bool, note: str = "", file_number: str = ""
+) -> Appeal:
+    """The centre checks the executors' answer: pass it to the applicant (the card records the
+    answer's index and date and the file it is kept in), or send it back."""
     appeal = lock(appeal)
     if accept:
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.AWAITING_CONFIRMATION,
                     action="answer_accepted", note=note)
-        Notice.objects.create(appeal=appeal, kind=NoticeKind.ANSWERED,
-                              text=_("Your appeal %(number)s has been answered.")
-                              % {"number": appeal.number})
+        replies = _main_answers(appeal)
+        letter = next((r for r in reversed(replies) if r.outgoing_number), None)
+        _record_answer(actor=actor, appeal=appeal,
+                       number=letter.outgoing_number if letter else appeal.answer_number,
+                       on=letter.outgoing_date if letter else appeal.answer_date,
+                       file_number=file_number.strip() or appeal.file_number)
+        answered_notice(appeal=appeal, replies=replies)
     else:
         if not note.strip():
             raise AppealsError(Code.REASON_REQUIRED, _("Explain what must be revised."), field="note")
         _send_back(actor=actor, appeal=appeal, action="answer_rejected", note=note)
+    return appeal
+
+
+ANSWER_RECORDABLE = frozenset({AppealStatus.ANSWERED, AppealStatus.AWAITING_CONFIRMATION,
+                               AppealStatus.CLOSED})
+
+
+@transaction.atomic
+def appeal_answer_record(
+    *, actor: Any, appeal: Appeal, answer_number: str, answer_date: date | None,
+    file_number: str = "",
+) -> Appeal:
+    """A supervisor records (or corrects) the answer's index and date and the file number on the
+    card (Instruction No. 348), e.g. for an answer sent on paper."""
+    if not answer_number.strip():
+        raise AppealsError(Code.MISSING_FIELD, _("Enter the index of the answer."),
+                           field="answer_number")
+    if answer_date is None:
+        raise AppealsError(Code.MISSING_FIELD, _("Enter the date of the answer."),
+                           field="answer_date")
+    if answer_date > clock.today():
+        raise AppealsError(Code.INVALID_VALUE, _("The date of the answer cannot be in the future."),
+                           field="answer_date")
+    appeal = lock(appeal)
+    if appeal.status not in ANSWER_RECORDABLE:
+        raise AppealsError(
+            Code.ILLEGAL_TRANSITION,
+            _("The answer can be recorded only on an answered appeal; this one is “%(status)s”.")
+            % {"status": appeal.get_status_display()}, http_status=409)
+    _record_answer(actor=actor, appeal=appeal, number=answer_number.strip(), on=answer_date,
+                   file_number=file_number.strip())
     return appeal
 
 
@@ -154,23 +307,33 @@ def feedback_record(
             _("The applicant's confirmation can be recorded only after the answer is given."),
             http_status=409,
         )
+    satisfied = confirmed and (rating is None or rating > POOR_RATING)
+    # Registered first: a registration locks the number counter before the audit trail's head.
+    repeated = None if satisfied or not past_cap(appeal) else repeat_register(actor=actor,
+                                                                              appeal=appeal)
     feedback = Feedback.objects.create(appeal=appeal, confirmed=confirmed, rating=rating,
                                        comment=comment.strip(),
                                        recorded_by=actor if getattr(actor, "pk", None) else None)
     audit.record(actor=actor, action="feedback.record", obj=appeal,
                  after={"confirmed": confirmed, "rating": rating})
-    if confirmed and (rating is None or rating > POOR_RATING):
+    if satisfied:
         if appeal.status == AppealStatus.ANSWERED:
             appeal_move(actor=actor, appeal=appeal, target=AppealStatus.AWAITING_CONFIRMATION,
                         action="answer_accepted")
         _close_assignments(actor=actor, appeal=appeal)
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.CLOSED, action="confirm",
                     note=_("Confirmed, rating %(r)s") % {"r": rating or "—"})
+        return feedback
+    # The applicant's comment stays on the Feedback row: it may name people or places, and
+    # the note is copied into the audit trail.
+    note = (_("Not confirmed by the applicant") if not confirmed
+            else _("Poor rating: %(r)s") % {"r": rating})
+    if repeated is not None:
+        # Past the 45 days the first appeal is closed as answered; the repeat carries the issue.
+        _close_assignments(actor=actor, appeal=appeal)
+        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.CLOSED, action="not_confirmed",
+                    note=f"{note}. {repeated.number}")
     else:
-        # The applicant's comment stays on the Feedback row: it may name people or places, and
-        # the note is copied into the audit trail.
-        note = (_("Not confirmed by the applicant") if not confirmed
-                else _("Poor rating: %(r)s") % {"r": rating})
         _send_back(actor=actor, appeal=appeal, action="not_confirmed", note=note)
     return feedback
 
@@ -195,11 +358,15 @@ def appeal_close(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
 
 @transaction.atomic
 def appeal_reopen(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
-    """A supervisor reopens a closed appeal (back for revision) or a wrongly rejected one."""
+    """A supervisor reopens a closed appeal (back for revision) or a wrongly rejected one. A closed
+    appeal past the 45-day cap stays closed and a repeated appeal is registered instead."""
     if not note.strip():
         raise AppealsError(Code.REASON_REQUIRED, _("Give the reason for reopening."), field="note")
     appeal = lock(appeal)
-    if appeal.status == AppealStatus.NOT_CONSIDERED:
+    if appeal.status == AppealStatus.CLOSED and past_cap(appeal):
+        # The first appeal stays closed; the repeat's history line points to it (see repeat.py).
+        repeat_register(actor=actor, appeal=appeal)
+    elif appeal.status == AppealStatus.NOT_CONSIDERED:
         appeal.not_considered_reason = ""
         appeal.save(update_fields=["not_considered_reason"])
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.REGISTERED, action="reopen",

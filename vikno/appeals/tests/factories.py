@@ -28,6 +28,7 @@ from vikno.appeals.models import (
 )
 from vikno.appeals.services import ApplicantData, QuestionData
 from vikno.audit.models import AuditEvent
+from vikno.core import clock
 from vikno.directory.models import Authority, Axis, ClassifierItem, SubTopic, Territory, Topic
 from vikno.directory.tests.factories import (
     AuthorityFactory,
@@ -119,6 +120,23 @@ def register(*, actor: Any, subtopic: SubTopic | str = "009-HW", **kwargs: Any) 
     if "applicant_id" not in kwargs and kwargs.get("subject") != "5.3":
         kwargs.setdefault("applicant", applicant_data())
     return services.appeal_register(actor=actor, **kwargs)
+
+
+def letter(**overrides: Any) -> dict[str, Any]:
+    """The body's answer letter the main executor's reply must carry (number, date, signatory)."""
+    values: dict[str, Any] = {"outgoing_number": "02-14/381", "outgoing_date": clock.today(),
+                              "signatory_name": "Олена Ковач", "signatory_position": "Міська голова"}
+    values.update(overrides)
+    return values
+
+
+def decider(**overrides: Any) -> services.Decider:
+    """Who extended the term (ст.20): the body's head, with the document of the decision."""
+    values: dict[str, Any] = {"name": "Олена Ковач", "position": "Міська голова",
+                              "body": "Берегівська міська рада", "document_number": "15-р",
+                              "document_date": clock.today()}
+    values.update(overrides)
+    return services.Decider(**values)
 
 
 def footprint() -> dict[str, Any]:

@@ -17,7 +17,7 @@ from vikno.appeals import services
 from vikno.appeals.errors import AppealsError
 from vikno.appeals.models import Appeal, Attachment
 from vikno.appeals.services.attachments import MAX_FILES_PER_APPEAL, clean_file_name
-from vikno.appeals.tests.factories import footprint, register
+from vikno.appeals.tests.factories import footprint, letter, register
 from vikno.audit.models import AuditEvent
 
 
@@ -316,7 +316,7 @@ def _finish(state: str, appeal: Appeal, *, supervisor: Any, executor: Any) -> No
         services.appeal_return_missing_content(actor=supervisor, appeal=appeal,
                                                note="Не вказано адресу.")
     else:
-        services.reply_submit(actor=executor, assignment=appeal.questions.get().assignments.get(),
+        services.reply_submit(**letter(), actor=executor, assignment=appeal.questions.get().assignments.get(),
                               result="done", text="Виконано.")
         services.appeal_close(actor=supervisor, appeal=appeal, note="Виконано.")
 

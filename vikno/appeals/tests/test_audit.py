@@ -11,9 +11,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from vikno.appeals import services
 from vikno.appeals.models import Assignment, AssignmentRole, NotConsideredReason, ReplyResult
 from vikno.appeals.services import Routing
-from vikno.appeals.tests.factories import applicant_data, register
+from vikno.appeals.tests.factories import applicant_data, decider, letter, register
 from vikno.audit.models import AuditEvent
 from vikno.audit.selectors import chain_verify
+from vikno.core import clock
 
 KYIV = ZoneInfo("Europe/Kyiv")
 PERSON = {
@@ -34,6 +35,14 @@ SECRETS = [value for value in (*PERSON.values(), *COSIGNER.values(), "3806790123
 def _main(appeal):
     return Assignment.objects.get(question__appeal=appeal, role=AssignmentRole.MAIN,
                                   status__in=["assigned", "in_work", "answered", "for_revision"])
+
+
+def _answered_again(executor, supervisor, appeal):
+    """The reopened appeal answered again and passed to the applicant (past its 45 days now)."""
+    services.reply_submit(**letter(), actor=executor, assignment=_main(appeal),
+                          result=ReplyResult.DONE, text="Ще раз")
+    services.answer_review(actor=supervisor, appeal=appeal, accept=True)
+    return appeal
 
 
 def _actions_of(step):
@@ -58,6 +67,10 @@ def test_every_service_writes_the_trail_and_no_personal_data(book, operator, sup
         state["ext"] = services.extension_request(actor=executor, assignment=_main(state["a"]),
                                                   new_due=dt.date(2026, 4, 1), reason="Закупівля")
 
+    def reopen_within_the_cap():
+        with clock.as_of(dt.datetime(2026, 4, 20, 12, tzinfo=KYIV)):
+            services.appeal_reopen(actor=supervisor, appeal=state["a"], note="Знову")
+
     def second_appeal():
         state["b"] = register(actor=operator, received_at=received, routing=None,
                               applicant=applicant_data(**{k: v for k, v in PERSON.items() if v}))
@@ -76,9 +89,9 @@ def test_every_service_writes_the_trail_and_no_personal_data(book, operator, sup
             actor=executor, assignment=_main(state["a"])), {"assignment.accept", "appeal.accept"}),
         ("extension_request", request_extension, {"extension.request"}),
         ("extension_decide", lambda: services.extension_decide(
-            actor=supervisor, extension=state["ext"], approve=True),
+            actor=supervisor, extension=state["ext"], approve=True, decider=decider()),
          {"appeal.extend", "extension.decide"}),
-        ("appeal_extend", lambda: services.appeal_extend(
+        ("appeal_extend", lambda: services.appeal_extend(decider=decider(),
             actor=supervisor, appeal=state["a"], new_due=dt.date(2026, 4, 10), reason="Ще треба"),
          {"appeal.extend"}),
         ("appeal_shorten", lambda: services.appeal_shorten(
@@ -91,14 +104,14 @@ def test_every_service_writes_the_trail_and_no_personal_data(book, operator, sup
             routing=Routing(main_authority_code="ZAK-TG-BEREHOVE",
                             co_authority_codes=("ZAK-WATER", "ZAK-ODA"))),
          {"assignment.create"}),
-        ("reply_submit", lambda: services.reply_submit(
+        ("reply_submit", lambda: services.reply_submit(**letter(),
             actor=executor, assignment=_main(state["a"]), result=ReplyResult.DONE,
             text=f"Відповідь надіслано {PERSON['email']}"),
          {"assignment.reply", "reply.submit", "appeal.answer"}),
         ("answer_review", lambda: services.answer_review(actor=supervisor, appeal=state["a"],
                                                          accept=False, note="Неповна"),
          {"appeal.answer_rejected", "assignment.revision"}),
-        ("reply again", lambda: services.reply_submit(
+        ("reply again", lambda: services.reply_submit(**letter(),
             actor=executor, assignment=_main(state["a"]), result=ReplyResult.DONE, text="Повна"),
          {"assignment.reply", "reply.submit", "appeal.answer"}),
         ("feedback_record", lambda: services.feedback_record(
@@ -106,9 +119,11 @@ def test_every_service_writes_the_trail_and_no_personal_data(book, operator, sup
             comment=f"Дякую, {PERSON['first_name']}, тел. {PERSON['phone']}"),
          {"feedback.record", "appeal.answer_accepted", "assignment.close", "assignment.cancel",
           "appeal.confirm"}),
-        ("appeal_reopen", lambda: services.appeal_reopen(actor=supervisor, appeal=state["a"],
-                                                         note="Знову"),
-         {"appeal.reopen", "assignment.revision"}),
+        ("appeal_reopen", reopen_within_the_cap, {"appeal.reopen", "assignment.revision"}),
+        ("feedback_record past the cap", lambda: services.feedback_record(
+            actor=operator, appeal=_answered_again(executor, supervisor, state["a"]),
+            confirmed=False, rating=None), {"feedback.record", "appeal.register", "appeal.assign",
+                                            "appeal.not_confirmed"}),
         ("second appeal", second_appeal, {"appeal.register"}),
         ("appeal_not_considered", lambda: services.appeal_not_considered(
             actor=supervisor, appeal=state["b"], reason=NotConsideredReason.REPEATED),
@@ -143,7 +158,7 @@ def test_every_service_writes_the_trail_and_no_personal_data(book, operator, sup
 
 def _close_other(operator, supervisor, executor):
     appeal = register(actor=operator)
-    services.reply_submit(actor=executor, assignment=_main(appeal), result=ReplyResult.DONE,
+    services.reply_submit(**letter(), actor=executor, assignment=_main(appeal), result=ReplyResult.DONE,
                           text="Так")
     services.appeal_close(actor=supervisor, appeal=appeal, note="Знято з контролю")
 

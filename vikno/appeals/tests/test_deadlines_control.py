@@ -22,7 +22,7 @@ from vikno.appeals.models import (
 )
 from vikno.appeals.selectors import AppealFilters
 from vikno.appeals.services import Routing
-from vikno.appeals.tests.factories import applicant_data, footprint, register
+from vikno.appeals.tests.factories import applicant_data, decider, footprint, letter, register
 
 KYIV = ZoneInfo("Europe/Kyiv")
 RECEIVED = dt.datetime(2026, 3, 10, 10, tzinfo=KYIV)  # due 25.03, cap 24.04
@@ -51,11 +51,12 @@ def test_a_supervisor_extends_within_the_cap(book, operator, supervisor, new_due
     # given an appeal with a co-executor, and one returned assignment
     appeal = _appeal(operator, routing=Routing(co_authority_codes=("ZAK-WATER", "ZAK-ODA")))
     returned = Assignment.objects.get(question__appeal=appeal, authority__code="ZAK-ODA")
-    services.reply_submit(actor=supervisor, assignment=returned,
+    services.reply_submit(**letter(), actor=supervisor, assignment=returned,
                           result=ReplyResult.NOT_IN_COMPETENCE, text="Не наше.")
 
     # when
-    extension = services.appeal_extend(actor=supervisor, appeal=appeal, new_due=new_due,
+    extension = services.appeal_extend(decider=decider(), actor=supervisor, appeal=appeal,
+                               new_due=new_due,
                                        reason="Потрібне обстеження мережі")
 
     # then the appeal, its questions and the assignments in force get the new date
@@ -86,7 +87,8 @@ def test_an_extension_past_the_cap_or_not_later_is_refused(book, operator, super
 
     # when
     with pytest.raises(AppealsError) as caught:
-        services.appeal_extend(actor=supervisor, appeal=appeal, new_due=new_due, reason="Треба")
+        services.appeal_extend(decider=decider(), actor=supervisor, appeal=appeal,
+                               new_due=new_due, reason="Треба")
 
     # then nothing changed: the date, the extensions, the notices
     assert caught.value.code == code
@@ -103,7 +105,8 @@ def test_an_extension_needs_a_reason(book, operator, supervisor):
 
     # when
     with pytest.raises(AppealsError) as caught:
-        services.appeal_extend(actor=supervisor, appeal=appeal, new_due=dt.date(2026, 4, 1),
+        services.appeal_extend(decider=decider(), actor=supervisor, appeal=appeal,
+                               new_due=dt.date(2026, 4, 1),
                                reason="  ")
 
     # then
@@ -114,14 +117,15 @@ def test_an_extension_needs_a_reason(book, operator, supervisor):
 def test_a_closed_appeal_cannot_be_extended(book, operator, supervisor, executor):
     # given
     appeal = _appeal(operator)
-    services.reply_submit(actor=executor, assignment=_main(appeal), result=ReplyResult.DONE,
+    services.reply_submit(**letter(), actor=executor, assignment=_main(appeal), result=ReplyResult.DONE,
                           text="Зроблено")
     services.feedback_record(actor=operator, appeal=appeal, confirmed=True, rating=5)
     before = footprint()
 
     # when
     with pytest.raises(AppealsError) as caught:
-        services.appeal_extend(actor=supervisor, appeal=appeal, new_due=dt.date(2026, 4, 1),
+        services.appeal_extend(decider=decider(), actor=supervisor, appeal=appeal,
+                               new_due=dt.date(2026, 4, 1),
                                reason="Треба")
 
     # then
@@ -136,7 +140,8 @@ def test_an_extension_lets_reminders_fire_again_for_the_new_date(book, operator,
     services.deadline_control(today=dt.date(2026, 3, 26))
 
     # when the term is extended
-    services.appeal_extend(actor=supervisor, appeal=appeal, new_due=dt.date(2026, 4, 20),
+    services.appeal_extend(decider=decider(), actor=supervisor, appeal=appeal,
+                               new_due=dt.date(2026, 4, 20),
                            reason="Обстеження")
 
     # then the control starts over for the new date
@@ -162,7 +167,7 @@ def test_an_executor_asks_and_a_supervisor_approves(book, operator, supervisor, 
     assert list(selectors.pending_extensions()) == [extension]
 
     # when the supervisor approves
-    services.extension_decide(actor=supervisor, extension=extension, approve=True)
+    services.extension_decide(actor=supervisor, extension=extension, approve=True, decider=decider())
 
     # then
     extension.refresh_from_db()
@@ -200,7 +205,7 @@ def test_a_supervisor_refuses_with_a_reason(book, operator, supervisor, executor
 
     # when decided again, then a conflict
     with pytest.raises(AppealsError) as again:
-        services.extension_decide(actor=supervisor, extension=extension, approve=True)
+        services.extension_decide(actor=supervisor, extension=extension, approve=True, decider=decider())
     assert again.value.code == "conflict"
 
 
@@ -223,7 +228,7 @@ def test_an_answered_assignment_cannot_ask_for_more_time(book, operator, executo
     # given
     appeal = _appeal(operator, routing=Routing(co_authority_codes=("ZAK-WATER",)))
     main = _main(appeal)
-    services.reply_submit(actor=executor, assignment=main, result=ReplyResult.DONE, text="Готово")
+    services.reply_submit(**letter(), actor=executor, assignment=main, result=ReplyResult.DONE, text="Готово")
 
     # when
     with pytest.raises(AppealsError) as caught:
@@ -290,7 +295,7 @@ def _world_for_control(operator, executor):
         made[name] = register(actor=operator,
                               received_at=dt.datetime(2026, 3, received_day, 10, tzinfo=KYIV),
                               applicant=applicant_data(last_name=name.title()))
-    services.reply_submit(actor=executor, assignment=_main(made["answered_overdue"]),
+    services.reply_submit(**letter(), actor=executor, assignment=_main(made["answered_overdue"]),
                           result=ReplyResult.DONE, text="Готово")
     return made
 
@@ -410,7 +415,7 @@ def test_the_routing_term_of_a_returned_appeal_runs_from_the_return(book, operat
     # given an appeal received 10.03 that the executor returns as not in competence on 20.03
     appeal = _appeal(operator)
     with time_machine.travel(dt.datetime(2026, 3, 20, 9, tzinfo=KYIV), tick=False):
-        services.reply_submit(actor=executor, assignment=_main(appeal),
+        services.reply_submit(**letter(), actor=executor, assignment=_main(appeal),
                               result=ReplyResult.NOT_IN_COMPETENCE, text="Не наша компетенція.")
     appeal.refresh_from_db()
     assert appeal.status == "registered"

@@ -19,7 +19,7 @@ from vikno.appeals.models import (
     Subject,
 )
 from vikno.appeals.services import QuestionData, Routing
-from vikno.appeals.tests.factories import footprint, register
+from vikno.appeals.tests.factories import footprint, letter, register
 from vikno.audit.models import AuditEvent
 
 
@@ -37,7 +37,7 @@ def _answered(operator, executor, supervisor=None, **kwargs) -> Appeal:
     """An appeal the council has answered ("done"); reviewed by the centre when supervisor given."""
     appeal = register(actor=operator, **kwargs)
     services.assignment_accept(actor=executor, assignment=_main(appeal))
-    services.reply_submit(actor=executor, assignment=_main(appeal), result=ReplyResult.DONE,
+    services.reply_submit(**letter(), actor=executor, assignment=_main(appeal), result=ReplyResult.DONE,
                           text="Гарячу воду подано 12.03.")
     if supervisor is not None:
         services.answer_review(actor=supervisor, appeal=appeal, accept=True)
@@ -54,7 +54,7 @@ def test_the_happy_path_ends_closed_with_a_rating(book, operator, supervisor, ex
     # when the executor accepts and answers, the centre passes the answer on, the applicant rates it
     services.assignment_accept(actor=executor, assignment=assignment)
     in_work = _status(appeal)
-    reply = services.reply_submit(actor=executor, assignment=assignment, result=ReplyResult.DONE,
+    reply = services.reply_submit(**letter(), actor=executor, assignment=assignment, result=ReplyResult.DONE,
                                   text="Аварію усунено, гаряча вода є.")
     answered = _status(appeal)
     services.answer_review(actor=supervisor, appeal=appeal, accept=True)
@@ -93,7 +93,7 @@ def test_an_unconfirmed_result_goes_back_and_is_answered_again(book, operator, s
     assert assignment.status == AssignmentStatus.FOR_REVISION
 
     # when the executor answers again and the applicant confirms
-    services.reply_submit(actor=executor, assignment=assignment, result=ReplyResult.DONE,
+    services.reply_submit(**letter(), actor=executor, assignment=assignment, result=ReplyResult.DONE,
                           text="Замінено засувку, вода є.")
     assert _status(appeal) == AppealStatus.ANSWERED
     services.answer_review(actor=supervisor, appeal=appeal, accept=True)
@@ -179,7 +179,7 @@ def test_answering_without_accepting_first_takes_it_into_work(book, operator, ex
     appeal = register(actor=operator)
 
     # when
-    services.reply_submit(actor=executor, assignment=_main(appeal), result=ReplyResult.EXPLAINED,
+    services.reply_submit(**letter(), actor=executor, assignment=_main(appeal), result=ReplyResult.EXPLAINED,
                           text="Роз'яснено порядок подачі заявки.")
 
     # then
@@ -195,7 +195,8 @@ def test_not_in_competence_returns_it_to_the_centre_for_rerouting(book, operator
     returned = _main(appeal)
 
     # when the council says it is not theirs
-    services.reply_submit(actor=executor, assignment=returned, result=ReplyResult.NOT_IN_COMPETENCE,
+    services.reply_submit(**letter(),
+                          actor=executor, assignment=returned, result=ReplyResult.NOT_IN_COMPETENCE,
                           text="Мережі належать водоканалу.")
 
     # then the assignment is returned, the appeal is back with the centre, supervisors are told
@@ -225,7 +226,8 @@ def test_a_co_executor_returning_it_leaves_the_main_at_work(book, operator, exec
     co = Assignment.objects.get(question__appeal=appeal, role=AssignmentRole.CO)
 
     # when
-    services.reply_submit(actor=other_executor, assignment=co, result=ReplyResult.NOT_IN_COMPETENCE,
+    services.reply_submit(**letter(),
+                          actor=other_executor, assignment=co, result=ReplyResult.NOT_IN_COMPETENCE,
                           text="Не наше.")
 
     # then
@@ -286,13 +288,13 @@ def test_a_late_co_executor_answer_keeps_the_appeal_with_the_applicant(book, ope
                                                                       executor, other_executor):
     # given the main answer passed to the applicant while the co-executor still works
     appeal = register(actor=operator, routing=Routing(co_authority_codes=("ZAK-WATER",)))
-    services.reply_submit(actor=executor, assignment=_main(appeal), result=ReplyResult.DONE,
+    services.reply_submit(**letter(), actor=executor, assignment=_main(appeal), result=ReplyResult.DONE,
                           text="Зроблено.")
     services.answer_review(actor=supervisor, appeal=appeal, accept=True)
     co = Assignment.objects.get(question__appeal=appeal, role=AssignmentRole.CO)
 
     # when the co-executor answers too
-    services.reply_submit(actor=other_executor, assignment=co, result=ReplyResult.DONE,
+    services.reply_submit(**letter(), actor=other_executor, assignment=co, result=ReplyResult.DONE,
                           text="Тиск у мережі відновлено.")
 
     # then its answer is kept and the appeal still awaits the applicant
@@ -304,7 +306,7 @@ def test_a_late_co_executor_answer_keeps_the_appeal_with_the_applicant(book, ope
 def test_closing_cancels_what_co_executors_still_owe(book, operator, supervisor, executor):
     # given a co-executor that never answered
     appeal = register(actor=operator, routing=Routing(co_authority_codes=("ZAK-WATER",)))
-    services.reply_submit(actor=executor, assignment=_main(appeal), result=ReplyResult.DONE,
+    services.reply_submit(**letter(), actor=executor, assignment=_main(appeal), result=ReplyResult.DONE,
                           text="Зроблено.")
 
     # when the applicant confirms
@@ -398,7 +400,7 @@ def test_not_considered_after_a_return_cancels_the_co_executor(book, operator, s
                                                               executor):
     # given the main executor returned it, the co-executor is still on it
     appeal = register(actor=operator, routing=Routing(co_authority_codes=("ZAK-WATER",)))
-    services.reply_submit(actor=executor, assignment=_main(appeal),
+    services.reply_submit(**letter(), actor=executor, assignment=_main(appeal),
                           result=ReplyResult.NOT_IN_COMPETENCE, text="Не наше.")
 
     # when
@@ -524,13 +526,14 @@ ILLEGAL = {
     "accept a closed assignment": (
         _closed, lambda s, e, o, a: services.assignment_accept(actor=e, assignment=_any_assignment(a))),
     "reply to a closed assignment": (
-        _closed, lambda s, e, o, a: services.reply_submit(actor=e, assignment=_any_assignment(a),
+        _closed, lambda s, e, o, a: services.reply_submit(**letter(), actor=e, assignment=_any_assignment(a),
                                                           result="done", text="Ще раз")),
     "accept an assignment twice": (
         _in_work, lambda s, e, o, a: services.assignment_accept(actor=e,
                                                                 assignment=_any_assignment(a))),
     "answer an answered assignment again": (
-        _awaiting, lambda s, e, o, a: services.reply_submit(actor=e, assignment=_any_assignment(a),
+        _awaiting, lambda s, e, o, a: services.reply_submit(**letter(),
+                                                            actor=e, assignment=_any_assignment(a),
                                                             result="done", text="Ще раз")),
     "review an answer twice": (
         _awaiting, lambda s, e, o, a: services.answer_review(actor=s, appeal=a, accept=True)),
@@ -575,10 +578,10 @@ def test_an_appeal_is_answered_when_every_questions_main_has_answered(book, oper
     first, second = Assignment.objects.filter(question__appeal=appeal).order_by("id")
 
     # when the first is answered, then the appeal is still in work
-    services.reply_submit(actor=executor, assignment=first, result=ReplyResult.DONE, text="Так")
+    services.reply_submit(**letter(), actor=executor, assignment=first, result=ReplyResult.DONE, text="Так")
     assert _status(appeal) == AppealStatus.IN_WORK
 
     # when the second is answered too, then the appeal is answered
-    services.reply_submit(actor=executor, assignment=second, result=ReplyResult.EXPLAINED,
+    services.reply_submit(**letter(), actor=executor, assignment=second, result=ReplyResult.EXPLAINED,
                           text="Роз'яснено")
     assert _status(appeal) == AppealStatus.ANSWERED

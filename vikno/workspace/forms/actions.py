@@ -61,7 +61,17 @@ class NewDueForm(ActionForm):
         super().add_service_error("reason" if field == "note" else field, message)
 
 
-class ExtendForm(NewDueForm):
+class DeciderFields(ActionForm):
+    """ст.20: who extended the term (the body's head or a deputy) and the document of it."""
+
+    decider_name = forms.CharField(label=_("Decided by (name)"), max_length=200, required=False)
+    decider_position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    decider_body = forms.CharField(label=_("Body"), max_length=300, required=False)
+    document_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
+    document_date = forms.DateField(label=_("Document date"), required=False, widget=DATE)
+
+
+class ExtendForm(NewDueForm, DeciderFields):
     pass
 
 
@@ -74,11 +84,22 @@ class ExtensionRequestForm(NewDueForm):
     pass
 
 
-class DecideExtensionForm(ActionForm):
+class HeadDecideExtensionForm(ActionForm):
+    """The body's head decides in the workspace: who decided comes from the account."""
+
     decision = forms.ChoiceField(
         label=_("Decision"), widget=forms.RadioSelect, initial="approve",
         choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
     note = forms.CharField(label=_("Note"), required=False, widget=NOTE)
+    document_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
+    document_date = forms.DateField(label=_("Document date"), required=False, widget=DATE)
+
+
+class DecideExtensionForm(HeadDecideExtensionForm, DeciderFields):
+    """The supervisor records the decision of the body's head on its behalf."""
+
+    field_order = ["decision", "note", "decider_name", "decider_position", "decider_body",
+                   "document_number", "document_date"]
 
 
 class ReviewForm(ActionForm):
@@ -87,6 +108,14 @@ class ReviewForm(ActionForm):
         choices=[("accept", _("Accept the answer and pass it to the applicant")),
                  ("revise", _("Send back for revision"))])
     note = forms.CharField(label=_("Note"), required=False, widget=NOTE)
+    file_number = forms.CharField(label=_("File number (where the case is filed)"), max_length=64,
+                                  required=False)
+
+
+class AnswerRecordForm(ActionForm):
+    answer_number = forms.CharField(label=_("Answer index"), max_length=64, required=False)
+    answer_date = forms.DateField(label=_("Answer date"), required=False, widget=DATE)
+    file_number = forms.CharField(label=_("File number"), max_length=64, required=False)
 
 
 class FeedbackForm(ActionForm):
@@ -131,10 +160,25 @@ class AcceptForm(ActionForm):
     pass
 
 
+# Shown only when the result is a refusal (vikno.css); the service requires them then (ст.15).
+REFUSAL = forms.Textarea(attrs={"rows": 2, "data-refusal": "1"})
+
+
 class ReplyForm(ActionForm):
     result = forms.ChoiceField(label=_("Result"), required=False,
                                choices=[("", "—"), *ReplyResult.choices])
     text = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    refusal_reasons = forms.CharField(label=_("Reasons for the refusal"), required=False,
+                                      widget=REFUSAL)
+    legal_basis = forms.CharField(label=_("Legal basis"), required=False, widget=REFUSAL)
+    appeal_procedure = forms.CharField(label=_("How to appeal the refusal"), required=False,
+                                       widget=REFUSAL)
+    outgoing_number = forms.CharField(label=_("Outgoing number of the letter"), max_length=64,
+                                      required=False)
+    outgoing_date = forms.DateField(label=_("Date of the letter"), required=False, widget=DATE)
+    signatory_name = forms.CharField(label=_("Signed by"), max_length=200, required=False)
+    signatory_position = forms.CharField(label=_("Signatory's position"), max_length=200,
+                                         required=False)
 
 
 class AttachForm(ActionForm):

@@ -55,6 +55,7 @@ TRANSITION_LABELS = {
     "extension_requested": gettext_lazy("Extension requested"),
     "extended": gettext_lazy("Term extended"),
     "shortened": gettext_lazy("Term shortened"),
+    "repeated": gettext_lazy("Repeated appeal registered"),
 }
 
 
@@ -137,6 +138,7 @@ def panel_title(name: str) -> str:
         "return": _("Return for missing content"), "accept": _("Take into work"),
         "reply": _("Answer"), "request_extension": _("Ask for an extension"),
         "attach": _("Attach files"),
+        "answer_record": _("Answer index, date and file"),
     }
     return titles.get(name, name)
 

@@ -17,6 +17,8 @@ from vikno.accounts.tests.factories import UserFactory, session_for
 from vikno.appeals import services
 from vikno.appeals.models import Appeal, Assignment, Channel
 from vikno.appeals.services import ApplicantData, QuestionData, Routing
+from vikno.appeals.tests.factories import letter
+from vikno.core import clock
 from vikno.directory.models import (
     Authority,
     Axis,
@@ -41,6 +43,21 @@ RULES = Routing()  # "as the routing rules suggest"
 
 ROLES = ("anonymous", "operator", "supervisor", "executor", "other_executor", "analyst",
          "security_admin", "system_admin")
+
+
+def letter_post(**overrides: Any) -> dict[str, str]:
+    """The answer letter's fields as the reply panel posts them."""
+    values = {"outgoing_number": "02-14/381", "outgoing_date": clock.today().isoformat(),
+              "signatory_name": "Олена Ковач", "signatory_position": "Селищна голова"}
+    return values | overrides
+
+
+def decider_post(**overrides: Any) -> dict[str, str]:
+    """Who extended the term and the document, as the supervisor's panels post them."""
+    values = {"decider_name": "Олена Ковач", "decider_position": "Селищна голова",
+              "decider_body": "Батівська селищна рада", "document_number": "15-р",
+              "document_date": clock.today().isoformat()}
+    return values | overrides
 
 
 @dataclass
@@ -81,7 +98,8 @@ class World:
 
     def answered(self, **kwargs: Any) -> Appeal:
         appeal = self.register(**kwargs)
-        services.reply_submit(actor=self.users["executor"], assignment=self.main_assignment(appeal),
+        services.reply_submit(**letter(),
+                              actor=self.users["executor"], assignment=self.main_assignment(appeal),
                               result="done", text="Воду подано.")
         appeal.refresh_from_db()
         return appeal

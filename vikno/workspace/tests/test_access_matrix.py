@@ -34,7 +34,7 @@ from vikno.appeals.models import (
     Transition,
 )
 from vikno.audit.models import AuditEvent
-from vikno.workspace.tests.conftest import ROLES, SETTLEMENT, World
+from vikno.workspace.tests.conftest import ROLES, SETTLEMENT, World, decider_post, letter_post
 
 OK, DONE, LOGIN, DENIED, MISSING = 200, "done", "login", 403, 404
 CENTRE_ONLY = {"operator": OK, "supervisor": OK}
@@ -174,7 +174,7 @@ CASES = [
     Case("extend", "POST", lambda o: card(o, "extend"),
          expect(supervisor=DONE, other_executor=MISSING), setup=routed,
          data=lambda w, o: {"new_due_date": (o["appeal"].due_date + timedelta(days=5)).isoformat(),
-                            "reason": "Потрібна перевірка."}),
+                            "reason": "Потрібна перевірка.", **decider_post()}),
     Case("shorten", "POST", lambda o: card(o, "shorten"),
          expect(supervisor=DONE, other_executor=MISSING), setup=routed,
          data=lambda w, o: {"new_due_date": (o["appeal"].due_date - timedelta(days=3)).isoformat(),
@@ -182,6 +182,10 @@ CASES = [
     Case("review", "POST", lambda o: card(o, "review"),
          expect(supervisor=DONE, other_executor=MISSING), setup=answered,
          data=lambda w, o: {"decision": "accept"}),
+    Case("answer_record", "POST", lambda o: card(o, "answer_record"),
+         expect(supervisor=DONE, other_executor=MISSING), setup=answered,
+         data=lambda w, o: {"answer_number": "02-14/381", "answer_date": "2026-01-05",
+                            "file_number": "04-12"}),
     Case("feedback", "POST", lambda o: card(o, "feedback"),
          expect(operator=DONE, supervisor=DONE, other_executor=MISSING), setup=answered,
          data=lambda w, o: {"confirmed": "yes", "rating": "5"}),
@@ -207,8 +211,9 @@ CASES = [
          expect(other_executor=MISSING), setup=closed, data=upload),
     Case("extension_decide", "POST",
          lambda o: reverse("workspace:extension_decide", args=[o["extension"].pk]),
-         expect(supervisor=DONE), setup=extension_requested,
-         data=lambda w, o: {"decision": "approve"}),
+         # A plain executor of the body that asked is refused (ст.20: its head decides).
+         expect(supervisor=DONE, other_executor=MISSING), setup=extension_requested,
+         data=lambda w, o: {"decision": "approve", **decider_post()}),
     # Executor actions on an assignment.
     Case("accept", "POST",
          lambda o: reverse("workspace:assignment_accept", args=[o["assignment"].pk]),
@@ -216,7 +221,7 @@ CASES = [
     Case("reply", "POST",
          lambda o: reverse("workspace:assignment_reply", args=[o["assignment"].pk]),
          expect(executor=DONE, other_executor=MISSING), setup=routed,
-         data=lambda w, o: {"result": "done", "text": "Воду подано."}),
+         data=lambda w, o: {"result": "done", "text": "Воду подано.", **letter_post()}),
     Case("assignment_attach", "POST",
          lambda o: reverse("workspace:assignment_attach", args=[o["assignment"].pk]),
          expect(executor=DONE, other_executor=MISSING), setup=routed, data=upload),

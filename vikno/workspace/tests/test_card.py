@@ -8,8 +8,9 @@ from typing import Any
 from django.urls import reverse
 
 from vikno.appeals.models import Extension, Reply
+from vikno.appeals.tests.factories import letter
 from vikno.audit.models import AuditEvent
-from vikno.workspace.tests.conftest import World
+from vikno.workspace.tests.conftest import World, decider_post, letter_post
 
 
 def card_url(appeal: Any, action: str = "") -> str:
@@ -28,7 +29,8 @@ def test_executor_accepts_then_replies(world: World) -> None:
     appeal.refresh_from_db()
     status_after_accept = appeal.status
     replied = client.post(reverse("workspace:assignment_reply", args=[assignment.pk]),
-                          {"result": "done", "text": "Гарячу воду подано."}, follow=True)
+                          {"result": "done", "text": "Гарячу воду подано.", **letter_post()},
+                          follow=True)
 
     # then
     assert accepted.status_code == 302
@@ -85,7 +87,8 @@ def test_supervisor_cannot_extend_beyond_45_days(world: World, message_in: Any) 
 
     # when
     response = world.client("supervisor").post(
-        card_url(appeal, "extend"), {"new_due_date": too_late.isoformat(), "reason": "Довго."})
+        card_url(appeal, "extend"), {"new_due_date": too_late.isoformat(), "reason": "Довго.",
+                                     **decider_post()})
 
     # then
     html = response.content.decode()
@@ -107,7 +110,8 @@ def test_supervisor_extends_within_the_limit(world: World) -> None:
     new_due = appeal.due_date + timedelta(days=10)
 
     response = world.client("supervisor").post(
-        card_url(appeal, "extend"), {"new_due_date": new_due.isoformat(), "reason": "Обстеження."})
+        card_url(appeal, "extend"), {"new_due_date": new_due.isoformat(), "reason": "Обстеження.",
+                                     **decider_post()})
 
     assert response.status_code == 302
     appeal.refresh_from_db()
@@ -129,7 +133,8 @@ def test_supervisor_decides_a_pending_extension_from_the_dashboard(world: World)
     dashboard = client.get(reverse("workspace:dashboard")).content.decode()
 
     response = client.post(reverse("workspace:extension_decide", args=[extension.pk]),
-                           {"decision": "approve", "next": reverse("workspace:dashboard")})
+                           {"decision": "approve", "next": reverse("workspace:dashboard"),
+                            **decider_post()})
 
     assert appeal.number in dashboard
     assert response["Location"] == reverse("workspace:dashboard")
@@ -223,7 +228,7 @@ def test_route_panel_reroutes_a_returned_appeal(world: World) -> None:
     appeal = world.register()
     from vikno.appeals import services
 
-    services.reply_submit(actor=world.users["executor"], assignment=world.main_assignment(appeal),
+    services.reply_submit(**letter(), actor=world.users["executor"], assignment=world.main_assignment(appeal),
                           result="not_in_competence", text="Не наше.")
     client = world.client("supervisor")
     dashboard = client.get(reverse("workspace:dashboard")).content.decode()

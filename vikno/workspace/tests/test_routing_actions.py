@@ -7,6 +7,7 @@ from django.urls import reverse
 from vikno.appeals import services
 from vikno.appeals.models import Assignment, Subject
 from vikno.appeals.services import QuestionData, Routing
+from vikno.appeals.tests.factories import letter
 from vikno.workspace.tests.conftest import World
 
 
@@ -23,8 +24,8 @@ def test_a_returned_question_is_routed_to_the_chosen_body_and_the_answer_given_s
     # given a two-question appeal: the council answered the first and returned the second
     appeal, first, second = _two_questions(world)
     executor = world.users["executor"]
-    services.reply_submit(actor=executor, assignment=first, result="done", text="Зроблено.")
-    services.reply_submit(actor=executor, assignment=second, result="not_in_competence",
+    services.reply_submit(**letter(), actor=executor, assignment=first, result="done", text="Зроблено.")
+    services.reply_submit(**letter(), actor=executor, assignment=second, result="not_in_competence",
                           text="Не наша компетенція.")
 
     # when the supervisor routes it from the card to another body, naming no question

@@ -21,7 +21,13 @@ from vikno.core.errors import ApplicationError, NotFound, PermissionDenied
 from vikno.workspace.forms import actions as action_forms
 from vikno.workspace.forms.files import as_file_data
 from vikno.workspace.permissions import CASE_WORKERS, role_required
-from vikno.workspace.views.card import APPEAL_PANELS, ASSIGNMENT_PANELS, panel_id, render_card
+from vikno.workspace.views.card import (
+    APPEAL_PANELS,
+    ASSIGNMENT_PANELS,
+    decides_as_head,
+    panel_id,
+    render_card,
+)
 from vikno.workspace.views.common import safe_next
 
 Run = Callable[[Any, Appeal, dict[str, Any]], str]
@@ -39,8 +45,15 @@ def _route(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
     return _("The appeal was routed to the executors.")
 
 
+def _decider(d: dict[str, Any]) -> services.Decider:
+    return services.Decider(name=d["decider_name"], position=d["decider_position"],
+                            body=d["decider_body"], document_number=d["document_number"],
+                            document_date=d["document_date"])
+
+
 def _extend(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
-    services.appeal_extend(actor=actor, appeal=appeal, new_due=d["new_due_date"], reason=d["reason"])
+    services.appeal_extend(actor=actor, appeal=appeal, new_due=d["new_due_date"], reason=d["reason"],
+                           decider=_decider(d))
     return _("The control date is extended to %(date)s.") % {"date": _date(d["new_due_date"])}
 
 
@@ -51,14 +64,33 @@ def _shorten(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
 
 def _review(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
     accept = d["decision"] == "accept"
-    services.answer_review(actor=actor, appeal=appeal, accept=accept, note=d["note"])
+    services.answer_review(actor=actor, appeal=appeal, accept=accept, note=d["note"],
+                           file_number=d["file_number"])
     return _("The answer was accepted.") if accept else _("The answer was sent back for revision.")
+
+
+def _answer_record(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
+    services.appeal_answer_record(actor=actor, appeal=appeal, answer_number=d["answer_number"],
+                                  answer_date=d["answer_date"], file_number=d["file_number"])
+    return _("The answer's index, date and file number were recorded.")
+
+
+def _repeated(appeal: Appeal) -> str | None:
+    """Past the 45-day cap dissatisfaction leaves the appeal closed and starts a repeated one."""
+    appeal.refresh_from_db(fields=["status"])
+    repeat = appeal.repeats.order_by("-pk").first() if appeal.status == "closed" else None
+    if repeat is None:
+        return None
+    return _("The 45-day term has passed: the repeated appeal %(number)s was registered.") % {
+        "number": repeat.number}
 
 
 def _feedback(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
     services.feedback_record(actor=actor, appeal=appeal, confirmed=d["confirmed"], rating=d["rating"],
                              comment=d["comment"])
-    return _("The applicant's confirmation and rating were recorded.")
+    # A closed appeal with a repeat was closed by this dissatisfaction: once a repeat exists the
+    # first appeal never takes feedback again.
+    return _repeated(appeal) or _("The applicant's confirmation and rating were recorded.")
 
 
 def _close(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
@@ -68,7 +100,7 @@ def _close(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
 
 def _reopen(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
     services.appeal_reopen(actor=actor, appeal=appeal, note=d["note"])
-    return _("The appeal was reopened.")
+    return _repeated(appeal) or _("The appeal was reopened.")
 
 
 def _forward(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
@@ -109,6 +141,7 @@ APPEAL_ACTIONS: dict[str, tuple[Action, Run]] = {
     "not-considered": (Action.NOT_CONSIDER, _not_consider),
     "return": (Action.RETURN, _return),
     "attach": (Action.ATTACH, _attach),
+    "answer-record": (Action.ANSWER_RECORD, _answer_record),
 }
 ACTION_SLUGS = {action: slug for slug, (action, _run) in APPEAL_ACTIONS.items()}
 
@@ -153,16 +186,23 @@ def appeal_action_view(slug: str) -> Callable[..., HttpResponseBase]:
 @role_required(*CASE_WORKERS)
 @require_POST
 def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The supervisor records the body head's decision; the body's head decides it here."""
     extension = access.extension_get_for(user=request.user, pk=pk)
     appeal = access.appeal_get_for(user=request.user, number=extension.appeal.number)
-    form = action_forms.DecideExtensionForm(request.POST, auto_id=panel_id("decide", extension.pk))
+    as_head = decides_as_head(request.user, extension)
+    form_class = action_forms.HeadDecideExtensionForm if as_head else action_forms.DecideExtensionForm
+    form = form_class(request.POST, auto_id=panel_id("decide", extension.pk))
     key = ("decide", extension.pk)
     if not form.is_valid():
         return render_card(request, appeal, bound={key: form}, status=400)
-    approve = form.cleaned_data["decision"] == "approve"
+    d = form.cleaned_data
+    approve = d["decision"] == "approve"
+    decider = (services.head_decider(actor=request.user, document_number=d["document_number"],
+                                     document_date=d["document_date"]) if as_head
+               else _decider(d))
     try:
         services.extension_decide(actor=request.user, extension=extension, approve=approve,
-                                  note=form.cleaned_data["note"])
+                                  note=d["note"], decider=decider)
     except ApplicationError as exc:
         if _refused(exc):
             raise
@@ -180,7 +220,12 @@ def _accept(actor: Any, assignment: Assignment, d: dict[str, Any]) -> str:
 
 
 def _reply(actor: Any, assignment: Assignment, d: dict[str, Any]) -> str:
-    services.reply_submit(actor=actor, assignment=assignment, result=d["result"], text=d["text"])
+    services.reply_submit(
+        actor=actor, assignment=assignment, result=d["result"], text=d["text"],
+        outgoing_number=d["outgoing_number"], outgoing_date=d["outgoing_date"],
+        signatory_name=d["signatory_name"], signatory_position=d["signatory_position"],
+        refusal_reasons=d["refusal_reasons"], legal_basis=d["legal_basis"],
+        appeal_procedure=d["appeal_procedure"])
     return _("The answer was sent to the contact centre.")
 
 

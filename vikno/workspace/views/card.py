@@ -12,7 +12,7 @@ from django.shortcuts import render
 from vikno.appeals import access, selectors
 from vikno.appeals.access import Action
 from vikno.appeals.lifecycle import UNDER_CONTROL_STATUSES
-from vikno.appeals.models import Appeal, AssignmentRole, ExtensionStatus
+from vikno.appeals.models import Appeal, AssignmentRole, Extension
 from vikno.core import clock
 from vikno.directory import deadlines
 from vikno.directory.selectors import working_calendar
@@ -31,6 +31,7 @@ APPEAL_PANELS: dict[Action, type[action_forms.ActionForm]] = {
     Action.FORWARD: action_forms.ForwardForm,
     Action.NOT_CONSIDER: action_forms.NotConsideredForm,
     Action.RETURN: action_forms.ReturnForm,
+    Action.ANSWER_RECORD: action_forms.AnswerRecordForm,
     # Shown under the attachments, not among the actions at the side (see card_context).
     Action.ATTACH: action_forms.AttachForm,
 }
@@ -54,6 +55,22 @@ def _route_initial(assignments: list[Any], questions: int) -> dict[str, Any]:
                 "") if questions == 1 else ""
     return {"main_authority": main,
             "co_authorities": sorted({a.authority.code for a in active if a.role == AssignmentRole.CO})}
+
+
+def decides_as_head(user: Any, extension: Extension) -> bool:
+    """The body's head decides with its own name; anyone else (the supervisor) enters whose."""
+    return extension.assignment is not None and access.is_body_head(
+        user=user, authority_id=extension.assignment.authority_id)
+
+
+def _extension_row(user: Any, extension: Extension, bound: dict[Any, Any]) -> dict[str, Any]:
+    key = ("decide", extension.pk)
+    decide_form: action_forms.ActionForm | None = None
+    if access.extension_decidable_by(user=user, extension=extension):
+        form_class = (action_forms.HeadDecideExtensionForm if decides_as_head(user, extension)
+                      else action_forms.DecideExtensionForm)
+        decide_form = bound.get(key) or form_class(auto_id=panel_id("decide", extension.pk))
+    return {"ext": extension, "form": decide_form, "open": key in bound}
 
 
 def card_context(
@@ -92,16 +109,8 @@ def card_context(
         else:
             panels.append(panel)
 
-    can_decide = Action.DECIDE_EXTENSION in actions
-    extensions = []
-    for extension in appeal.extensions.select_related("assignment__authority", "requested_by",
-                                                       "decided_by"):
-        key = ("decide", extension.pk)
-        decide_form: action_forms.ActionForm | None = None
-        if can_decide and extension.status == ExtensionStatus.REQUESTED:
-            decide_form = bound.get(key) or action_forms.DecideExtensionForm(
-                auto_id=panel_id("decide", extension.pk))
-        extensions.append({"ext": extension, "form": decide_form, "open": key in bound})
+    extensions = [_extension_row(user, extension, bound) for extension in appeal.extensions
+                  .select_related("assignment__authority", "requested_by", "decided_by")]
 
     # A recorded view of the applicant and co-signers when they are shown unmasked.
     people = selectors.appeal_personal_data(user=user, appeal=appeal)

@@ -21,6 +21,7 @@ from vikno.appeals.services.execution import (
     feedback_record,
     reply_submit,
 )
+from vikno.appeals.services.notifications import notification_mark_read
 from vikno.appeals.services.registration import (
     ApplicantData,
     QuestionData,
@@ -55,6 +56,7 @@ __all__ = [
     "extension_decide",
     "extension_request",
     "feedback_record",
+    "notification_mark_read",
     "reply_submit",
     "suggest_authority",
 ]

@@ -14,8 +14,6 @@ from vikno.appeals.models import (
     Assignment,
     AssignmentRole,
     Feedback,
-    Notice,
-    Notification,
     Reply,
     ReplyResult,
 )
@@ -27,8 +25,12 @@ from vikno.appeals.services._common import (
     history,
     lock,
     lock_assignment,
+    notice,
+    notification,
 )
+from vikno.appeals.services.routing_terms import term_open
 from vikno.audit import services as audit
+from vikno.core import clock
 
 # A rating at or below this sends the result back for revision, like an unconfirmed one.
 POOR_RATING = 2
@@ -44,7 +46,8 @@ def _accept(*, actor: Any, appeal: Appeal, assignment: Assignment) -> None:
                     action="accept")
     if appeal.status in (AppealStatus.ASSIGNED, AppealStatus.RETURNED_FOR_REVISION):
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.IN_WORK, action="accept",
-                    note=assignment.authority.name)
+                    message="history.executors",
+                    params={"authorities": [assignment.authority.code]})
 
 
 @transaction.atomic
@@ -83,18 +86,19 @@ def reply_submit(*, actor: Any, assignment: Assignment, result: str, text: str) 
                  after={"result": result, "assignment": assignment.pk})
     if result == ReplyResult.NOT_IN_COMPETENCE:
         history(appeal=appeal, actor=actor, action="returned_not_in_competence",
-                note=f"{assignment.authority.name}: {text.strip()}")
-        Notification.objects.create(
-            for_supervisors=True, appeal=appeal, kind=NotificationKind.RETURNED,
-            text=_("%(authority)s returned %(number)s as not in its competence: re-route it within "
-                   "5 days.") % {"authority": assignment.authority.name, "number": appeal.number},
-        )
+                message="history.authority_note",
+                params={"authority": assignment.authority.code, "note": text.strip()})
+        notification(for_supervisors=True, appeal=appeal, kind=NotificationKind.RETURNED,
+                     message="notification.returned", authority=assignment.authority.code)
+        # ст.7: the centre re-routes within 5 days of the return.
+        term_open(appeal=appeal, start=clock.today())
         still_main = Assignment.objects.filter(
             question=assignment.question, role=AssignmentRole.MAIN,
             status__in=ACTIVE_ASSIGNMENT_STATUSES).exists()
         if not still_main and appeal.status in (AppealStatus.ASSIGNED, AppealStatus.IN_WORK):
             appeal_move(actor=actor, appeal=appeal, target=AppealStatus.REGISTERED,
-                        action="returned_not_in_competence", note=assignment.authority.name)
+                        action="returned_not_in_competence", message="history.executors",
+                        params={"authorities": [assignment.authority.code]})
     elif appeal.status in ANSWERABLE_STATUSES and _all_mains_answered(appeal):
         # A co-executor may still answer after the main answer went to the applicant: that
         # answer is kept, but the appeal does not go back to "answered".
@@ -104,9 +108,10 @@ def reply_submit(*, actor: Any, assignment: Assignment, result: str, text: str) 
     return reply
 
 
-def _send_back(*, actor: Any, appeal: Appeal, action: str, note: str) -> None:
+def _send_back(*, actor: Any, appeal: Appeal, action: str, note: str = "", message: str = "",
+               params: dict[str, Any] | None = None) -> None:
     appeal_move(actor=actor, appeal=appeal, target=AppealStatus.RETURNED_FOR_REVISION,
-                action=action, note=note)
+                action=action, note=note, message=message, params=params)
     for assignment in assignments_of(appeal, [AssignmentStatus.ANSWERED, AssignmentStatus.CLOSED]):
         assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.FOR_REVISION,
                         action="revision")
@@ -129,9 +134,7 @@ def answer_review(*, actor: Any, appeal: Appeal, accept: bool, note: str = "") -
     if accept:
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.AWAITING_CONFIRMATION,
                     action="answer_accepted", note=note)
-        Notice.objects.create(appeal=appeal, kind=NoticeKind.ANSWERED,
-                              text=_("Your appeal %(number)s has been answered.")
-                              % {"number": appeal.number})
+        notice(appeal=appeal, kind=NoticeKind.ANSWERED, message="notice.answered")
     else:
         if not note.strip():
             raise AppealsError(Code.REASON_REQUIRED, _("Explain what must be revised."), field="note")
@@ -165,13 +168,13 @@ def feedback_record(
                         action="answer_accepted")
         _close_assignments(actor=actor, appeal=appeal)
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.CLOSED, action="confirm",
-                    note=_("Confirmed, rating %(r)s") % {"r": rating or "—"})
+                    message="history.confirmed", params={"r": rating})
     else:
         # The applicant's comment stays on the Feedback row: it may name people or places, and
         # the note is copied into the audit trail.
-        note = (_("Not confirmed by the applicant") if not confirmed
-                else _("Poor rating: %(r)s") % {"r": rating})
-        _send_back(actor=actor, appeal=appeal, action="not_confirmed", note=note)
+        _send_back(actor=actor, appeal=appeal, action="not_confirmed",
+                   message="history.not_confirmed" if not confirmed else "history.poor_rating",
+                   params={"r": rating})
     return feedback
 
 
@@ -204,6 +207,8 @@ def appeal_reopen(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
         appeal.save(update_fields=["not_considered_reason"])
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.REGISTERED, action="reopen",
                     note=note)
+        # A wrongly rejected appeal is routed (or forwarded) within 5 days of its reopening.
+        term_open(appeal=appeal, start=clock.today())
     else:
         _send_back(actor=actor, appeal=appeal, action="reopen", note=note)
     return appeal

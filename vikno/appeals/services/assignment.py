@@ -127,15 +127,16 @@ def assign_questions(*, actor: Any, appeal: Appeal, questions: list[Question], r
         mains[main.code] = main.name
         created += _assign_question(actor=actor, question=question, main=main, co=co,
                                     instructions=routing.instructions, fresh=fresh)
-    note = {"message": "history.executors",
-            "params": {"authorities": sorted(mains, key=lambda code: mains[code])}}
+    executors = {"authorities": sorted(mains, key=lambda code: mains[code])}
     # ст.7: routing ends the running 5-day term (from receipt, or from a return).
     term_close(appeal=appeal, action="assign")
     # A new main executor starts the work over ("assigned" until it accepts); adding a
     # co-executor to work in progress does not take the appeal back.
     new_main = any(a.role == AssignmentRole.MAIN for a in created)
     if appeal.status == AppealStatus.REGISTERED or (new_main and appeal.status != AppealStatus.ASSIGNED):
-        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ASSIGNED, action="assign", **note)
+        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ASSIGNED, action="assign",
+                    message="history.executors", params=executors)
     else:
-        history(appeal=appeal, actor=actor, action="reroute", **note)
+        history(appeal=appeal, actor=actor, action="reroute", message="history.executors",
+                params=executors)
     return created

@@ -53,6 +53,13 @@ class Migration(migrations.Migration):
             )
         ],
         migrations.RunPython(to_kinds, to_texts),
+        # A default, so that reversing can add the columns back to rows that exist.
+        migrations.AlterField(model_name="notice", name="text",
+                              field=models.TextField(blank=True, default="")),
+        migrations.AlterField(model_name="notification", name="text",
+                              field=models.CharField(blank=True, default="", max_length=500)),
+        migrations.AlterField(model_name="transition", name="note",
+                              field=models.TextField(blank=True, default="")),
         migrations.RemoveField(model_name="notice", name="text"),
         migrations.RemoveField(model_name="notification", name="text"),
         migrations.RemoveField(model_name="transition", name="note"),

@@ -90,8 +90,9 @@ def reply_submit(*, actor: Any, assignment: Assignment, result: str, text: str) 
                 params={"authority": assignment.authority.code, "note": text.strip()})
         notification(for_supervisors=True, appeal=appeal, kind=NotificationKind.RETURNED,
                      message="notification.returned", authority=assignment.authority.code)
-        # ст.7: the centre re-routes within 5 days of the return.
-        term_open(appeal=appeal, start=clock.today())
+        if assignment.role == AssignmentRole.MAIN:
+            # ст.7: the question has no executor: the centre re-routes within 5 days of the return.
+            term_open(appeal=appeal, start=clock.today())
         still_main = Assignment.objects.filter(
             question=assignment.question, role=AssignmentRole.MAIN,
             status__in=ACTIVE_ASSIGNMENT_STATUSES).exists()

@@ -12,7 +12,7 @@ import time_machine
 from vikno.appeals import selectors, services
 from vikno.appeals.models import Notification, RoutingTerm
 from vikno.appeals.services import Routing
-from vikno.appeals.tests.factories import register
+from vikno.appeals.tests.factories import executor_of, register
 from vikno.directory import deadlines
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -115,3 +115,20 @@ def test_a_decision_not_to_consider_is_not_a_late_routing(book, operator, superv
     # then no term is missed
     assert not selectors.routing_missed(today=dt.date(2026, 3, 31)).exists()
     assert services.deadline_control(today=dt.date(2026, 3, 31)).unrouted == 0
+
+
+def test_a_co_executors_return_starts_no_routing_term(book, operator, executor, supervisor):
+    # given an appeal with the council as main executor and the utility as co-executor
+    with _at(10):
+        appeal = register(actor=operator, received_at=RECEIVED,
+                          routing=Routing(co_authority_codes=(book.utility.code,)))
+    co = appeal.questions.get().assignments.get(role="co")
+
+    # when the co-executor returns its part as not in its competence
+    with _at(12):
+        services.reply_submit(actor=executor_of(book.utility), assignment=co,
+                              result="not_in_competence", text="Не наша компетенція.")
+
+    # then the question keeps its main executor: no new term runs
+    assert list(RoutingTerm.objects.filter(appeal=appeal).values_list("done_action", flat=True)) \
+        == ["assign"]

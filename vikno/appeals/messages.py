@@ -27,6 +27,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from vikno.directory.models import Authority
+
 # The kind of the rows written before texts were stored as kinds: the old text, shown as is.
 LEGACY = "legacy"
 # A history note that is only what a person typed (a reason for closing, reopening…).
@@ -112,7 +114,13 @@ FORMATS: dict[str, Callable[[Any, Mapping[str, str]], str]] = {
     "reason": _reason,
     "r": _rating,
 }
-AUTHORITY_PARAMS = ("authority", "authorities")
+
+
+class _Shown(dict[str, Any]):
+    """A parameter the row lacks (a kind extended after it was written) shows as a dash."""
+
+    def __missing__(self, key: str) -> str:
+        return "—"
 
 
 def params_of(**params: Any) -> dict[str, Any]:
@@ -127,8 +135,6 @@ def authority_codes(params: Mapping[str, Any]) -> set[str]:
 
 def authority_names(codes: Iterable[str]) -> dict[str, str]:
     """Names of the authorities (one query; none when there is nothing to look up)."""
-    from vikno.directory.models import Authority
-
     wanted = set(codes)
     if not wanted:
         return {}
@@ -143,8 +149,8 @@ def render(message: str, params: Mapping[str, Any], *,
     kind = KINDS.get(message, KINDS[LEGACY])
     if names is None:
         names = authority_names(authority_codes(params))
-    shown = {k: FORMATS[k](v, names) if k in FORMATS else ("" if v is None else v)
-             for k, v in params.items()}
+    shown = _Shown({k: FORMATS[k](v, names) if k in FORMATS else ("" if v is None else v)
+                    for k, v in params.items()})
     if "authorities" in params:
         shown["count"] = len(params["authorities"] or [])
     text = str(kind.template % shown) if kind.template is not None else ""

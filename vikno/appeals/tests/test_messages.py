@@ -195,3 +195,15 @@ def test_a_typed_close_reason_is_kept_as_typed_and_stays_out_of_the_audit_trail(
     event = AuditEvent.objects.filter(action="appeal.close").get()
     assert "Коваль" not in str(event.after)
     assert event.after["note"] == "history.note"
+
+
+def test_a_row_missing_a_parameter_of_its_kind_still_renders(book):
+    # given a reminder written before its kind gained the date parameter
+    params = {"number": "ЗК-1"}
+
+    # when
+    with translation.override("uk"):
+        text = render("notification.reminder", params)
+
+    # then the page does not break: the missing value shows as a dash
+    assert text == "Контрольний термін звернення ЗК-1 — —."

@@ -43,10 +43,13 @@ bootstrap: $(UV) ## install the pinned uv and sync .venv with uv.lock (fast when
 compilemessages: bootstrap ## compile the translation catalogues (.po -> .mo), no gettext needed
 	@$(PY) bin/compilemessages.py
 
-run: compilemessages ## migrate, load reference and demo data, serve on 127.0.0.1:PORT
+run: compilemessages ## migrate, load reference and demo data, serve on 127.0.0.1:PORT with the hourly deadline control
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py load_reference
 	DEBUG=1 $(PY) manage.py seed_demo
+	@# The deadline control (reminders, escalations) runs next to the server, hourly, and stops with it.
+	DEBUG=1 $(PY) manage.py deadline_control --every 3600 & control=$$!; \
+	trap 'kill $$control 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: compilemessages ## lint, import contracts, types, migration check and the test suite

@@ -12,12 +12,15 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
+from vikno.accounts.access import role_of
+from vikno.accounts.roles import Role
 from vikno.appeals.access import (
     appeal_get_for,
     appeals_visible_to,
     applicants_searchable_by,
+    executor_authority,
     personal_data_visible,
     personal_data_visible_in,
 )
@@ -29,6 +32,7 @@ from vikno.appeals.lifecycle import (
     AppealStatus,
     AssignmentStatus,
 )
+from vikno.appeals.messages import preload
 from vikno.appeals.models import (
     Appeal,
     Applicant,
@@ -38,9 +42,12 @@ from vikno.appeals.models import (
     Extension,
     ExtensionStatus,
     Notification,
+    NotificationRead,
     Question,
+    RoutingTerm,
 )
 from vikno.appeals.models.applicants import phone_normalise
+from vikno.appeals.models.work import LATE_ACTIONS
 from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.core.search import Fold, fold
@@ -256,23 +263,72 @@ def statistics(*, since: date | None = None, until: date | None = None) -> dict[
     }
 
 
+def routing_missed_q(today: date) -> Q:
+    """ст.7: a term ended by routing or forwarding after its 5 days, or still running past them."""
+    return (Q(done_date__gt=F("due_date"), done_action__in=LATE_ACTIONS)
+            | Q(done_date__isnull=True, due_date__lt=today))
+
+
+def routing_missed(*, today: date | None = None) -> QuerySet[RoutingTerm]:
+    """The routing terms missed, the latest first (one query, however many appeals)."""
+    return (RoutingTerm.objects.filter(routing_missed_q(today or clock.today()))
+            .select_related("appeal").order_by("-due_date", "-id"))
+
+
+def appeal_routing_missed(*, appeal: Appeal, today: date | None = None) -> list[RoutingTerm]:
+    return list(appeal.routing_terms.filter(routing_missed_q(today or clock.today())))
+
+
+def priority_under_control() -> QuerySet[Appeal]:
+    """ст.20: privileged applicants' appeals still under consideration, nearest control date
+    first."""
+    return (Appeal.objects.filter(priority=True, status__in=UNDER_CONTROL_STATUSES)
+            .order_by("due_date", "id"))
+
+
 def pending_extensions() -> QuerySet[Extension]:
     return (Extension.objects.filter(status=ExtensionStatus.REQUESTED)
             .select_related("appeal", "assignment__authority").order_by("new_due_date"))
 
 
-def notifications_for(*, user: Any, authority_id: int | None, supervisor: bool,
-                      limit: int = 20) -> QuerySet[Notification]:
+def notifications_addressed(*, user: Any, authority_id: int | None,
+                            supervisor: bool) -> QuerySet[Notification]:
+    """Every notification meant for this user: personal, its authority's, or the supervisors'."""
     cond = Q(user=user)
     if authority_id:
         cond |= Q(authority_id=authority_id)
     if supervisor:
         cond |= Q(for_supervisors=True)
-    return Notification.objects.filter(cond, read_at__isnull=True).select_related("appeal")[:limit]
+    return Notification.objects.filter(cond)
+
+
+def notifications_addressed_to(user: Any) -> QuerySet[Notification]:
+    authority = executor_authority(user)
+    return notifications_addressed(user=user, authority_id=authority.pk if authority else None,
+                                   supervisor=role_of(user) == Role.SUPERVISOR)
+
+
+def _read_by(user: Any) -> Exists:
+    return Exists(NotificationRead.objects.filter(notification=OuterRef("pk"), user=user))
+
+
+def notifications_for(*, user: Any, authority_id: int | None, supervisor: bool,
+                      limit: int = 20) -> QuerySet[Notification]:
+    """The ones this user has not read: each reader marks its own."""
+    return (notifications_addressed(user=user, authority_id=authority_id, supervisor=supervisor)
+            .filter(~_read_by(user)).select_related("appeal")[:limit])
+
+
+def notifications_read_by(*, user: Any, limit: int = 20) -> list[Notification]:
+    """The latest this user has read, newest mark first, each with its `read_at`."""
+    return list(notifications_addressed_to(user).filter(reads__user=user)
+                .annotate(read_at=F("reads__read_at")).select_related("appeal")
+                .order_by("-read_at")[:limit])
 
 
 def appeal_timeline(*, appeal: Appeal) -> list[Any]:
-    return list(appeal.transitions.select_related("by").order_by("at", "id"))
+    """The history, with the authority names of its notes looked up in one query."""
+    return preload(appeal.transitions.select_related("by").order_by("at", "id"))
 
 
 def appeal_assignments(*, appeal: Appeal) -> QuerySet[Assignment]:

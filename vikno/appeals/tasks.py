@@ -5,7 +5,13 @@ from celery import shared_task
 from vikno.appeals import services
 
 
-@shared_task(name="vikno.appeals.tasks.deadline_control")
+# acks_late: a worker that dies mid-run leaves the message to be run again, which is safe because
+# deadline_control claims every row it writes (no second reminder or escalation). No lock: the
+# database claim already makes overlapping runs harmless, and a lock that outlives a killed worker
+# would only delay the next run. The time limit stops a run stuck on a lock (its transaction rolls
+# back and the next run picks the rows up).
+@shared_task(name="vikno.appeals.tasks.deadline_control", acks_late=True,
+             reject_on_worker_lost=True, soft_time_limit=600, time_limit=660)
 def deadline_control() -> dict[str, int]:
     report = services.deadline_control()
     return {"reminded": report.reminded, "escalated": report.escalated,

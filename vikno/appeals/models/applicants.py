@@ -34,6 +34,13 @@ class ApplicantKind(models.TextChoices):
     ORGANISATION = "organisation", _("Organisation")
 
 
+class Language(models.TextChoices):
+    """The languages of the interface (settings.LANGUAGES), Ukrainian first."""
+
+    UK = "uk", _("Ukrainian")
+    EN = "en", _("English")
+
+
 class Sex(models.TextChoices):
     MALE = "4.1", _("Male")
     FEMALE = "4.2", _("Female")
@@ -70,6 +77,9 @@ class Applicant(TimeStampedModel):
     # ст.10: at the applicant's request name, address and workplace are disclosed only to those
     # who decide the case.
     confidential = models.BooleanField(_("confidentiality requested"), default=False)
+    # The language of the notices sent to the applicant.
+    language = models.CharField(_("language of notices"), max_length=8,
+                                choices=Language.choices, default=Language.UK)
 
     class Meta:
         verbose_name = _("applicant")

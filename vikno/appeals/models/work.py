@@ -208,13 +208,21 @@ class Transition(models.Model):
     action = models.CharField(max_length=40)
     from_status = models.CharField(max_length=32, choices=AppealStatus.choices, blank=True)
     to_status = models.CharField(max_length=32, choices=AppealStatus.choices, blank=True)
-    note = models.TextField(blank=True)
+    # The note: a kind of vikno.appeals.messages and its parameters, shown in the viewer's language.
+    message = models.CharField(max_length=60, blank=True)
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.appeal_id}: {self.action}"
+
+    @property
+    def note(self) -> str:
+        from vikno.appeals.messages import render
+
+        return render(self.message, self.params or {}, names=getattr(self, "_names", None))
 
 
 class NoticeKind(models.TextChoices):
@@ -231,7 +239,9 @@ class Notice(TimeStampedModel):
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=20, choices=NoticeKind.choices)
-    text = models.TextField()
+    # The text: a kind of vikno.appeals.messages and its parameters, rendered for the applicant.
+    message = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -239,6 +249,21 @@ class Notice(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}: {self.kind}"
+
+    @property
+    def language(self) -> str:
+        applicant = self.appeal.applicant
+        return applicant.language if applicant is not None else settings.LANGUAGE_CODE
+
+    @property
+    def text(self) -> str:
+        """In the applicant's language, whoever acted and whoever reads it now."""
+        from django.utils import translation
+
+        from vikno.appeals.messages import render
+
+        with translation.override(self.language):
+            return render(self.message, self.params or {})
 
 
 class NotificationKind(models.TextChoices):
@@ -261,11 +286,68 @@ class Notification(TimeStampedModel):
     for_supervisors = models.BooleanField(default=False)
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
-    text = models.CharField(max_length=500)
-    read_at = models.DateTimeField(null=True, blank=True)
+    # The text: a kind of vikno.appeals.messages and its parameters, shown in the viewer's language.
+    message = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return self.text
+        return f"{self.appeal_id}: {self.kind}"
+
+    @property
+    def text(self) -> str:
+        from vikno.appeals.messages import render
+
+        return render(self.message, self.params or {}, names=getattr(self, "_names", None))
+
+
+class NotificationRead(models.Model):
+    """One reader's mark on one notification: an authority's or the supervisors' notification read
+    by one of them stays unread for the others."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "user"], name="notification_read_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id}/{self.user_id}"
+
+
+class RoutingTerm(models.Model):
+    """ст.7: one 5-day term to route or forward the appeal, from receipt or from an executor's
+    "not in competence" return. Kept after it ends, so a late step stays visible."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="routing_terms")
+    start_date = models.DateField(_("term began"))
+    due_date = models.DateField(_("route or forward by"), db_index=True)
+    # Set when the appeal is routed, forwarded, or otherwise decided (ст.5/ст.8).
+    done_date = models.DateField(_("step taken"), null=True, blank=True)
+    done_action = models.CharField(max_length=40, blank=True)
+    # Supervisors were told that the term was missed (once per term).
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["appeal"], condition=Q(done_date__isnull=True),
+                                    name="routing_term_one_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.start_date} → {self.due_date}"
+
+    @property
+    def late(self) -> bool:
+        return self.done_date is not None and self.done_date > self.due_date and \
+            self.done_action in LATE_ACTIONS
+
+
+# The steps ст.7 times: routing to an executor or forwarding to the competent body.
+LATE_ACTIONS = ("assign", "forward")

@@ -24,6 +24,7 @@ from vikno.appeals.services.execution import (
     feedback_record,
     reply_submit,
 )
+from vikno.appeals.services.notifications import notification_mark_read
 from vikno.appeals.services.registration import (
     ApplicantData,
     QuestionData,
@@ -61,6 +62,7 @@ __all__ = [
     "extension_request",
     "feedback_record",
     "head_decider",
+    "notification_mark_read",
     "reply_submit",
     "suggest_authority",
 ]

@@ -13,7 +13,8 @@ from vikno.appeals.lifecycle import (
     appeal_transition_check,
     assignment_transition_check,
 )
-from vikno.appeals.models import Appeal, Assignment, Transition
+from vikno.appeals.messages import NOTE, params_of
+from vikno.appeals.models import Appeal, Assignment, Notice, Notification, Transition
 from vikno.audit import services as audit
 from vikno.core import clock
 
@@ -29,8 +30,18 @@ def snapshot(obj: models.Model, fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
 
 
+def note_of(note: str = "", message: str = "", params: dict[str, Any] | None = None
+            ) -> dict[str, Any]:
+    """The fields of a history note: a message kind with its parameters, or only what a person
+    typed (`note`), kept as typed."""
+    if message:
+        return {"message": message, "params": params_of(**(params or {}))}
+    return {"message": NOTE, "params": {"note": note.strip()}} if note.strip() else {}
+
+
 def appeal_move(
-    *, actor: Any, appeal: Appeal, target: AppealStatus, action: str, note: str = ""
+    *, actor: Any, appeal: Appeal, target: AppealStatus, action: str, note: str = "",
+    message: str = "", params: dict[str, Any] | None = None,
 ) -> None:
     """Change an appeal's status through the transition table, with history and audit.
 
@@ -49,13 +60,16 @@ def appeal_move(
     elif current == AppealStatus.CLOSED:
         appeal.closed_at = None
     appeal.save(update_fields=["status", "status_changed_at", "updated_at", "closed_at"])
+    fields = note_of(note, message, params)
     Transition.objects.create(
         appeal=appeal, by=actor if getattr(actor, "pk", None) else None, action=action,
-        from_status=current, to_status=target, note=note, at=now,
+        from_status=current, to_status=target, at=now, **fields,
     )
+    # The kind of note only: what a person typed may name people or places.
     audit.record(
         actor=actor, action=f"appeal.{action}", obj=appeal,
-        before={"status": current.value}, after={"status": target.value, "note": note or None},
+        before={"status": current.value},
+        after={"status": target.value, "note": fields.get("message")},
     )
 
 
@@ -78,11 +92,12 @@ def assignment_move(
     )
 
 
-def history(*, appeal: Appeal, actor: Any, action: str, note: str = "") -> None:
+def history(*, appeal: Appeal, actor: Any, action: str, note: str = "", message: str = "",
+            params: dict[str, Any] | None = None) -> None:
     """A history line that is not a status change (routing, extension, feedback…)."""
     Transition.objects.create(
         appeal=appeal, by=actor if getattr(actor, "pk", None) else None, action=action,
-        from_status=appeal.status, to_status=appeal.status, note=note,
+        from_status=appeal.status, to_status=appeal.status, **note_of(note, message, params),
     )
 
 
@@ -111,3 +126,22 @@ def lock_assignment(assignment: Assignment) -> tuple[Appeal, Assignment]:
         "question", "authority").get(pk=assignment.pk)
     fresh.question.appeal = appeal
     return appeal, fresh
+
+
+def notice(*, appeal: Appeal, kind: str, message: str, **params: Any) -> Notice:
+    """A notice owed to the applicant; its text is rendered in the applicant's language."""
+    return Notice.objects.create(appeal=appeal, kind=kind, message=message,
+                                 params=params_of(number=appeal.number, **params))
+
+
+def notification(*, appeal: Appeal, kind: str, message: str, for_supervisors: bool = False,
+                 to_authority: Any = None, to_user: Any = None, save: bool = True,
+                 **params: Any) -> Notification:
+    """A staff notification (to supervisors, to an authority or to one user); its text is
+    rendered in each reader's language. `save=False` builds it for a bulk_create."""
+    row = Notification(appeal=appeal, kind=kind, message=message, for_supervisors=for_supervisors,
+                       authority=to_authority, user=to_user,
+                       params=params_of(number=appeal.number, **params))
+    if save:
+        row.save()
+    return row

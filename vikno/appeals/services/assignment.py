@@ -16,6 +16,7 @@ from vikno.appeals.lifecycle import (
 )
 from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Question
 from vikno.appeals.services._common import appeal_move, assignment_move, history, lock
+from vikno.appeals.services.routing_terms import term_close
 from vikno.audit import services as audit
 from vikno.directory.models import Authority
 from vikno.directory.routing import NoRoute, route
@@ -119,19 +120,23 @@ def assign_questions(*, actor: Any, appeal: Appeal, questions: list[Question], r
         raise AppealsError(Code.INVALID_VALUE, _("Choose the questions to assign."),
                            field="question_ids")
     created: list[Assignment] = []
-    names = []
+    mains: dict[str, str] = {}
     for question in questions:
         question.appeal = appeal
         main = fixed_main or suggest_authority(question)
-        names.append(main.name)
+        mains[main.code] = main.name
         created += _assign_question(actor=actor, question=question, main=main, co=co,
                                     instructions=routing.instructions, fresh=fresh)
-    note = ", ".join(sorted(set(names)))
+    executors = {"authorities": sorted(mains, key=lambda code: mains[code])}
+    # ст.7: routing ends the running 5-day term (from receipt, or from a return).
+    term_close(appeal=appeal, action="assign")
     # A new main executor starts the work over ("assigned" until it accepts); adding a
     # co-executor to work in progress does not take the appeal back.
     new_main = any(a.role == AssignmentRole.MAIN for a in created)
     if appeal.status == AppealStatus.REGISTERED or (new_main and appeal.status != AppealStatus.ASSIGNED):
-        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ASSIGNED, action="assign", note=note)
+        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ASSIGNED, action="assign",
+                    message="history.executors", params=executors)
     else:
-        history(appeal=appeal, actor=actor, action="reroute", note=note)
+        history(appeal=appeal, actor=actor, action="reroute", message="history.executors",
+                params=executors)
     return created

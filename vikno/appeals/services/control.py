@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from vikno.appeals.errors import AppealsError, Code, from_rule
@@ -26,8 +27,9 @@ from vikno.appeals.models import (
     NotConsideredReason,
     Notice,
     Notification,
+    RoutingTerm,
 )
-from vikno.appeals.models.work import NoticeKind, NotificationKind
+from vikno.appeals.models.work import LATE_ACTIONS, NoticeKind, NotificationKind
 from vikno.appeals.services._common import (
     appeal_move,
     assignment_move,
@@ -35,7 +37,10 @@ from vikno.appeals.services._common import (
     history,
     lock,
     lock_assignment,
+    notice,
+    notification,
 )
+from vikno.appeals.services.routing_terms import term_close
 from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.directory import deadlines
@@ -43,6 +48,8 @@ from vikno.directory.deadlines import DeadlineError
 
 # Assignments that still owe work; an answered one keeps its answer whatever happens next.
 OWING_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION)
+# Rows per statement in deadline control's bulk writes (SQLite's limit on bound parameters).
+BATCH = 500
 
 
 def _reason(note: str) -> str:
@@ -67,15 +74,14 @@ def appeal_forward(*, actor: Any, appeal: Appeal, to_body: str, note: str = "") 
                            field="to_body")
     appeal = lock(appeal)
     appeal_move(actor=actor, appeal=appeal, target=AppealStatus.FORWARDED, action="forward",
-                note=f"{to_body.strip()}. {note}".strip(". "))
+                message="history.forwarded",
+                params={"body": to_body.strip()[:300], "note": note.strip()})
     _cancel_assignments(actor=actor, appeal=appeal)
+    term_close(appeal=appeal, action="forward")
     appeal.forwarded_to = to_body.strip()[:300]
     appeal.save(update_fields=["forwarded_to"])
-    Notice.objects.create(
-        appeal=appeal, kind=NoticeKind.FORWARDED,
-        text=_("Your appeal %(number)s is outside our competence and has been forwarded to "
-               "%(body)s.") % {"number": appeal.number, "body": appeal.forwarded_to},
-    )
+    notice(appeal=appeal, kind=NoticeKind.FORWARDED, message="notice.forwarded",
+           body=appeal.forwarded_to)
     return appeal
 
 
@@ -90,17 +96,16 @@ def appeal_not_considered(
                            field="reason")
     appeal = lock(appeal)
     appeal_move(actor=actor, appeal=appeal, target=AppealStatus.NOT_CONSIDERED,
-                action="not_considered", note=f"{NotConsideredReason(reason).label}. {note}".strip())
+                action="not_considered", message="history.not_considered",
+                params={"reason": reason, "note": note.strip()})
     _cancel_assignments(actor=actor, appeal=appeal)
+    term_close(appeal=appeal, action="not_considered")
     appeal.not_considered_reason = reason
     appeal.status_note = note.strip()
     appeal.save(update_fields=["not_considered_reason", "status_note"])
     if appeal.applicant_id:
-        Notice.objects.create(
-            appeal=appeal, kind=NoticeKind.NOT_CONSIDERED,
-            text=_("Your appeal %(number)s is not subject to consideration: %(reason)s.")
-            % {"number": appeal.number, "reason": NotConsideredReason(reason).label},
-        )
+        notice(appeal=appeal, kind=NoticeKind.NOT_CONSIDERED, message="notice.not_considered",
+               reason=reason)
     return appeal
 
 
@@ -112,13 +117,10 @@ def appeal_return_missing_content(*, actor: Any, appeal: Appeal, note: str) -> A
     appeal_move(actor=actor, appeal=appeal, target=AppealStatus.RETURNED_MISSING_CONTENT,
                 action="return_missing_content", note=note)
     _cancel_assignments(actor=actor, appeal=appeal)
+    term_close(appeal=appeal, action="return_missing_content")
     appeal.status_note = note
     appeal.save(update_fields=["status_note"])
-    Notice.objects.create(
-        appeal=appeal, kind=NoticeKind.RETURNED,
-        text=_("Your appeal %(number)s is returned: %(note)s") % {"number": appeal.number,
-                                                                  "note": note},
-    )
+    notice(appeal=appeal, kind=NoticeKind.RETURNED, message="notice.returned", note=note)
     return appeal
 
 
@@ -174,13 +176,12 @@ def extension_request(
     audit.record(actor=actor, action="extension.request", obj=appeal,
                  after={"new_due_date": new_due, "assignment": assignment.pk})
     history(appeal=appeal, actor=actor, action="extension_requested",
-            note=f"{assignment.authority.name}: {new_due:%d.%m.%Y}. {reason}")
-    Notification.objects.create(
-        for_supervisors=True, appeal=appeal, kind=NotificationKind.EXTENSION,
-        text=_("%(authority)s asks to extend %(number)s to %(date)s.")
-        % {"authority": assignment.authority.name, "number": appeal.number,
-           "date": new_due.strftime("%d.%m.%Y")},
-    )
+            message="history.extension_requested",
+            params={"authority": assignment.authority.code, "number": appeal.number,
+                    "date": new_due, "note": reason})
+    notification(for_supervisors=True, appeal=appeal, kind=NotificationKind.EXTENSION,
+                 message="notification.extension", authority=assignment.authority.code,
+                 date=new_due)
     return extension
 
 
@@ -234,16 +235,10 @@ def head_decider(*, actor: Any, document_number: str, document_date: date | None
 
 def extended_notice(*, appeal: Appeal, new_due: date, reason: str, decider: Decider) -> Notice:
     """ст.20: the applicant is told of the longer term, why, and who extended it."""
-    return Notice.objects.create(
-        appeal=appeal, kind=NoticeKind.EXTENDED,
-        text=_("The term of consideration of your appeal %(number)s is extended to %(date)s: "
-               "%(reason)s") % {"number": appeal.number, "date": new_due.strftime("%d.%m.%Y"),
-                                "reason": reason}
-        + "\n" + _("Decided by: %(name)s, %(position)s, %(body)s (No. %(document)s of %(on)s).")
-        % {"name": decider.name, "position": decider.position, "body": decider.body,
-           "document": decider.document_number,
-           "on": decider.document_date.strftime("%d.%m.%Y") if decider.document_date else "—"},
-    )
+    return notice(appeal=appeal, kind=NoticeKind.EXTENDED, message="notice.extended", date=new_due,
+                  reason_text=reason, decider_name=decider.name, decider_position=decider.position,
+                  decider_body=decider.body, document=decider.document_number,
+                  document_date=decider.document_date)
 
 
 def _grant(*, actor: Any, appeal: Appeal, new_due: date, reason: str, decider: Decider) -> None:
@@ -254,9 +249,10 @@ def _grant(*, actor: Any, appeal: Appeal, new_due: date, reason: str, decider: D
                  before={"due_date": old},
                  after={"due_date": new_due, "document_number": decider.document_number,
                         "document_date": decider.document_date})
-    history(appeal=appeal, actor=actor, action="extended",
-            note=f"{old:%d.%m.%Y} → {new_due:%d.%m.%Y}. {reason} "
-                 f"({decider.position}, {decider.body}, № {decider.document_number})")
+    history(appeal=appeal, actor=actor, action="extended", message="history.extended",
+            params={"old_date": old, "date": new_due, "note": reason,
+                    "decider_position": decider.position, "decider_body": decider.body,
+                    "document": decider.document_number})
     extended_notice(appeal=appeal, new_due=new_due, reason=reason, decider=decider)
 
 
@@ -324,8 +320,8 @@ def appeal_shorten(*, actor: Any, appeal: Appeal, new_due: date, reason: str) ->
     _apply_due(appeal=appeal, new_due=new_due)
     audit.record(actor=actor, action="appeal.shorten", obj=appeal,
                  before={"due_date": old}, after={"due_date": new_due})
-    history(appeal=appeal, actor=actor, action="shortened",
-            note=f"{old:%d.%m.%Y} → {new_due:%d.%m.%Y}. {reason}")
+    history(appeal=appeal, actor=actor, action="shortened", message="history.term_changed",
+            params={"old_date": old, "date": new_due, "note": reason})
     return appeal
 
 
@@ -336,74 +332,86 @@ class ControlReport:
     unrouted: int = 0
 
 
-def routing_due(appeal: Appeal) -> date:
-    """ст.7: the centre routes (or forwards) an appeal within 5 days of receipt; one that an
-    executor returned as not in its competence, within 5 days of the return."""
-    returned = appeal.status_changed_at if Assignment.objects.filter(
-        question__appeal=appeal, status=AssignmentStatus.RETURNED).exists() else None
-    start = max(appeal.received_at, returned) if returned else appeal.received_at
-    return deadlines.forwarding_due(clock.local_date(start))
+def _claim(qs: QuerySet[Any]) -> list[Any]:
+    """The rows of `qs` that no other run holds, locked until this transaction ends.
+
+    Two overlapping runs never take the same row: on PostgreSQL the second skips the rows the
+    first has locked, and once the first commits its marks (reminded_at, escalated_at) exclude
+    them from the second's conditions (re-checked on the latest row version). SQLite has no row
+    locks but runs one writing transaction at a time, which gives the same result."""
+    return list(qs.select_for_update(skip_locked=True, of=("self",)))
 
 
-def _escalate_unrouted(today: date) -> int:
-    """Tell supervisors, once, of each registered appeal still without an executor past its
-    5-day routing term."""
-    count = 0
-    for appeal in Appeal.objects.filter(status=AppealStatus.REGISTERED):
-        due = routing_due(appeal)
-        already = Notification.objects.filter(
-            appeal=appeal, for_supervisors=True, kind=NotificationKind.ESCALATION,
-            created_at__gte=appeal.status_changed_at).exists()
-        if today <= due or already:
-            continue
-        Notification.objects.create(
-            for_supervisors=True, appeal=appeal, kind=NotificationKind.ESCALATION,
-            text=_("%(number)s has no executor: it had to be routed or forwarded by %(date)s.")
-            % {"number": appeal.number, "date": due.strftime("%d.%m.%Y")},
-        )
-        count += 1
-    return count
+def _mark(model: type[Any], rows: list[Any], **values: Any) -> None:
+    ids = [row.pk for row in rows]
+    for start in range(0, len(ids), BATCH):
+        model.objects.filter(pk__in=ids[start:start + BATCH]).update(**values)
+
+
+def _remind(today: date, now: Any) -> int:
+    until = today + cast(timedelta, settings.VIKNO["REMIND_BEFORE"])
+    rows = _claim(Assignment.objects.filter(
+        status__in=OWING_STATUSES, due_date__gte=today, due_date__lte=until,
+        reminded_at__isnull=True).select_related("question__appeal", "authority"))
+    Notification.objects.bulk_create(
+        [notification(appeal=a.question.appeal, kind=NotificationKind.REMINDER,
+                      message="notification.reminder", to_authority=a.authority,
+                      date=a.due_date, save=False) for a in rows], batch_size=BATCH)
+    _mark(Assignment, rows, reminded_at=now)
+    return len(rows)
+
+
+def _escalate(today: date, now: Any) -> int:
+    rows = _claim(Assignment.objects.filter(
+        status__in=OWING_STATUSES, due_date__lt=today, escalated_at__isnull=True,
+    ).select_related("question__appeal", "authority"))
+    made = []
+    for a in rows:
+        params = {"authority": a.authority.code, "date": a.due_date}
+        made += [notification(appeal=a.question.appeal, kind=NotificationKind.ESCALATION,
+                              message="notification.overdue", to_authority=a.authority,
+                              save=False, **params),
+                 notification(appeal=a.question.appeal, kind=NotificationKind.ESCALATION,
+                              message="notification.overdue", for_supervisors=True,
+                              save=False, **params)]
+    Notification.objects.bulk_create(made, batch_size=BATCH)
+    _mark(Assignment, rows, escalated_at=now)
+    return len(rows)
+
+
+def _escalate_routing(today: date, now: Any) -> int:
+    """ст.7: tell supervisors, once per term, of each appeal not routed or forwarded within its
+    5-day term: still without an executor past the term, or routed or forwarded after it
+    (at registration too, for an appeal received long before)."""
+    missed = Q(done_date__isnull=True, due_date__lt=today) | Q(
+        done_date__gt=F("due_date"), done_action__in=LATE_ACTIONS)
+    terms = _claim(RoutingTerm.objects.filter(missed, escalated_at__isnull=True)
+                   .select_related("appeal"))
+    Notification.objects.bulk_create([
+        notification(appeal=t.appeal, kind=NotificationKind.ESCALATION, for_supervisors=True,
+                     save=False, date=t.due_date,
+                     **({"message": "notification.unrouted"} if t.done_date is None else
+                        {"message": "notification.routed_late", "start_date": t.start_date,
+                         "done_date": t.done_date}))
+        for t in terms], batch_size=BATCH)
+    _mark(RoutingTerm, terms, escalated_at=now)
+    return len(terms)
 
 
 @transaction.atomic
 def deadline_control(*, today: date | None = None) -> ControlReport:
-    """Remind executors before the control date and escalate to supervisors after it; escalate
-    appeals left without an executor past the 5-day routing term.
+    """Remind executors before the control date and escalate to supervisors after it; tell
+    supervisors of appeals not routed or forwarded within the 5-day term.
 
-    Idempotent: each assignment is reminded once and escalated once per control date.
+    Safe when runs overlap: each row is claimed by one run (see _claim) and marked in the same
+    transaction, so every assignment is reminded once and escalated once per control date, and
+    every routing term is escalated once. A fixed number of queries, however many appeals.
     """
     today = today or clock.today()
-    remind_until = today + cast(timedelta, settings.VIKNO["REMIND_BEFORE"])
-    active = Assignment.objects.filter(
-        status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK,
-                    AssignmentStatus.FOR_REVISION],
-    ).select_related("question__appeal", "authority")
     now = clock.now()
-    reminded = escalated = 0
-    for assignment in active.filter(due_date__gte=today, due_date__lte=remind_until,
-                                    reminded_at__isnull=True):
-        appeal = assignment.question.appeal
-        Notification.objects.create(
-            authority=assignment.authority, appeal=appeal, kind=NotificationKind.REMINDER,
-            text=_("The control date of %(number)s is %(date)s.")
-            % {"number": appeal.number, "date": assignment.due_date.strftime("%d.%m.%Y")},
-        )
-        assignment.reminded_at = now
-        assignment.save(update_fields=["reminded_at"])
-        reminded += 1
-    for assignment in active.filter(due_date__lt=today, escalated_at__isnull=True):
-        appeal = assignment.question.appeal
-        text = _("%(number)s is overdue at %(authority)s (control date %(date)s).") % {
-            "number": appeal.number, "authority": assignment.authority.name,
-            "date": assignment.due_date.strftime("%d.%m.%Y")}
-        Notification.objects.create(authority=assignment.authority, appeal=appeal,
-                                    kind=NotificationKind.ESCALATION, text=text)
-        Notification.objects.create(for_supervisors=True, appeal=appeal,
-                                    kind=NotificationKind.ESCALATION, text=text)
-        assignment.escalated_at = now
-        assignment.save(update_fields=["escalated_at"])
-        escalated += 1
-    unrouted = _escalate_unrouted(today)
+    reminded = _remind(today, now)
+    escalated = _escalate(today, now)
+    unrouted = _escalate_routing(today, now)
     if reminded or escalated or unrouted:
         audit.record(actor=None, action="deadline.control", obj=None,
                      after={"reminded": reminded, "escalated": escalated, "unrouted": unrouted,

@@ -16,7 +16,6 @@ from vikno.appeals.models import (
     AssignmentRole,
     Feedback,
     Notice,
-    Notification,
     Reply,
     ReplyResult,
 )
@@ -28,8 +27,11 @@ from vikno.appeals.services._common import (
     history,
     lock,
     lock_assignment,
+    notice,
+    notification,
 )
 from vikno.appeals.services.repeat import past_cap, repeat_register
+from vikno.appeals.services.routing_terms import term_open
 from vikno.audit import services as audit
 from vikno.core import clock
 
@@ -47,7 +49,8 @@ def _accept(*, actor: Any, appeal: Appeal, assignment: Assignment) -> None:
                     action="accept")
     if appeal.status in (AppealStatus.ASSIGNED, AppealStatus.RETURNED_FOR_REVISION):
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.IN_WORK, action="accept",
-                    note=assignment.authority.name)
+                    message="history.executors",
+                    params={"authorities": [assignment.authority.code]})
 
 
 @transaction.atomic
@@ -154,23 +157,26 @@ def reply_submit(
 
 def _returned_to_centre(*, actor: Any, appeal: Appeal, assignment: Assignment, text: str) -> None:
     history(appeal=appeal, actor=actor, action="returned_not_in_competence",
-            note=f"{assignment.authority.name}: {text.strip()}")
-    Notification.objects.create(
-        for_supervisors=True, appeal=appeal, kind=NotificationKind.RETURNED,
-        text=_("%(authority)s returned %(number)s as not in its competence: re-route it within "
-               "5 days.") % {"authority": assignment.authority.name, "number": appeal.number},
-    )
+            message="history.authority_note",
+            params={"authority": assignment.authority.code, "note": text.strip()})
+    notification(for_supervisors=True, appeal=appeal, kind=NotificationKind.RETURNED,
+                 message="notification.returned", authority=assignment.authority.code)
+    if assignment.role == AssignmentRole.MAIN:
+        # ст.7: the question has no executor: the centre re-routes within 5 days of the return.
+        term_open(appeal=appeal, start=clock.today())
     still_main = Assignment.objects.filter(
         question=assignment.question, role=AssignmentRole.MAIN,
         status__in=ACTIVE_ASSIGNMENT_STATUSES).exists()
     if not still_main and appeal.status in (AppealStatus.ASSIGNED, AppealStatus.IN_WORK):
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.REGISTERED,
-                    action="returned_not_in_competence", note=assignment.authority.name)
+                    action="returned_not_in_competence", message="history.executors",
+                    params={"authorities": [assignment.authority.code]})
 
 
-def _send_back(*, actor: Any, appeal: Appeal, action: str, note: str) -> None:
+def _send_back(*, actor: Any, appeal: Appeal, action: str, note: str = "", message: str = "",
+               params: dict[str, Any] | None = None) -> None:
     appeal_move(actor=actor, appeal=appeal, target=AppealStatus.RETURNED_FOR_REVISION,
-                action=action, note=note)
+                action=action, note=note, message=message, params=params)
     for assignment in assignments_of(appeal, [AssignmentStatus.ANSWERED, AssignmentStatus.CLOSED]):
         assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.FOR_REVISION,
                         action="revision")
@@ -197,30 +203,22 @@ def _main_answers(appeal: Appeal) -> list[Reply]:
     return sorted(latest.values(), key=lambda r: (r.assignment.question_id, r.pk))
 
 
-def _answer_paragraph(reply: Reply) -> str:
-    # The authority's name stays in the nominative after a label: no case is forced on it.
-    lines = [_("Executor: %(authority)s. Result: %(result)s.")
-             % {"authority": reply.assignment.authority.name, "result": reply.get_result_display()},
-             reply.text]
-    if reply.result == ReplyResult.REFUSED:
-        lines += [_("Reasons for the refusal: %(text)s") % {"text": reply.refusal_reasons},
-                  _("Legal basis: %(text)s") % {"text": reply.legal_basis},
-                  _("How to appeal: %(text)s") % {"text": reply.appeal_procedure}]
-    if reply.outgoing_number:
-        lines.append(_("Letter No. %(number)s of %(date)s.") % {
-            "number": reply.outgoing_number,
-            "date": reply.outgoing_date.strftime("%d.%m.%Y") if reply.outgoing_date else "—"})
-    if reply.signatory_name:
-        lines.append(_("Signed by: %(name)s, %(position)s.")
-                     % {"name": reply.signatory_name, "position": reply.signatory_position})
-    return "\n".join(lines)
+def _answer_params(reply: Reply) -> dict[str, Any]:
+    """One main executor's answer as the notice keeps it (rendered by messages.py)."""
+    refused = reply.result == ReplyResult.REFUSED
+    return {"authority": reply.assignment.authority.code, "result": reply.result, "text": reply.text,
+            "refusal_reasons": reply.refusal_reasons if refused else "",
+            "legal_basis": reply.legal_basis if refused else "",
+            "appeal_procedure": reply.appeal_procedure if refused else "",
+            "outgoing_number": reply.outgoing_number,
+            "outgoing_date": reply.outgoing_date.isoformat() if reply.outgoing_date else None,
+            "signatory_name": reply.signatory_name, "signatory_position": reply.signatory_position}
 
 
 def answered_notice(*, appeal: Appeal, replies: list[Reply]) -> Notice:
     """ст.15, ст.19: the applicant gets the substance of the answer, not only "answered"."""
-    text = "\n\n".join([_("Your appeal %(number)s has been considered.") % {"number": appeal.number},
-                         *(_answer_paragraph(reply) for reply in replies)])
-    return Notice.objects.create(appeal=appeal, kind=NoticeKind.ANSWERED, text=text)
+    return notice(appeal=appeal, kind=NoticeKind.ANSWERED, message="notice.answered",
+                  answers=[_answer_params(reply) for reply in replies])
 
 
 def _record_answer(*, actor: Any, appeal: Appeal, number: str, on: date | None,
@@ -322,19 +320,19 @@ def feedback_record(
                         action="answer_accepted")
         _close_assignments(actor=actor, appeal=appeal)
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.CLOSED, action="confirm",
-                    note=_("Confirmed, rating %(r)s") % {"r": rating or "—"})
+                    message="history.confirmed", params={"r": rating})
         return feedback
     # The applicant's comment stays on the Feedback row: it may name people or places, and
     # the note is copied into the audit trail.
-    note = (_("Not confirmed by the applicant") if not confirmed
-            else _("Poor rating: %(r)s") % {"r": rating})
+    message = "history.not_confirmed" if not confirmed else "history.poor_rating"
     if repeated is not None:
         # Past the 45 days the first appeal is closed as answered; the repeat carries the issue.
         _close_assignments(actor=actor, appeal=appeal)
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.CLOSED, action="not_confirmed",
-                    note=f"{note}. {repeated.number}")
+                    message=message, params={"r": rating, "repeat": repeated.number})
     else:
-        _send_back(actor=actor, appeal=appeal, action="not_confirmed", note=note)
+        _send_back(actor=actor, appeal=appeal, action="not_confirmed", message=message,
+                   params={"r": rating})
     return feedback
 
 
@@ -371,6 +369,8 @@ def appeal_reopen(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
         appeal.save(update_fields=["not_considered_reason"])
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.REGISTERED, action="reopen",
                     note=note)
+        # A wrongly rejected appeal is routed (or forwarded) within 5 days of its reopening.
+        term_open(appeal=appeal, start=clock.today())
     else:
         _send_back(actor=actor, appeal=appeal, action="reopen", note=note)
     return appeal

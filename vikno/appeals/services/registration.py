@@ -34,6 +34,7 @@ from vikno.appeals.models.applicants import PERSONAL_FIELDS, phone_normalise
 from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, snapshot
 from vikno.appeals.services.assignment import Routing, assign_questions
 from vikno.appeals.services.attachments import FileData, attachments_prepare, attachments_store
+from vikno.appeals.services.routing_terms import term_open
 from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.directory import deadlines
@@ -414,6 +415,8 @@ def appeal_register(
     audit.record(actor=actor, action="appeal.register", obj=appeal,
                  after=snapshot(appeal, APPEAL_AUDIT_FIELDS) | {
                      "questions": [q.subtopic.code for q in created]})
+    # ст.7: the 5-day term to route or forward runs from receipt, not from registration.
+    term_open(appeal=appeal, start=received_on)
     if routing is not None:
         # Nobody else sees this appeal before commit: no lock to take, no assignment to look for.
         assign_questions(actor=actor, appeal=appeal, questions=created, routing=routing, fresh=True)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from vikno.appeals.lifecycle import AssignmentStatus
 from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Question, Sign
 from vikno.appeals.services._common import history
@@ -64,8 +62,7 @@ def repeat_register(*, actor: Any, appeal: Appeal) -> Appeal:
         # No main executor known (never routed): the routing rules suggest one.
         appeal_assign(actor=actor, appeal=repeated, question_ids=question_ids,
                       routing=Routing(main_authority_code=code))
-    history(appeal=appeal, actor=actor, action="repeated",
-            note=_("Repeated appeal %(number)s registered: the 45-day term of this one has "
-                   "passed.") % {"number": repeated.number})
+    history(appeal=appeal, actor=actor, action="repeated", message="history.repeated",
+            params={"repeat": repeated.number})
     repeated.refresh_from_db()
     return repeated

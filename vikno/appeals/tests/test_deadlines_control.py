@@ -29,8 +29,10 @@ RECEIVED = dt.datetime(2026, 3, 10, 10, tzinfo=KYIV)  # due 25.03, cap 24.04
 
 
 def _appeal(operator, **kwargs) -> Appeal:
+    """Registered on the day of receipt (routed in time, ст.7)."""
     kwargs.setdefault("received_at", RECEIVED)
-    return register(actor=operator, **kwargs)
+    with time_machine.travel(kwargs["received_at"], tick=False):
+        return register(actor=operator, **kwargs)
 
 
 def _main(appeal: Appeal) -> Assignment:
@@ -292,9 +294,9 @@ def _world_for_control(operator, executor):
     made = {}
     for name, received_day in (("overdue", 1), ("due_today", 5), ("due_in_3", 8),
                                ("due_in_4", 9), ("answered_overdue", 2)):
-        made[name] = register(actor=operator,
-                              received_at=dt.datetime(2026, 3, received_day, 10, tzinfo=KYIV),
-                              applicant=applicant_data(last_name=name.title()))
+        made[name] = _appeal(operator,
+                             received_at=dt.datetime(2026, 3, received_day, 10, tzinfo=KYIV),
+                             applicant=applicant_data(last_name=name.title()))
     services.reply_submit(**letter(), actor=executor, assignment=_main(made["answered_overdue"]),
                           result=ReplyResult.DONE, text="Готово")
     return made
@@ -316,9 +318,10 @@ def test_deadline_control_reminds_and_escalates_once(book, operator, executor):
         (made["overdue"].pk, False, book.council.pk), (made["overdue"].pk, True, None)}
 
     # when run again the same day, then nothing new
+    before = Notification.objects.count()
     again = services.deadline_control(today=dt.date(2026, 3, 20))
-    assert (again.reminded, again.escalated) == (0, 0)
-    assert Notification.objects.count() == 4
+    assert (again.reminded, again.escalated, again.unrouted) == (0, 0, 0)
+    assert Notification.objects.count() == before
 
 
 def test_the_scheduled_task_uses_the_clock(book, operator, executor):

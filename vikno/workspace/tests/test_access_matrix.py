@@ -30,6 +30,7 @@ from vikno.appeals.models import (
     Extension,
     Feedback,
     Notification,
+    NotificationRead,
     Reply,
     Transition,
 )
@@ -265,7 +266,7 @@ def state() -> tuple[Any, ...]:
         list(Extension.objects.order_by("pk").values_list("status", flat=True)),
         Feedback.objects.count(),
         Reply.objects.count(),
-        list(Notification.objects.order_by("pk").values_list("read_at", flat=True)),
+        list(NotificationRead.objects.order_by("pk").values_list("notification_id", "user_id")),
         list(User.objects.order_by("pk").values_list("is_active", flat=True)),
         AppealModel.objects.count(),
         Attachment.objects.count(),

@@ -130,6 +130,7 @@ def card_context(
         # Listed to every viewer of the card; masked in the template like the applicant (ст.10).
         "cosigners": people.cosigners,
         "timeline": selectors.appeal_timeline(appeal=appeal),
+        "routing_missed": selectors.appeal_routing_missed(appeal=appeal, today=today),
         "today": today,
         "overdue": appeal.status in UNDER_CONTROL_STATUSES and appeal.due_date < today,
         "days_left": deadlines.days_left(appeal.due_date, today),

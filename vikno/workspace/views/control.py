@@ -44,9 +44,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "returned": list(selectors.returned_awaiting_routing(user=request.user)[:LIST_LIMIT]),
             "overdue": list(selectors.appeals_overdue().select_related("applicant")
                             .order_by("due_date")[:LIST_LIMIT]),
+            **_routing_and_priority(),
             "here": reverse("workspace:dashboard"),
         }
     return render(request, "workspace/dashboard.html", context)
+
+
+def _routing_and_priority() -> dict[str, Any]:
+    """ст.7 terms missed, and ст.20 priority appeals with their control dates: counts and lists."""
+    today = clock.today()
+    missed = selectors.routing_missed(today=today)
+    priority = selectors.priority_under_control()
+    return {
+        "routing_missed_count": missed.count(),
+        "routing_missed": list(missed[:LIST_LIMIT]),
+        "priority_count": priority.count(),
+        "priority_overdue_count": priority.filter(due_date__lt=today).count(),
+        "priority": list(priority[:LIST_LIMIT]),
+    }
 
 
 def _share(rows: list[tuple[str, Any, int]], total: int) -> list[tuple[str, Any, int, int]]:

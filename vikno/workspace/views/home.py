@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import Role
-from vikno.appeals import access, selectors
-from vikno.workspace import services
+from vikno.appeals import access, selectors, services
+from vikno.appeals.messages import preload
 from vikno.workspace.permissions import CASE_WORKERS, role_required
 from vikno.workspace.views.common import safe_next
 
@@ -42,10 +42,9 @@ def notifications(request: HttpRequest) -> HttpResponse:
     unread = selectors.notifications_for(
         user=request.user, authority_id=authority.pk if authority else None,
         supervisor=role_of(request.user) == Role.SUPERVISOR, limit=200)
-    recent = (services.notifications_addressed_to(request.user).filter(read_at__isnull=False)
-              .select_related("appeal").order_by("-read_at")[:20])
+    recent = selectors.notifications_read_by(user=request.user)
     return render(request, "workspace/notifications.html",
-                  {"unread": list(unread), "recent": list(recent)})
+                  {"unread": preload(unread), "recent": preload(recent)})
 
 
 @role_required(*CASE_WORKERS)

@@ -1,0 +1,24 @@
+"""ст.7: the 5-day term to route or forward an appeal, opened at receipt and at an executor's
+"not in competence" return, closed by the step that ends it. Stored as rows (RoutingTerm), so
+late steps and missed terms are found by a query, never by walking the appeals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from vikno.appeals.models import Appeal, RoutingTerm
+from vikno.core import clock
+from vikno.directory import deadlines
+
+
+def term_open(*, appeal: Appeal, start: date) -> None:
+    """Start a term unless one is running (a second return does not push the first one's date)."""
+    if not RoutingTerm.objects.filter(appeal=appeal, done_date__isnull=True).exists():
+        RoutingTerm.objects.create(appeal=appeal, start_date=start,
+                                   due_date=deadlines.forwarding_due(start))
+
+
+def term_close(*, appeal: Appeal, action: str) -> None:
+    """The running term ends today with `action` (assign, forward, not_considered, return…)."""
+    RoutingTerm.objects.filter(appeal=appeal, done_date__isnull=True).update(
+        done_date=clock.today(), done_action=action)

@@ -21,6 +21,7 @@ NO_STUDY_DAYS = 15
 FORWARD_DAYS = 5
 RETURN_DAYS = 10
 MAX_DAYS = 45
+PUBLIC_INFORMATION_DAYS = 5
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,19 @@ def forwarding_due(received_on: date, policy: DeadlinePolicy = LAW) -> date:
 def return_due(received_on: date, policy: DeadlinePolicy = LAW) -> date:
     """An appeal lacking the required content is returned within 10 days (ст.5)."""
     return received_on + timedelta(days=policy.return_days)
+
+
+def public_information_due(received_on: date, working_days: int = PUBLIC_INFORMATION_DAYS) -> date:
+    """A request for public information is answered within 5 working days (Law 2939-VI, ст.20).
+
+    Counts Monday to Friday only: public holidays are not yet taken into account."""
+    day = received_on
+    left = working_days
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
 
 
 def max_due(received_on: date, policy: DeadlinePolicy = LAW) -> date:

@@ -23,6 +23,7 @@ from vikno.appeals.models import (
     AssignmentRole,
     Extension,
     ExtensionStatus,
+    Kind,
     Notification,
 )
 from vikno.appeals.models.applicants import phone_normalise
@@ -185,12 +186,17 @@ def status_counts(*, qs: QuerySet[Appeal] | None = None) -> dict[str, int]:
 
 
 def statistics(*, since: date | None = None, until: date | None = None) -> dict[str, Any]:
-    """Aggregates for analysts: counts only, never a name, address, phone or text."""
+    """Aggregates for analysts: counts only, never a name, address, phone or text.
+
+    Requests for public information are not appeals under Law 393/96: counted apart, never in
+    the appeals' figures (ADR 0010)."""
     qs = Appeal.objects.all()
     if since:
         qs = qs.filter(received_at__date__gte=since)
     if until:
         qs = qs.filter(received_at__date__lte=until)
+    public_information = qs.filter(kind=Kind.PUBLIC_INFORMATION).count()
+    qs = qs.exclude(kind=Kind.PUBLIC_INFORMATION)
     by_topic = list(qs.values("questions__subtopic__topic__code", "questions__subtopic__topic__name")
                     .annotate(n=Count("id", distinct=True)).order_by("-n"))
     by_raion = list(qs.filter(territory__isnull=False)
@@ -209,6 +215,7 @@ def statistics(*, since: date | None = None, until: date | None = None) -> dict[
         "by_raion": raions,
         "overdue": qs.filter(overdue_q(clock.today())).count(),
         "priority": qs.filter(priority=True).count(),
+        "public_information": public_information,
     }
 
 

@@ -74,7 +74,7 @@ def appeal_forward(*, actor: Any, appeal: Appeal, to_body: str, note: str = "") 
     Notice.objects.create(
         appeal=appeal, kind=NoticeKind.FORWARDED,
         text=_("Your appeal %(number)s is outside our competence and has been forwarded to "
-               "%(body)s.") % {"number": appeal.number, "body": appeal.forwarded_to},
+               "%(body)s.") % {"number": appeal.index, "body": appeal.forwarded_to},
     )
     return appeal
 
@@ -99,7 +99,7 @@ def appeal_not_considered(
         Notice.objects.create(
             appeal=appeal, kind=NoticeKind.NOT_CONSIDERED,
             text=_("Your appeal %(number)s is not subject to consideration: %(reason)s.")
-            % {"number": appeal.number, "reason": NotConsideredReason(reason).label},
+            % {"number": appeal.index, "reason": NotConsideredReason(reason).label},
         )
     return appeal
 
@@ -116,7 +116,7 @@ def appeal_return_missing_content(*, actor: Any, appeal: Appeal, note: str) -> A
     appeal.save(update_fields=["status_note"])
     Notice.objects.create(
         appeal=appeal, kind=NoticeKind.RETURNED,
-        text=_("Your appeal %(number)s is returned: %(note)s") % {"number": appeal.number,
+        text=_("Your appeal %(number)s is returned: %(note)s") % {"number": appeal.index,
                                                                   "note": note},
     )
     return appeal
@@ -133,20 +133,22 @@ def _apply_due(*, appeal: Appeal, new_due: date) -> None:
 
 
 def _check_term_change(appeal: Appeal, *, allowed: frozenset[AppealStatus], refusal: str,
-                       rule: Callable[[date, date], None]) -> None:
-    """A control date changes only while the appeal is under control, and only as the deadline
-    rule allows (the rule gets the date of receipt and the current control date)."""
-    if AppealStatus(appeal.status) not in allowed:
+                       rule: Callable[[date, date], None]) -> date:
+    """A control date changes only while the appeal is under control and has one (ст.8: an
+    appeal not considered has none), and only as the deadline rule allows (the rule gets the
+    date of receipt and the current control date, which is returned)."""
+    if AppealStatus(appeal.status) not in allowed or appeal.due_date is None:
         raise AppealsError(Code.ILLEGAL_TRANSITION,
                            refusal % {"status": appeal.get_status_display()}, http_status=409)
     try:
         rule(clock.local_date(appeal.received_at), appeal.due_date)
     except DeadlineError as exc:
         raise from_rule(exc) from exc
+    return appeal.due_date
 
 
-def _check_extendable(appeal: Appeal, new_due: date) -> None:
-    _check_term_change(
+def _check_extendable(appeal: Appeal, new_due: date) -> date:
+    return _check_term_change(
         appeal, allowed=UNDER_CONTROL_STATUSES | {AppealStatus.ANSWERED},
         refusal=_("The term of an appeal in the status “%(status)s” cannot be extended."),
         rule=lambda received, due: deadlines.extension_check(received, due, new_due))
@@ -165,10 +167,10 @@ def extension_request(
             _("A longer term can be asked only for an assignment still in work."),
             http_status=409,
         )
-    _check_extendable(appeal, new_due)
+    old_due = _check_extendable(appeal, new_due)
     extension = Extension.objects.create(
         appeal=appeal, assignment=assignment, requested_by=actor, reason=reason,
-        old_due_date=appeal.due_date, new_due_date=new_due,
+        old_due_date=old_due, new_due_date=new_due,
     )
     audit.record(actor=actor, action="extension.request", obj=appeal,
                  after={"new_due_date": new_due, "assignment": assignment.pk})
@@ -194,7 +196,7 @@ def _grant(*, actor: Any, appeal: Appeal, new_due: date, reason: str) -> None:
     Notice.objects.create(
         appeal=appeal, kind=NoticeKind.EXTENDED,
         text=_("The term of consideration of your appeal %(number)s is extended to %(date)s: "
-               "%(reason)s") % {"number": appeal.number, "date": new_due.strftime("%d.%m.%Y"),
+               "%(reason)s") % {"number": appeal.index, "date": new_due.strftime("%d.%m.%Y"),
                                 "reason": reason},
     )
 
@@ -226,9 +228,9 @@ def appeal_extend(*, actor: Any, appeal: Appeal, new_due: date, reason: str) -> 
     """A supervisor sets a longer term with a reason; never past 45 days from receipt."""
     reason = _reason(reason)
     appeal = lock(appeal)
-    _check_extendable(appeal, new_due)
+    old_due = _check_extendable(appeal, new_due)
     extension = Extension.objects.create(
-        appeal=appeal, requested_by=actor, reason=reason, old_due_date=appeal.due_date,
+        appeal=appeal, requested_by=actor, reason=reason, old_due_date=old_due,
         new_due_date=new_due, status=ExtensionStatus.APPROVED, decided_by=actor,
         decided_at=clock.now(),
     )
@@ -263,7 +265,10 @@ class ControlReport:
 
 def routing_due(appeal: Appeal) -> date:
     """ст.7: the centre routes (or forwards) an appeal within 5 days of receipt; one that an
-    executor returned as not in its competence, within 5 days of the return."""
+    executor returned as not in its competence, within 5 days of the return. One marked as
+    lacking required content is watched against its 10-day return term instead (ст.5)."""
+    if appeal.missing_content and appeal.due_date is not None:
+        return appeal.due_date
     returned = appeal.status_changed_at if Assignment.objects.filter(
         question__appeal=appeal, status=AssignmentStatus.RETURNED).exists() else None
     start = max(appeal.received_at, returned) if returned else appeal.received_at

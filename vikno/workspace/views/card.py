@@ -121,8 +121,10 @@ def card_context(
         "cosigners": list(appeal.cosigners.order_by("pk")),
         "timeline": selectors.appeal_timeline(appeal=appeal),
         "today": today,
-        "overdue": appeal.status in UNDER_CONTROL_STATUSES and appeal.due_date < today,
-        "days_left": (appeal.due_date - today).days,
+        # An appeal not considered (ст.8) has no term: nothing to show or count down.
+        "overdue": (appeal.due_date is not None and appeal.status in UNDER_CONTROL_STATUSES
+                    and appeal.due_date < today),
+        "days_left": (appeal.due_date - today).days if appeal.due_date else None,
         "repeats_of": appeal.previous_appeal,
         "can_view_previous": appeal.previous_appeal_id is not None and access.appeals_visible_to(
             user).filter(pk=appeal.previous_appeal_id).exists(),

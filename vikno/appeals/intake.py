@@ -263,6 +263,25 @@ def _law_problem(intake: AppealIntake) -> AppealsError | None:
     return None
 
 
+def complaint_term_problem(intake: AppealIntake, received_on: date) -> AppealsError | None:
+    """ст.17: a complaint is filed within a year of the contested decision. One filed later must
+    be marked late (not considered) or record that the body restored the term."""
+    decided = intake.contested_decision_on
+    if intake.kind != Kind.COMPLAINT or decided is None:
+        return None
+    if intake.late_complaint or intake.term_restored:
+        return None
+    try:
+        year_later = decided.replace(year=decided.year + 1)
+    except ValueError:  # 29 February: the term ends on 28 February
+        year_later = decided.replace(year=decided.year + 1, day=28)
+    if received_on <= year_later:
+        return None
+    return _refuse(Code.INVALID_VALUE,
+                   _("The complaint is filed more than a year after the contested decision (ст.17): "
+                     "mark it as late, or record that the term was restored."), "late_complaint")
+
+
 def intake_check(intake: AppealIntake) -> None:
     """Raise the first problem of the intake itself (no database): code, field, message."""
     for check in (_basic_problem, _who_problem, _law_problem):

@@ -271,6 +271,9 @@ def routing_due(appeal: Appeal) -> date:
         return appeal.due_date
     returned = appeal.status_changed_at if Assignment.objects.filter(
         question__appeal=appeal, status=AssignmentStatus.RETURNED).exists() else None
+    if appeal.due_date is None:
+        # Reopened after "not considered" at registration (ст.8): the 5 days run from then.
+        returned = appeal.status_changed_at
     start = max(appeal.received_at, returned) if returned else appeal.received_at
     return deadlines.forwarding_due(clock.local_date(start))
 

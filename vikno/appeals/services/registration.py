@@ -22,6 +22,7 @@ from vikno.appeals.intake import (
     applicant_problem,
     clean_line,
     clean_text,
+    complaint_term_problem,
     intake_check,
     is_anonymous_written,
 )
@@ -352,6 +353,9 @@ def appeal_register(*, actor: Any, intake: AppealIntake,
     files = attachments_prepare(intake.attachments)  # type: ignore[arg-type]
 
     received_on = clock.local_date(received)
+    late = complaint_term_problem(intake, received_on)
+    if late is not None:
+        raise late
     seq, number = _next_number(received_on.year)
     person = _person(actor=actor, intake=intake, existing=existing)
     cosigners = [applicant_create(actor=actor, data=data, field_prefix=f"cosigners.{index}.")

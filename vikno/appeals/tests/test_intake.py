@@ -12,6 +12,7 @@ from vikno.appeals.intake import (
     AppealIntake,
     ApplicantData,
     QuestionData,
+    complaint_term_problem,
     intake_check,
     is_anonymous_written,
 )
@@ -138,3 +139,30 @@ def test_only_a_written_appeal_without_residence_signature_or_author_is_anonymou
 def test_the_intake_is_frozen():
     with pytest.raises(AttributeError):
         GOOD.text = "інше"  # type: ignore[misc]
+
+
+COMPLAINT_TERMS = [
+    # (decision, received, late mark, restored, refused)
+    (dt.date(2025, 3, 1), dt.date(2026, 3, 1), False, False, False),  # exactly a year: in time
+    (dt.date(2025, 3, 1), dt.date(2026, 3, 2), False, False, True),  # a day too late
+    (dt.date(2025, 3, 1), dt.date(2026, 3, 2), True, False, False),  # marked late: not considered
+    (dt.date(2025, 3, 1), dt.date(2026, 3, 2), False, True, False),  # term restored: considered
+    (dt.date(2024, 2, 29), dt.date(2025, 2, 28), False, False, False),  # leap day: 28 Feb ends it
+    (dt.date(2024, 2, 29), dt.date(2025, 3, 1), False, False, True),
+]
+
+
+@pytest.mark.parametrize(("decided", "received", "late", "restored", "refused"), COMPLAINT_TERMS)
+def test_a_complaint_more_than_a_year_after_the_decision_must_be_marked(
+        decided, received, late, restored, refused):
+    # given
+    intake = replace(COMPLAINT, contested_decision_on=decided, late_complaint=late,
+                     term_restored=restored)
+
+    # when
+    problem = complaint_term_problem(intake, received)
+
+    # then
+    assert (problem is not None) is refused
+    if problem is not None:
+        assert (problem.code, problem.field) == ("invalid_value", "late_complaint")

@@ -316,3 +316,31 @@ def test_a_refused_registration_leaves_the_known_applicant_unchanged(book, opera
     first.applicant.refresh_from_db()
     assert first.applicant.phone == "+380 50 123 45 67"
     assert footprint() == before
+
+
+def test_an_unmarked_complaint_a_year_after_the_decision_is_refused_and_changes_nothing(
+        book, operator):
+    # given
+    register(actor=operator)
+    before = footprint()
+    decided = clock.today() - dt.timedelta(days=400)
+
+    # when
+    with translation.override("uk"), pytest.raises(AppealsError) as caught:
+        register(actor=operator, kind=Kind.COMPLAINT, contested_decision_on=decided)
+
+    # then
+    assert caught.value.field == "late_complaint"
+    assert caught.value.message.startswith("Скаргу подано пізніше ніж через рік")
+    assert footprint() == before
+
+
+def test_a_complaint_within_the_year_is_considered_with_its_decision_date(book, operator):
+    # when
+    appeal = register(actor=operator, kind=Kind.COMPLAINT,
+                      contested_decision_on=clock.today() - dt.timedelta(days=30))
+
+    # then
+    appeal.refresh_from_db()
+    assert appeal.status == AppealStatus.ASSIGNED
+    assert appeal.due_date is not None

@@ -150,10 +150,15 @@ class RegisterForm(forms.Form):
         self.fields["last_name"].widget.attrs.update(lookup)
         self.fields["text"].widget.attrs["spellcheck"] = "true"
         self.fields["attachments"].help_text = files_help()
+        categories = reads.classifier_choices(Axis.CATEGORY)
         for row in range(1, COSIGNER_ROWS + 1):
             for name, label, max_length in COSIGNER_FIELDS:
                 self.fields[f"cosigner_{row}_{name}"] = forms.CharField(
                     label=label, max_length=max_length, required=False)
+            # ст.20: a privileged co-signer makes the collective appeal a priority one.
+            category = forms.ChoiceField(label=_("Category of the author"), required=False)
+            set_choices(category, categories)
+            self.fields[f"cosigner_{row}_category_code"] = category
 
     def focus_first_error(self) -> None:
         """Put the cursor where the operator must correct (no scripts: the autofocus attribute)."""
@@ -198,13 +203,15 @@ class RegisterForm(forms.Form):
         if self.cleaned_data["anonymous"]:
             return []
         return [ApplicantData(**{name: self.cleaned_data[f"cosigner_{row}_{name}"]
-                                 for name, _label, _length in COSIGNER_FIELDS})
+                                 for name, _label, _length in COSIGNER_FIELDS},
+                              category_code=self.cleaned_data[f"cosigner_{row}_category_code"])
                 for row in self.cosigner_rows()]
 
     def cosigner_fieldsets(self) -> list[dict[str, Any]]:
         """The co-signer rows as the template lays them out."""
         return [{"row": row, "fields": [self[f"cosigner_{row}_{name}"]
-                                        for name, _label, _length in COSIGNER_FIELDS]}
+                                        for name, _label, _length in COSIGNER_FIELDS]
+                 + [self[f"cosigner_{row}_category_code"]]}
                 for row in range(1, COSIGNER_ROWS + 1)]
 
     def cosigners_open(self) -> bool:

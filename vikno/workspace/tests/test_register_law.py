@@ -179,3 +179,20 @@ def test_assist_never_suggests_the_body_complained_of(world: World) -> None:
     # then
     assert world.default_authority.name in html
     assert world.authority.name not in html
+
+
+def test_a_privileged_cosigner_picked_on_the_screen_makes_the_appeal_a_priority(
+        world: World) -> None:
+    # given an applicant of no privileged category
+    data = phone_call(category_code="", cosigner_1_last_name="Петренко",
+                      cosigner_1_first_name="Олена", cosigner_1_category_code="7.1")
+
+    # when
+    html = world.client("operator").get(reverse("workspace:register")).content.decode()
+    world.client("operator").post(reverse("workspace:register"), data)
+
+    # then
+    assert 'name="cosigner_1_category_code"' in html
+    appeal = Appeal.objects.get()
+    assert appeal.subject == "5.2"
+    assert appeal.priority

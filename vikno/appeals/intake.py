@@ -22,7 +22,6 @@ from vikno.appeals.models.appeals import AppealType
 CHANNEL_TYPES = {
     Channel.HOTLINE: AppealType.ORAL,
     Channel.PERSONAL: AppealType.ORAL,
-    Channel.GCC: AppealType.ORAL,
     Channel.POST: AppealType.LETTER,
     Channel.OTHER_BODY: AppealType.LETTER,
     Channel.AUTHORISED: AppealType.LETTER,

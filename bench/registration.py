@@ -38,13 +38,13 @@ N = int(os.environ.get("BENCH_APPEALS", "300"))
 def through_services(settlements: list[Territory]) -> float:
     started = time.perf_counter()
     for i in range(N):
-        services.appeal_register(
-            actor=None, channel="hotline", text=f"Немає гарячої води, будинок {i}.",
+        services.appeal_register(actor=None, intake=services.AppealIntake(
+            channel="hotline", text=f"Немає гарячої води, будинок {i}.",
             questions=[services.QuestionData(subtopic_code="009.010")],
             applicant=services.ApplicantData(last_name="Петренко", first_name="Ольга",
                                              phone=f"050{i:07d}",
                                              territory_code=settlements[i % len(settlements)].code),
-        )
+        ))
     return time.perf_counter() - started
 
 

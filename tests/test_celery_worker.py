@@ -37,12 +37,12 @@ from vikno.appeals import services
 call_command("migrate", verbosity=0)
 call_command("load_reference", verbosity=0)
 # received 13 days ago: the 15-day control date is 2 days away, within the reminder window
-services.appeal_register(
-    actor=None, channel="hotline", text="Немає гарячої води.",
+services.appeal_register(actor=None, intake=services.AppealIntake(
+    channel="hotline", text="Немає гарячої води.",
     questions=[services.QuestionData(subtopic_code="009.010")],
     applicant=services.ApplicantData(last_name="Петренко", first_name="Ольга", phone="0501234567"),
     received_at=timezone.now() - dt.timedelta(days=13),
-)
+))
 """
 
 SEND = """

@@ -34,8 +34,9 @@ APPEAL_TRANSITIONS: dict[AppealStatus, frozenset[AppealStatus]] = {
     # so the centre's ст.8 / ст.5 decisions stay open until an executor takes it into work.
     S.ASSIGNED: frozenset({S.IN_WORK, S.REGISTERED, S.FORWARDED, S.NOT_CONSIDERED,
                            S.RETURNED_MISSING_CONTENT}),
-    # In work → assigned: a supervisor re-routes it to another executor.
-    S.IN_WORK: frozenset({S.ANSWERED, S.REGISTERED, S.ASSIGNED}),
+    # In work → assigned: a supervisor re-routes it to another executor. The ст.8 decision may
+    # still be taken once an executor has started (the executor may be the one who finds it).
+    S.IN_WORK: frozenset({S.ANSWERED, S.REGISTERED, S.ASSIGNED, S.NOT_CONSIDERED}),
     S.ANSWERED: frozenset({S.AWAITING_CONFIRMATION, S.RETURNED_FOR_REVISION, S.CLOSED}),
     S.AWAITING_CONFIRMATION: frozenset({S.CLOSED, S.RETURNED_FOR_REVISION}),
     S.RETURNED_FOR_REVISION: frozenset({S.IN_WORK, S.ANSWERED, S.ASSIGNED}),

@@ -41,6 +41,7 @@ from vikno.appeals.models import (
     Attachment,
     Extension,
     ExtensionStatus,
+    Kind,
     Notification,
     NotificationRead,
     Question,
@@ -236,12 +237,17 @@ def status_counts(*, qs: QuerySet[Appeal] | None = None) -> dict[str, int]:
 
 
 def statistics(*, since: date | None = None, until: date | None = None) -> dict[str, Any]:
-    """Aggregates for analysts: counts only, never a name, address, phone or text."""
+    """Aggregates for analysts: counts only, never a name, address, phone or text.
+
+    Requests for public information are not appeals under Law 393/96: counted apart, never in
+    the appeals' figures (ADR 13)."""
     qs = Appeal.objects.all()
     if since:
         qs = qs.filter(received_at__date__gte=since)
     if until:
         qs = qs.filter(received_at__date__lte=until)
+    public_information = qs.filter(kind=Kind.PUBLIC_INFORMATION).count()
+    qs = qs.exclude(kind=Kind.PUBLIC_INFORMATION)
     by_topic = list(qs.values("questions__subtopic__topic__code", "questions__subtopic__topic__name")
                     .annotate(n=Count("id", distinct=True)).order_by("-n"))
     by_raion = list(qs.filter(territory__isnull=False)
@@ -260,6 +266,7 @@ def statistics(*, since: date | None = None, until: date | None = None) -> dict[
         "by_raion": raions,
         "overdue": qs.filter(overdue_q(clock.today())).count(),
         "priority": qs.filter(priority=True).count(),
+        "public_information": public_information,
     }
 
 

@@ -185,11 +185,12 @@ class TerritoryAdmin(AuditedAdmin):
 
 @admin.register(Authority)
 class AuthorityAdmin(AuditedAdmin):
-    list_display = ("code", "name", "kind", "level", "territory", "delivery", "is_active")
+    list_display = ("code", "name", "kind", "level", "territory", "superior", "delivery",
+                    "is_active")
     list_filter = ("level", "kind", "delivery", "is_active")
     search_fields = ("code", "name")
-    autocomplete_fields = ("territory", "parent")
-    list_select_related = ("territory",)
+    autocomplete_fields = ("territory", "parent", "superior")
+    list_select_related = ("territory", "superior")
 
 
 @admin.register(RoutingRule)

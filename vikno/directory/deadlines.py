@@ -27,6 +27,7 @@ NO_STUDY_DAYS = 15
 FORWARD_DAYS = 5
 RETURN_DAYS = 10
 MAX_DAYS = 45
+PUBLIC_INFORMATION_DAYS = 5
 
 
 @dataclass(frozen=True)
@@ -191,3 +192,10 @@ def working_days_after(day: date, n: int, calendar: WorkingCalendar = WEEKDAYS) 
         if calendar.is_working_day(day):
             n -= 1
     return day
+
+
+def public_information_due(received_on: date, calendar: WorkingCalendar = WEEKDAYS,
+                           working_days: int = PUBLIC_INFORMATION_DAYS) -> date:
+    """A request for public information is answered within 5 working days (Law 2939-VI, ст.20),
+    counted over `calendar` (pass the loaded working calendar: weekends and public holidays)."""
+    return working_days_after(received_on, working_days, calendar)

@@ -213,6 +213,12 @@ class Authority(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="units"
     )
+    # ст.16 of the Law on citizens' appeals: where a complaint about this body goes, in the order
+    # of subordination (ADR 12). Empty: no body of the region is above it.
+    superior = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="subordinates",
+        verbose_name=_("superior body"),
+    )
     delivery = models.CharField(
         _("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.IN_SYSTEM
     )

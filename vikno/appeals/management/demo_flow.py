@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vikno.appeals import services
-from vikno.appeals.lifecycle import ACTIVE_ASSIGNMENT_STATUSES
+from vikno.appeals.lifecycle import ACTIVE_ASSIGNMENT_STATUSES, AppealStatus
 from vikno.appeals.models import (
     Appeal,
     Assignment,
@@ -23,7 +23,7 @@ from vikno.appeals.models import (
     ReplyResult,
     Subject,
 )
-from vikno.appeals.services import ApplicantData, QuestionData, Routing
+from vikno.appeals.services import AppealIntake, ApplicantData, QuestionData, Routing
 from vikno.core import clock
 
 # How far an appeal has got, by its age in days: (upper age bound, {target: weight}).
@@ -150,12 +150,17 @@ class Driver:
         routing = (Routing(co_authority_codes=(plan.co_executor,) if plan.co_executor else ())
                    if routed else None)
         appeal = self.svc.appeal_register(
-            actor=None if plan.channel == Channel.WEB else a.operator,
-            channel=plan.channel, text=plan.text, questions=[QuestionData(plan.subtopic_code)],
-            applicant=plan.applicant, cosigners=plan.cosigners, received_at=plan.received_at,
-            subject=None if plan.applicant else Subject.ANONYMOUS,
-            territory_code=plan.territory_code, routing=routing,
+            actor=None if plan.channel == Channel.WEB else a.operator, routing=routing,
+            intake=AppealIntake(
+                channel=plan.channel, text=plan.text, questions=[QuestionData(plan.subtopic_code)],
+                applicant=plan.applicant, cosigners=plan.cosigners, received_at=plan.received_at,
+                subject=None if plan.applicant else Subject.ANONYMOUS,
+                territory_code=plan.territory_code,
+            ),
         )
+        if appeal.status == AppealStatus.NOT_CONSIDERED:
+            # An anonymous letter is not considered from the door on (ст.8): nothing more to play.
+            return appeal
         step = getattr(self, f"_to_{plan.target}")
         step(appeal, plan)
         return appeal
@@ -227,8 +232,10 @@ class Driver:
 
     def _longer(self, appeal: Appeal) -> dt.date:
         appeal.refresh_from_db(fields=["due_date", "max_due_date"])
-        span = (appeal.max_due_date - appeal.due_date).days
-        return appeal.due_date + dt.timedelta(days=self.rng.randint(max(1, span // 2), span))
+        # An appeal in work always has its term (only a not-considered one has none).
+        due, cap = appeal.due_date or clock.today(), appeal.max_due_date or clock.today()
+        span = (cap - due).days
+        return due + dt.timedelta(days=self.rng.randint(max(1, span // 2), span))
 
     def _to_answered(self, appeal: Appeal, plan: Plan) -> None:
         # Half the executors take the assignment into work first; the others answer at once

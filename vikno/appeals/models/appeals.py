@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from vikno.appeals.lifecycle import AppealStatus
 from vikno.appeals.models.applicants import Applicant
 from vikno.core.models import TimeStampedModel
-from vikno.directory.models import Territory
+from vikno.directory.models import Authority, Territory
+
+# Instruction No. 348, п.8: the registration index of a collective appeal carries «КО», of an
+# anonymous one «БП».
+INDEX_MARKS = {"5.2": "КО", "5.3": "БП"}
 
 
 class Channel(models.TextChoices):
@@ -48,6 +52,9 @@ class Kind(models.TextChoices):
     PROPOSAL = "3.1", _("Proposal")
     APPLICATION = "3.2", _("Application")
     COMPLAINT = "3.3", _("Complaint")
+    # Not an appeal under Law 393/96 and not on the Classifier's axis 3: a request under Law
+    # 2939-VI «Про доступ до публічної інформації», answered within 5 working days (ADR 13).
+    PUBLIC_INFORMATION = "pi", _("Request for public information")
 
 
 class Subject(models.TextChoices):
@@ -147,9 +154,11 @@ class Appeal(TimeStampedModel):
         db_index=True,
     )
     status_changed_at = models.DateTimeField(_("status changed at"))
-    due_date = models.DateField(_("control date"), db_index=True)
+    # Empty while the appeal has no term: an anonymous letter or a late complaint (ст.8) is
+    # registered but not considered, until a supervisor decides otherwise.
+    due_date = models.DateField(_("control date"), db_index=True, null=True, blank=True)
     # Hard cap of ст.20: the term, however extended, never passes received + 45 days.
-    max_due_date = models.DateField(_("latest possible date"))
+    max_due_date = models.DateField(_("latest possible date"), null=True, blank=True)
     not_considered_reason = models.CharField(
         _("reason not considered"), max_length=20, choices=NotConsideredReason.choices, blank=True
     )
@@ -160,6 +169,16 @@ class Appeal(TimeStampedModel):
     answer_number = models.CharField(_("answer index"), max_length=64, blank=True)
     answer_date = models.DateField(_("answer date"), null=True, blank=True)
     file_number = models.CharField(_("file number"), max_length=64, blank=True)
+
+    # The Law at registration (ст.5, ст.7 ч.4, ст.17).
+    contested_authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("body complained of"),
+    )
+    contested_decision_on = models.DateField(_("date of the contested decision"), null=True,
+                                             blank=True)
+    term_restored = models.BooleanField(_("missed term restored"), default=False)
+    missing_content = models.CharField(_("required content missing"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
@@ -175,6 +194,18 @@ class Appeal(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def index(self) -> str:
+        """The registration index as shown and printed (Instruction No. 348, п.8): the number
+        with «КО» for a collective appeal, «БП» for an anonymous one. The stored `number` stays
+        unmarked: it is unique and in URLs."""
+        mark = INDEX_MARKS.get(self.subject)
+        return f"{self.number}/{mark}" if mark else self.number
+
+    @property
+    def is_public_information(self) -> bool:
+        return self.kind == Kind.PUBLIC_INFORMATION
 
 
 class AppealCosigner(models.Model):

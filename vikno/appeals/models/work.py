@@ -23,7 +23,8 @@ class Question(TimeStampedModel):
         SubTopic, on_delete=models.PROTECT, related_name="questions", verbose_name=_("sub-topic")
     )
     summary = models.CharField(_("question"), max_length=500, blank=True)
-    due_date = models.DateField(_("control date"))
+    # Empty while its appeal has no term (see Appeal.due_date).
+    due_date = models.DateField(_("control date"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -1,6 +1,11 @@
 """Writes of the case file. Every channel and every page ends in these functions."""
 
-from vikno.appeals.services.assignment import Routing, appeal_assign, suggest_authority
+from vikno.appeals.services.assignment import (
+    Routing,
+    appeal_assign,
+    reviewing_authority,
+    suggest_authority,
+)
 from vikno.appeals.services.attachments import attachment_add, attachments_add
 from vikno.appeals.services.control import (
     ControlReport,
@@ -26,15 +31,18 @@ from vikno.appeals.services.execution import (
 )
 from vikno.appeals.services.notifications import notification_mark_read
 from vikno.appeals.services.registration import (
+    AppealIntake,
     ApplicantData,
     QuestionData,
     appeal_register,
     applicant_create,
     applicant_update,
     clean_text,
+    priority_recompute,
 )
 
 __all__ = [
+    "AppealIntake",
     "ApplicantData",
     "ControlReport",
     "Decider",
@@ -63,6 +71,8 @@ __all__ = [
     "feedback_record",
     "head_decider",
     "notification_mark_read",
+    "priority_recompute",
     "reply_submit",
+    "reviewing_authority",
     "suggest_authority",
 ]

@@ -22,7 +22,8 @@ from vikno.core import clock
 APPEAL_AUDIT_FIELDS = (
     "number", "channel", "kind", "subject", "sign", "appeal_type", "status", "due_date",
     "max_due_date", "needs_study", "priority", "territory_id", "not_considered_reason",
-    "forwarded_to", "legacy_id",
+    "forwarded_to", "legacy_id", "contested_authority_id", "contested_decision_on",
+    "term_restored",
 )
 
 
@@ -130,8 +131,9 @@ def lock_assignment(assignment: Assignment) -> tuple[Appeal, Assignment]:
 
 def notice(*, appeal: Appeal, kind: str, message: str, **params: Any) -> Notice:
     """A notice owed to the applicant; its text is rendered in the applicant's language."""
+    # The applicant reads the registration index with the marks of Instruction No. 348 (КО, БП).
     return Notice.objects.create(appeal=appeal, kind=kind, message=message,
-                                 params=params_of(number=appeal.number, **params))
+                                 params=params_of(number=appeal.index, **params))
 
 
 def notification(*, appeal: Appeal, kind: str, message: str, for_supervisors: bool = False,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,6 +20,8 @@ from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Question
 from vikno.appeals.services._common import appeal_move, assignment_move, history, lock
 from vikno.appeals.services.routing_terms import term_close
 from vikno.audit import services as audit
+from vikno.core import clock
+from vikno.directory import deadlines
 from vikno.directory.models import Authority
 from vikno.directory.routing import NoRoute, route
 
@@ -45,10 +49,58 @@ def _authority(code: str, field_name: str) -> Authority:
 
 
 def suggest_authority(question: Question) -> Authority:
+    appeal = question.appeal
     try:
-        return route(question.subtopic, question.appeal.territory)
+        found = route(question.subtopic, appeal.territory)
+        if appeal.contested_authority_id and found.pk == appeal.contested_authority_id:
+            return reviewing_authority(appeal.contested_authority)  # type: ignore[arg-type]
+        return found
     except NoRoute as exc:
         raise from_rule(exc) from exc
+
+
+def reviewing_authority(contested: Authority) -> Authority:
+    """ст.7 ч.4, ст.16: a complaint goes to the superior of the body complained of, or else the
+    centre's default body; never to the body itself. Raises NoRoute when no body in the region
+    may consider it (the complaint is then forwarded, ст.7)."""
+    superior = contested.superior if contested.superior_id else None
+    if superior is not None and superior.is_active and superior.pk != contested.pk:
+        return superior
+    default = Authority.objects.filter(code=settings.VIKNO["DEFAULT_AUTHORITY"],
+                                       is_active=True).first()
+    if default is not None and default.pk != contested.pk:
+        return default
+    raise NoRoute("no_route", _("No body in the region may consider a complaint about “%(body)s”: "
+                               "forward it to the competent body (ст.7).")
+                  % {"body": contested.name})
+
+
+def _refuse_contested(appeal: Appeal, main: Authority | None, co: list[Authority]) -> None:
+    """ст.7 ч.4: a complaint is never sent to the body whose actions or decision it contests."""
+    if not appeal.contested_authority_id:
+        return
+    message = _("A complaint cannot be sent for consideration to the body whose actions or "
+                "decision it contests (ст.7 ч.4 of the Law).")
+    if main is not None and main.pk == appeal.contested_authority_id:
+        raise AppealsError(Code.INVALID_VALUE, message, field="main_authority_code")
+    if any(a.pk == appeal.contested_authority_id for a in co):
+        raise AppealsError(Code.INVALID_VALUE, message, field="co_authority_codes")
+
+
+def _give_term(*, actor: Any, appeal: Appeal, questions: list[Question]) -> None:
+    """An appeal registered without a term (ст.8) that a supervisor decided to consider gets its
+    term now, counted from that decision: until then it was lawfully not under consideration."""
+    if appeal.due_date is not None:
+        return
+    start = clock.local_date(appeal.status_changed_at)
+    appeal.due_date = deadlines.consideration_due(start, needs_study=appeal.needs_study)
+    appeal.max_due_date = deadlines.max_due(start)
+    appeal.save(update_fields=["due_date", "max_due_date"])
+    appeal.questions.update(due_date=appeal.due_date)
+    for question in questions:
+        question.due_date = appeal.due_date
+    audit.record(actor=actor, action="appeal.term", obj=appeal,
+                 after={"due_date": appeal.due_date, "max_due_date": appeal.max_due_date})
 
 
 def _assign_question(*, actor: Any, question: Question, main: Authority, co: list[Authority],
@@ -70,7 +122,8 @@ def _assign_question(*, actor: Any, question: Question, main: Authority, co: lis
             continue
         assignment = Assignment.objects.create(
             question=question, authority=authorities[authority_id], role=role,
-            due_date=question.due_date,
+            # Set: assign_questions gave a term-less appeal its term first (_give_term).
+            due_date=cast(date, question.due_date),
             instructions=instructions, assigned_by=actor if getattr(actor, "pk", None) else None,
         )
         audit.record(actor=actor, action="assignment.create", obj=assignment,
@@ -119,6 +172,8 @@ def assign_questions(*, actor: Any, appeal: Appeal, questions: list[Question], r
         # Otherwise the appeal would show "assigned" with nobody to execute it.
         raise AppealsError(Code.INVALID_VALUE, _("Choose the questions to assign."),
                            field="question_ids")
+    _refuse_contested(appeal, fixed_main, co)
+    _give_term(actor=actor, appeal=appeal, questions=questions)
     created: list[Assignment] = []
     mains: dict[str, str] = {}
     for question in questions:

@@ -135,20 +135,22 @@ def _apply_due(*, appeal: Appeal, new_due: date) -> None:
 
 
 def _check_term_change(appeal: Appeal, *, allowed: frozenset[AppealStatus], refusal: str,
-                       rule: Callable[[date, date], None]) -> None:
-    """A control date changes only while the appeal is under control, and only as the deadline
-    rule allows (the rule gets the date of receipt and the current control date)."""
-    if AppealStatus(appeal.status) not in allowed:
+                       rule: Callable[[date, date], None]) -> date:
+    """A control date changes only while the appeal is under control and has one (ст.8: an
+    appeal not considered has none), and only as the deadline rule allows (the rule gets the
+    date of receipt and the current control date, which is returned)."""
+    if AppealStatus(appeal.status) not in allowed or appeal.due_date is None:
         raise AppealsError(Code.ILLEGAL_TRANSITION,
                            refusal % {"status": appeal.get_status_display()}, http_status=409)
     try:
         rule(clock.local_date(appeal.received_at), appeal.due_date)
     except DeadlineError as exc:
         raise from_rule(exc) from exc
+    return appeal.due_date
 
 
-def _check_extendable(appeal: Appeal, new_due: date) -> None:
-    _check_term_change(
+def _check_extendable(appeal: Appeal, new_due: date) -> date:
+    return _check_term_change(
         appeal, allowed=UNDER_CONTROL_STATUSES | {AppealStatus.ANSWERED},
         refusal=_("The term of an appeal in the status “%(status)s” cannot be extended."),
         rule=lambda received, due: deadlines.extension_check(received, due, new_due))
@@ -168,10 +170,10 @@ def extension_request(
             _("A longer term can be asked only for an assignment still in work."),
             http_status=409,
         )
-    _check_extendable(appeal, new_due)
+    old_due = _check_extendable(appeal, new_due)
     extension = Extension.objects.create(
         appeal=appeal, assignment=assignment, requested_by=actor, reason=reason,
-        old_due_date=appeal.due_date, new_due_date=new_due,
+        old_due_date=old_due, new_due_date=new_due,
     )
     audit.record(actor=actor, action="extension.request", obj=appeal,
                  after={"new_due_date": new_due, "assignment": assignment.pk})
@@ -296,10 +298,10 @@ def appeal_extend(
     a reason and who decided it; never past 45 days from receipt."""
     reason = _reason(reason)
     appeal = lock(appeal)
-    _check_extendable(appeal, new_due)
+    old_due = _check_extendable(appeal, new_due)
     checked = _decider(decider)
     extension = Extension.objects.create(
-        appeal=appeal, requested_by=actor, reason=reason, old_due_date=appeal.due_date,
+        appeal=appeal, requested_by=actor, reason=reason, old_due_date=old_due,
         new_due_date=new_due, status=ExtensionStatus.APPROVED, decided_by=actor,
         decided_at=clock.now(), **checked.fields(),
     )

@@ -3,104 +3,58 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vikno.appeals.errors import AppealsError, Code
-from vikno.appeals.lifecycle import AppealStatus
+from vikno.appeals.intake import (
+    ELECTRONIC_CHANNELS,
+    AppealIntake,
+    ApplicantData,
+    QuestionData,
+    applicant_problem,
+    clean_line,
+    clean_text,
+    complaint_term_problem,
+    intake_check,
+    is_anonymous_written,
+)
+from vikno.appeals.lifecycle import OPEN_STATUSES, AppealStatus
 from vikno.appeals.models import (
     Appeal,
     AppealCosigner,
     Applicant,
-    ApplicantKind,
-    Channel,
-    Kind,
+    NotConsideredReason,
     Question,
     RegistrationCounter,
     Sign,
     Subject,
 )
-from vikno.appeals.models.appeals import AppealType
 from vikno.appeals.models.applicants import PERSONAL_FIELDS, phone_normalise
 from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, snapshot
 from vikno.appeals.services.assignment import Routing, assign_questions
-from vikno.appeals.services.attachments import FileData, attachments_prepare, attachments_store
+from vikno.appeals.services.attachments import attachments_prepare, attachments_store
+from vikno.appeals.services.control import appeal_not_considered
 from vikno.appeals.services.routing_terms import term_open
 from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.directory import deadlines
-from vikno.directory.models import Axis, ClassifierItem, SubTopic, Territory
-from vikno.directory.selectors import classifier_edition_for
+from vikno.directory.models import Authority, Axis, ClassifierItem, SubTopic, Territory
+from vikno.directory.selectors import classifier_edition_for, working_calendar
 
-CHANNEL_TYPES = {
-    Channel.HOTLINE: AppealType.ORAL,
-    Channel.PERSONAL: AppealType.ORAL,
-    Channel.POST: AppealType.LETTER,
-    Channel.OTHER_BODY: AppealType.LETTER,
-    Channel.AUTHORISED: AppealType.LETTER,
-    Channel.MEDIA: AppealType.LETTER,
-}
-ELECTRONIC_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL, Channel.API, Channel.OPEN311})
-MAX_TEXT_LENGTH = 20_000
+__all__ = ["AppealIntake", "ApplicantData", "QuestionData", "appeal_register", "applicant_create",
+           "applicant_update", "clean_line", "clean_text"]
+
 # Channels' clocks drift a little; a receipt further in the future than this is a typing error.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 DEFAULT_ROUTING = Routing()
-
-
-@dataclass(frozen=True)
-class ApplicantData:
-    """What a channel knows of the applicant. Empty strings mean "not given"."""
-
-    kind: str = ApplicantKind.PERSON
-    last_name: str = ""
-    first_name: str = ""
-    patronymic: str = ""
-    organisation_name: str = ""
-    address: str = ""
-    territory_code: str = ""
-    phone: str = ""
-    email: str = ""
-    sex: str = ""
-    category_code: str = ""
-    social_status_code: str = ""
-    confidential: bool = False
-
-
-@dataclass(frozen=True)
-class QuestionData:
-    subtopic_code: str
-    summary: str = ""
-
-
-# C0 and C1 control characters (but tab and newline), DEL, and lone surrogates: PostgreSQL refuses
-# NUL, UTF-8 cannot encode a surrogate, and the rest only garbles the card on screen and in print.
-_UNSTORABLE = dict.fromkeys(
-    [*(c for c in range(0x20) if c not in (0x09, 0x0A)), 0x7F, *range(0x80, 0xA0),
-     *range(0xD800, 0xE000)]
-)
-_LINE_BREAKS = dict.fromkeys([0x09, 0x0A], " ")
-
-
-def clean_text(raw: str) -> str:
-    """Keep what the citizen wrote; drop only what cannot be stored (NUL and other control chars).
-
-    Line breaks are kept (CR LF and a lone CR become LF), so paragraphs survive."""
-    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n")
-    return text.translate(_UNSTORABLE)
-
-
-def clean_line(raw: str) -> str:
-    """A one-line field (a name, an address): control characters dropped, breaks made spaces."""
-    return clean_text(raw).translate(_LINE_BREAKS).strip()
 
 
 def _missing(field_name: str, message: str) -> AppealsError:
@@ -131,12 +85,9 @@ def _territory(code: str, field_name: str) -> Territory | None:
 
 
 def _validate_applicant(data: ApplicantData, *, field_prefix: str) -> None:
-    if data.kind == ApplicantKind.ORGANISATION:
-        if not data.organisation_name.strip():
-            raise _missing(f"{field_prefix}organisation_name",
-                           _("Enter the name of the organisation."))
-    elif not data.last_name.strip() or not data.first_name.strip():
-        raise _missing(f"{field_prefix}last_name", _("Enter the applicant's surname and name."))
+    problem = applicant_problem(data, field_prefix=field_prefix)
+    if problem is not None:
+        raise problem
 
 
 def _cleaned(data: ApplicantData) -> ApplicantData:
@@ -222,7 +173,30 @@ def applicant_update(*, actor: Any, applicant: Applicant, data: ApplicantData) -
     applicant.save()
     audit.record(actor=actor, action="applicant.update", obj=applicant,
                  object_label=f"applicant #{applicant.pk}", after={"changed_fields": sorted(changed)})
+    if "category" in changed:
+        priority_recompute(actor=actor, applicant=applicant)
     return applicant
+
+
+def priority_recompute(*, actor: Any, applicant: Applicant) -> list[Appeal]:
+    """ст.20 ч.3: an appeal is served first while its applicant or any co-signer is of a
+    privileged category. Re-decided for the applicant's appeals still under consideration."""
+    changed = []
+    ids = set(Appeal.objects.filter(Q(applicant=applicant) | Q(cosigners=applicant),
+                                    status__in=OPEN_STATUSES).values_list("pk", flat=True))
+    appeals = Appeal.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+    for appeal in appeals:
+        signers = [appeal.applicant, *appeal.cosigners.select_related("category")]
+        priority = any(a.is_privileged for a in signers if a is not None)
+        if priority == appeal.priority:
+            continue
+        appeal.priority = priority
+        appeal.updated_at = clock.now()
+        appeal.save(update_fields=["priority", "updated_at"])
+        audit.record(actor=actor, action="appeal.priority", obj=appeal,
+                     before={"priority": not priority}, after={"priority": priority})
+        changed.append(appeal)
+    return changed
 
 
 def _next_number(year: int) -> tuple[int, str]:
@@ -256,27 +230,6 @@ def _subtopics(questions: Sequence[QuestionData]) -> list[SubTopic]:
     return found
 
 
-def _validate_content(*, text: str, subject: str, channel: str, applicant: Applicant | None,
-                      applicant_data: ApplicantData | None) -> None:
-    if not text.strip():
-        raise _missing("text", _("Enter the substance of the appeal."))
-    if len(text) > MAX_TEXT_LENGTH:
-        raise AppealsError(Code.INVALID_VALUE,
-                           _("The text is too long: at most %(n)d characters.") % {"n": MAX_TEXT_LENGTH},
-                           field="text")
-    if subject == Subject.ANONYMOUS:
-        return
-    if applicant is None and applicant_data is None:
-        raise _missing("applicant", _("Enter the applicant or mark the appeal as anonymous."))
-    if channel in ELECTRONIC_CHANNELS:
-        email = applicant.email if applicant else (applicant_data.email if applicant_data else "")
-        phone = applicant.phone if applicant else (applicant_data.phone if applicant_data else "")
-        if not (email or phone):
-            raise _missing("applicant.email",
-                           _("An electronic appeal needs an e-mail address or another contact for "
-                             "the answer."))
-
-
 def _sign_of_repeat(previous: Appeal | None) -> str:
     """Classifier axis 2: first; repeated (a second appeal on the issue); many-times (the issue
     was raised more than once before by the same applicant)."""
@@ -289,139 +242,214 @@ def _sign_of_repeat(previous: Appeal | None) -> str:
     return Sign.MANY_TIMES if earlier >= 2 else Sign.REPEATED
 
 
+def _known_applicant(applicant_id: int | None) -> Applicant | None:
+    if applicant_id is None:
+        return None
+    existing = Applicant.objects.filter(pk=applicant_id).first()
+    if existing is None:
+        raise AppealsError(Code.INVALID_VALUE, _("The applicant was not found."), field="applicant")
+    return existing
+
+
+def _contested(code: str) -> Authority | None:
+    """ст.7 ч.4: the body whose actions or decision a complaint contests (any body, active or not:
+    a complaint may contest what a body since reorganised did)."""
+    if not code:
+        return None
+    authority = Authority.objects.filter(code=code).first()
+    if authority is None:
+        raise AppealsError(Code.UNKNOWN_AUTHORITY,
+                           _("Unknown body “%(code)s”.") % {"code": code},
+                           field="contested_authority_code")
+    return authority
+
+
+def _previous(number: str, existing: Applicant | None) -> Appeal | None:
+    """Classifier axis 2: "repeated" only from the same applicant's earlier appeal, never from
+    another applicant's or an anonymous one."""
+    if not number:
+        return None
+    previous = Appeal.objects.filter(number=number).first()
+    if previous is None:
+        raise AppealsError(Code.INVALID_VALUE, _("The earlier appeal was not found."),
+                           field="previous_appeal_number")
+    if previous.applicant_id is None:
+        raise AppealsError(Code.INVALID_VALUE,
+                           _("The earlier appeal is anonymous: it cannot make this one repeated."),
+                           field="previous_appeal_number")
+    if existing is None or previous.applicant_id != existing.pk:
+        raise AppealsError(Code.INVALID_VALUE,
+                           _("The earlier appeal is another applicant's: only the same applicant's "
+                             "appeal makes this one repeated."), field="previous_appeal_number")
+    return previous
+
+
+def _check_contact(intake: AppealIntake, existing: Applicant | None) -> None:
+    """ст.5: an electronic appeal gives a contact for the answer (a known applicant's counts)."""
+    if existing is None or intake.applicant is not None or intake.channel not in ELECTRONIC_CHANNELS:
+        return
+    if not (existing.email or existing.phone):
+        raise AppealsError(Code.MISSING_FIELD,
+                           _("An electronic appeal needs an e-mail address or another contact for "
+                             "the answer."), field="applicant.email")
+
+
+def _person(*, actor: Any, intake: AppealIntake, existing: Applicant | None) -> Applicant | None:
+    """The applicant: a known one updated with what the channel now says, or a new one."""
+    if intake.resolved_subject == Subject.ANONYMOUS:
+        return None
+    if existing is None:
+        return applicant_create(actor=actor, data=intake.applicant)  # type: ignore[arg-type]
+    if intake.applicant is not None:
+        return applicant_update(actor=actor, applicant=existing, data=intake.applicant)
+    return existing
+
+
+def not_considered_at_the_door(intake: AppealIntake, *, address: str | None) -> str:
+    """ст.8: the reason an appeal is registered but not considered, or "" (pure)."""
+    if is_anonymous_written(intake, address=address):
+        return NotConsideredReason.ANONYMOUS
+    if intake.late_complaint:
+        return NotConsideredReason.LATE_COMPLAINT
+    return ""
+
+
+def _terms(intake: AppealIntake, received_on: date, *, study: bool,
+           reason: str) -> tuple[date | None, date | None]:
+    """(control date, latest possible date): none while not considered; 5 working days for
+    public information; the 10-day return term when content is missing; else ст.20."""
+    if reason:
+        return None, None
+    if intake.is_public_information:
+        due = deadlines.public_information_due(received_on, working_calendar())
+    elif intake.missing_content.strip():
+        due = deadlines.return_due(received_on)
+    else:
+        due = deadlines.consideration_due(received_on, needs_study=study)
+    return due, deadlines.max_due(received_on)
+
+
 @transaction.atomic
-def appeal_register(
-    *,
-    actor: Any,
-    channel: str,
-    text: str,
-    questions: Sequence[QuestionData],
-    applicant: ApplicantData | None = None,
-    applicant_id: int | None = None,
-    cosigners: Sequence[ApplicantData] = (),
-    received_at: datetime | None = None,
-    kind: str = Kind.APPLICATION,
-    subject: str | None = None,
-    sign: str | None = None,
-    summary: str = "",
-    territory_code: str = "",
-    location: str = "",
-    lat: Decimal | None = None,
-    lon: Decimal | None = None,
-    needs_study: bool | None = None,
-    previous_appeal_number: str = "",
-    origin_body: str = "",
-    origin_number: str = "",
-    origin_date: Any = None,
-    legacy_id: str | None = None,
-    routing: Routing | None = DEFAULT_ROUTING,
-    attachments: Sequence[FileData] = (),
-) -> Appeal:
+def appeal_register(*, actor: Any, intake: AppealIntake,
+                    routing: Routing | None = DEFAULT_ROUTING) -> Appeal:
     """Register an appeal and, unless `routing` is None, assign its questions to executors.
 
-    Refuses (AppealsError, nothing written) when the text or a topic is missing or unknown, when a
-    named applicant lacks a surname and name, when an electronic appeal has no contact for the answer,
-    when a code (territory, classifier, executor) is unknown, when `legacy_id` is already taken,
-    or when one of `attachments` (name, content, claimed type) is refused (see attachment_add).
-    The registration number comes from the year of receipt and is taken before anything else is
-    written: every registration then locks the year's counter before the audit trail's head, in
-    one order, so concurrent registrations queue instead of deadlocking.
+    Refuses (AppealsError, nothing written) what `intake_check` refuses, and unknown codes
+    (territory, classifier, executor, contested body), an unknown applicant or earlier appeal,
+    another applicant's earlier appeal, a taken `legacy_id`, or a refused attachment.
+    An anonymous letter and a late complaint are registered as not considered (ст.8), without a
+    term and unrouted; one lacking required content gets the 10-day return term, unrouted (ст.5).
+    The registration number is taken before anything else is written: every registration then
+    locks the year's counter before the audit trail's head, in one order, so concurrent
+    registrations queue instead of deadlocking.
     """
-    if channel not in Channel.values:
-        raise AppealsError(Code.INVALID_VALUE, _("Unknown channel."), field="channel")
-    if kind not in Kind.values:
-        raise AppealsError(Code.INVALID_VALUE, _("Unknown kind of appeal."), field="kind")
-    text = clean_text(text or "")
+    intake_check(intake)
     now = clock.now()
-    received = _received(received_at, now)
-    existing = None
-    if applicant_id is not None:
-        existing = Applicant.objects.filter(pk=applicant_id).first()
-        if existing is None:
-            raise AppealsError(Code.INVALID_VALUE, _("The applicant was not found."), field="applicant")
-    if subject is None:
-        if existing is None and applicant is None:
-            subject = Subject.ANONYMOUS
-        else:
-            subject = Subject.COLLECTIVE if cosigners else Subject.INDIVIDUAL
-    if subject not in Subject.values:
-        raise AppealsError(Code.INVALID_VALUE, _("Unknown subject of appeal."), field="subject")
-    _validate_content(text=text, subject=subject, channel=channel, applicant=existing,
-                      applicant_data=_cleaned(applicant) if applicant else None)
-    if subject != Subject.ANONYMOUS and existing is None and applicant is not None:
-        _validate_applicant(_cleaned(applicant), field_prefix="applicant.")
-    for index, cosigner in enumerate(cosigners):
-        _validate_applicant(_cleaned(cosigner), field_prefix=f"cosigners.{index}.")
-    subtopics = _subtopics(questions)
-    territory = _territory(territory_code, "territory_code")
-    previous = None
-    if previous_appeal_number:
-        previous = Appeal.objects.filter(number=previous_appeal_number).first()
-        if previous is None:
-            raise AppealsError(Code.INVALID_VALUE, _("The earlier appeal was not found."),
-                               field="previous_appeal_number")
-    if legacy_id and Appeal.objects.filter(legacy_id=legacy_id).exists():
+    received = _received(intake.received_at, now)
+    existing = _known_applicant(intake.applicant_id)
+    _check_contact(intake, existing)
+    subtopics = _subtopics(intake.questions)
+    territory = _territory(intake.territory_code, "territory_code")
+    contested = _contested(intake.contested_authority_code)
+    previous = _previous(intake.previous_appeal_number.strip(), existing)
+    if intake.legacy_id and Appeal.objects.filter(legacy_id=intake.legacy_id).exists():
         raise _duplicate()
-    if sign and sign not in Sign.values:
-        raise AppealsError(Code.INVALID_VALUE, _("Unknown sign of receipt."), field="sign")
     # Files are checked before anything is written: a refused one leaves no row and no file.
-    files = attachments_prepare(attachments)
+    files = attachments_prepare(intake.attachments)  # type: ignore[arg-type]
 
     received_on = clock.local_date(received)
+    late = complaint_term_problem(intake, received_on)
+    if late is not None:
+        raise late
     seq, number = _next_number(received_on.year)
-    person = None
-    if subject != Subject.ANONYMOUS:
-        person = existing or applicant_create(actor=actor, data=applicant)  # type: ignore[arg-type]
-    study = needs_study if needs_study is not None else any(s.needs_study for s in subtopics)
-    due = deadlines.consideration_due(received_on, needs_study=study)
+    person = _person(actor=actor, intake=intake, existing=existing)
+    cosigners = [applicant_create(actor=actor, data=data, field_prefix=f"cosigners.{index}.")
+                 for index, data in enumerate(intake.cosigners)]
+    reason = not_considered_at_the_door(
+        intake, address=person.address if person else None)
+    study = (not intake.is_public_information and (
+        intake.needs_study if intake.needs_study is not None
+        else any(s.needs_study for s in subtopics)))
+    due, max_due = _terms(intake, received_on, study=study, reason=reason)
+    appeal = _save_appeal(intake, number=number, year=received_on.year, seq=seq,
+                          received=received, now=now, actor=actor, person=person,
+                          previous=previous, territory=territory, contested=contested,
+                          study=study, due=due, max_due=max_due,
+                          priority=any(a.is_privileged for a in (person, *cosigners) if a))
+    AppealCosigner.objects.bulk_create(AppealCosigner(appeal=appeal, applicant=a) for a in cosigners)
+    created = [
+        Question.objects.create(appeal=appeal, subtopic=subtopic,
+                                summary=clean_line(q.summary)[:500], due_date=due)
+        for subtopic, q in zip(subtopics, intake.questions, strict=True)
+    ]
+    audit.record(actor=actor, action="appeal.register", obj=appeal,
+                 after=snapshot(appeal, APPEAL_AUDIT_FIELDS) | {
+                     "questions": [q.subtopic.code for q in created]})
+    if reason:
+        appeal = appeal_not_considered(actor=actor, appeal=appeal, reason=reason)
+    else:
+        # ст.7: the 5 days to route or forward run from receipt, not from registration; an appeal
+        # lacking content is watched against its 10-day return term instead (ст.5).
+        term_open(appeal=appeal, start=received_on,
+                  due=appeal.due_date if appeal.missing_content else None)
+    if not reason and routing is not None and not appeal.missing_content:
+        _route_new(actor=actor, appeal=appeal, questions=created, routing=routing)
+    # Last, so that no later step can fail and roll back rows whose files are already stored.
+    attachments_store(actor=actor, appeal=appeal, prepared=files, fresh=True)
+    return appeal
+
+
+def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing: Routing) -> None:
+    """Nobody else sees this appeal before commit: no lock to take, no assignment to look for.
+    A complaint about a body no one in the region is above stays registered, unrouted: the
+    centre forwards it (ст.7) within the 5 days deadline control watches."""
+    if appeal.contested_authority_id is None or routing.main_authority_code:
+        assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing,
+                         fresh=True)
+        return
+    try:
+        with transaction.atomic():
+            assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing,
+                             fresh=True)
+    except AppealsError as exc:
+        if exc.code != "no_route":
+            raise
+        appeal.refresh_from_db()
+
+
+def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, received: datetime,
+                 now: datetime, actor: Any, person: Applicant | None, previous: Appeal | None,
+                 territory: Territory | None, contested: Authority | None, study: bool,
+                 due: date | None, max_due: date | None, priority: bool) -> Appeal:
+    text = clean_text(intake.text)
     appeal = Appeal(
-        number=number, year=received_on.year, seq=seq, legacy_id=legacy_id or None,
-        channel=channel, kind=kind, subject=subject,
-        sign=sign or _sign_of_repeat(previous),
-        appeal_type=AppealType.ELECTRONIC if channel in ELECTRONIC_CHANNELS
-        else CHANNEL_TYPES.get(Channel(channel), AppealType.LETTER),
+        number=number, year=year, seq=seq, legacy_id=intake.legacy_id or None,
+        channel=intake.channel, kind=intake.kind, subject=intake.resolved_subject,
+        sign=intake.sign or _sign_of_repeat(previous), appeal_type=intake.appeal_type,
         applicant=person, previous_appeal=previous,
         received_at=received, registered_at=now,
         registered_by=actor if getattr(actor, "pk", None) else None,
-        summary=clean_line(summary or text[:200])[:300], text=text,
+        summary=clean_line(intake.summary or text[:200])[:300], text=text,
         territory=territory or (person.territory if person else None),
-        location=clean_line(location), lat=lat, lon=lon,
-        origin_body=clean_line(origin_body), origin_number=clean_line(origin_number),
-        origin_date=origin_date,
-        needs_study=study, priority=bool(person and person.is_privileged),
+        location=clean_line(intake.location), lat=intake.lat, lon=intake.lon,
+        origin_body=clean_line(intake.origin_body), origin_number=clean_line(intake.origin_number),
+        origin_date=intake.origin_date,
+        needs_study=study, priority=priority,
         status=AppealStatus.REGISTERED, status_changed_at=now,
-        due_date=due, max_due_date=deadlines.max_due(received_on),
+        due_date=due, max_due_date=max_due,
+        contested_authority=contested, contested_decision_on=intake.contested_decision_on,
+        term_restored=intake.term_restored, missing_content=clean_line(intake.missing_content),
     )
     # Uniqueness is not re-queried here: the number comes from the locked counter, legacy_id was
     # checked above, and the database constraints catch the rest (a racing import, below).
     _full_clean(appeal, field_prefix="", exclude=["applicant", "registered_by", "previous_appeal",
-                                                  "territory"],
+                                                  "territory", "contested_authority"],
                 validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             appeal.save()
     except IntegrityError as exc:
         raise _duplicate() from exc
-    for index, data in enumerate(cosigners):
-        AppealCosigner.objects.create(
-            appeal=appeal,
-            applicant=applicant_create(actor=actor, data=data, field_prefix=f"cosigners.{index}."),
-        )
-    created = [
-        Question.objects.create(appeal=appeal, subtopic=subtopic,
-                                summary=clean_line(q.summary)[:500], due_date=due)
-        for subtopic, q in zip(subtopics, questions, strict=True)
-    ]
-    audit.record(actor=actor, action="appeal.register", obj=appeal,
-                 after=snapshot(appeal, APPEAL_AUDIT_FIELDS) | {
-                     "questions": [q.subtopic.code for q in created]})
-    # ст.7: the 5-day term to route or forward runs from receipt, not from registration.
-    term_open(appeal=appeal, start=received_on)
-    if routing is not None:
-        # Nobody else sees this appeal before commit: no lock to take, no assignment to look for.
-        assign_questions(actor=actor, appeal=appeal, questions=created, routing=routing, fresh=True)
-    # Last, so that no later step can fail and roll back rows whose files are already stored.
-    attachments_store(actor=actor, appeal=appeal, prepared=files, fresh=True)
     return appeal
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from vikno.appeals.intake import AppealIntake, QuestionData
 from vikno.appeals.lifecycle import AssignmentStatus
 from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Question, Sign
 from vikno.appeals.services._common import history
 from vikno.appeals.services.assignment import Routing, appeal_assign
-from vikno.appeals.services.registration import QuestionData, appeal_register
+from vikno.appeals.services.registration import appeal_register
 from vikno.core import clock
 
 # The main executor whose answer the applicant is dissatisfied with: the repeat goes back to it.
@@ -23,22 +24,27 @@ ANSWERING_STATUSES = (AssignmentStatus.ANSWERED, AssignmentStatus.CLOSED,
 
 
 def past_cap(appeal: Appeal) -> bool:
-    """The 45 days of ст.20 have run out: no term of this appeal can be kept any more."""
-    return clock.today() > appeal.max_due_date
+    """The 45 days of ст.20 have run out: no term of this appeal can be kept any more. An appeal
+    without a term (not considered, ст.8) has no cap to pass."""
+    return appeal.max_due_date is not None and clock.today() > appeal.max_due_date
 
 
 def _register_repeat(*, actor: Any, appeal: Appeal, questions: list[Question]) -> Appeal:
-    """The one call of appeal_register: the same applicant, text, topics and place, sign
-    "repeated", the first appeal as the earlier one. Not routed here (see below)."""
-    return appeal_register(
-        actor=actor, channel=appeal.channel, kind=appeal.kind, subject=appeal.subject,
+    """The one call of appeal_register: the same applicant, text, topics, place and body
+    complained of, sign "repeated", the first appeal as the earlier one. Not routed here."""
+    return appeal_register(actor=actor, routing=None, intake=AppealIntake(
+        channel=appeal.channel, kind=appeal.kind, subject=appeal.subject,
         text=appeal.text, summary=appeal.summary, applicant_id=appeal.applicant_id,
         questions=[QuestionData(subtopic_code=q.subtopic.code, summary=q.summary)
                    for q in questions],
         sign=Sign.REPEATED, previous_appeal_number=appeal.number,
         territory_code=appeal.territory.code if appeal.territory is not None else "",
-        location=appeal.location, routing=None,
-    )
+        location=appeal.location,
+        contested_authority_code=(appeal.contested_authority.code
+                                  if appeal.contested_authority is not None else ""),
+        # The ст.17 term was the first appeal's to meet; the repeat carries on the same issue.
+        contested_decision_on=None,
+    ))
 
 
 def _main_code(question: Question) -> str | None:

@@ -11,11 +11,12 @@ from vikno.core import clock
 from vikno.directory import deadlines
 
 
-def term_open(*, appeal: Appeal, start: date) -> None:
-    """Start a term unless one is running (a second return does not push the first one's date)."""
+def term_open(*, appeal: Appeal, start: date, due: date | None = None) -> None:
+    """Start a term unless one is running (a second return does not push the first one's date).
+    `due`: another end than the 5 days of ст.7 (the 10-day return term of ст.5)."""
     if not RoutingTerm.objects.filter(appeal=appeal, done_date__isnull=True).exists():
         RoutingTerm.objects.create(appeal=appeal, start_date=start,
-                                   due_date=deadlines.forwarding_due(start))
+                                   due_date=due or deadlines.forwarding_due(start))
 
 
 def term_close(*, appeal: Appeal, action: str) -> None:

@@ -26,7 +26,7 @@ from vikno.appeals.models import (
     Reply,
     Transition,
 )
-from vikno.appeals.services import ApplicantData, QuestionData
+from vikno.appeals.services import AppealIntake, ApplicantData, QuestionData
 from vikno.audit.models import AuditEvent
 from vikno.core import clock
 from vikno.directory.models import Authority, Axis, ClassifierItem, SubTopic, Territory, Topic
@@ -110,16 +110,22 @@ def applicant_data(**overrides: Any) -> ApplicantData:
     return ApplicantData(**values)
 
 
-def register(*, actor: Any, subtopic: SubTopic | str = "009-HW", **kwargs: Any) -> Appeal:
-    """Register an appeal through the real service with sensible defaults (a named applicant,
-    a hotline call, one question, routing on)."""
+def intake(*, subtopic: SubTopic | str = "009-HW", **kwargs: Any) -> AppealIntake:
+    """An intake with sensible defaults (a named applicant, a hotline call, one question)."""
     code = subtopic if isinstance(subtopic, str) else subtopic.code
     kwargs.setdefault("channel", Channel.HOTLINE)
     kwargs.setdefault("text", "У будинку третій день немає гарячої води.")
     kwargs.setdefault("questions", [QuestionData(subtopic_code=code)])
     if "applicant_id" not in kwargs and kwargs.get("subject") != "5.3":
         kwargs.setdefault("applicant", applicant_data())
-    return services.appeal_register(actor=actor, **kwargs)
+    return AppealIntake(**kwargs)
+
+
+def register(*, actor: Any, subtopic: SubTopic | str = "009-HW", **kwargs: Any) -> Appeal:
+    """Register an appeal through the real service (see `intake`; routing on by default)."""
+    routing = {"routing": kwargs.pop("routing")} if "routing" in kwargs else {}
+    return services.appeal_register(actor=actor, intake=intake(subtopic=subtopic, **kwargs),
+                                    **routing)
 
 
 def letter(**overrides: Any) -> dict[str, Any]:

@@ -34,6 +34,7 @@ ALLOWED_APPEAL_MOVES = {
     ("in_work", "answered"),
     ("in_work", "registered"),
     ("in_work", "assigned"),
+    ("in_work", "not_considered"),
     ("answered", "awaiting_confirmation"),
     ("answered", "returned_for_revision"),
     ("answered", "closed"),

@@ -19,7 +19,7 @@ from vikno.appeals.models import (
     Sign,
     Subject,
 )
-from vikno.appeals.services import QuestionData, Routing
+from vikno.appeals.services import AppealIntake, QuestionData, Routing
 from vikno.appeals.tests.factories import (
     OTHER_SETTLEMENT,
     SETTLEMENT,
@@ -110,9 +110,9 @@ def test_an_anonymous_appeal_has_no_applicant(book, operator):
 
 def test_without_applicant_data_the_appeal_is_anonymous(book, operator):
     # when
-    appeal = services.appeal_register(
-        actor=operator, channel=Channel.POST, text="Прошу відремонтувати дорогу.",
-        questions=[QuestionData(subtopic_code="009-RD")])
+    appeal = services.appeal_register(actor=operator, intake=AppealIntake(
+        channel=Channel.POST, text="Прошу відремонтувати дорогу.",
+        questions=[QuestionData(subtopic_code="009-RD")]))
 
     # then
     assert appeal.subject == Subject.ANONYMOUS

@@ -12,7 +12,7 @@ from vikno.appeals import services
 from vikno.appeals.models import Assignment, Reply, ReplyResult
 from vikno.appeals.tests.factories import letter, register
 
-migration = importlib.import_module("vikno.appeals.migrations.0004_h2_reply_results")
+migration = importlib.import_module("vikno.appeals.migrations.0003_reply_results")
 
 
 @pytest.mark.parametrize(("stored", "after", "back"), [

@@ -146,6 +146,31 @@ def load_authorities(
     return counts, authorities
 
 
+def load_superiors(source: CsvFile, authorities: dict[str, Authority]) -> Counts:
+    """ст.16: zakarpattia/authority_superiors.csv names, per body, the body a complaint about it
+    goes to in the order of subordination (ADR 12). A body the file does not list keeps none."""
+    counts = Counts()
+    for record in source.read(["authority_id", "superior_id"]):
+        code = source.require(record, "authority_id")
+        authority = authorities.get(code)
+        if authority is None:
+            raise source.error(record, _("unknown authority %(code)r") % {"code": code})
+        superior_code = record.get("superior_id")
+        superior = authorities.get(superior_code) if superior_code else None
+        if superior_code and superior is None:
+            raise source.error(record, _("unknown superior body %(code)r") % {"code": superior_code})
+        if superior is not None and superior.pk == authority.pk:
+            raise source.error(record, _("a body cannot be its own superior"))
+        wanted = superior.pk if superior else None
+        if authority.superior_id == wanted:
+            counts.unchanged += 1
+            continue
+        Authority.objects.filter(pk=authority.pk).update(superior_id=wanted)
+        authority.superior_id = wanted
+        counts.updated += 1
+    return counts
+
+
 def _parent_id(
     source: CsvFile, record: Record, values: dict[str, Any], upserts: dict[str, Upsert[Authority]]
 ) -> int:

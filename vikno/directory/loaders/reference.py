@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from vikno.audit import services as audit
 from vikno.core import clock
-from vikno.directory.loaders.authorities import load_authorities
+from vikno.directory.loaders.authorities import load_authorities, load_superiors
 from vikno.directory.loaders.base import Counts, CsvFile, LoadError
 from vikno.directory.loaders.calendar import load_holidays, load_martial_law
 from vikno.directory.loaders.classifier import load_items, load_topics, load_versions
@@ -29,11 +29,12 @@ FILES = {
     "subtopics": "subtopics.csv",
     "authorities": "zakarpattia/authorities.csv",
     "authorities_extra": "zakarpattia/authorities_extra.csv",
+    "authority_superiors": "zakarpattia/authority_superiors.csv",
     "routing_rules": "routing_rules.csv",
     "holidays": "calendar_holidays.csv",
     "martial_law": "calendar_martial_law.csv",
 }
-OPTIONAL = {"authorities_extra"}
+OPTIONAL = {"authorities_extra", "authority_superiors"}
 
 
 @dataclass
@@ -88,6 +89,9 @@ def load_reference(*, directory: Path, dry_run: bool = False) -> LoadReport:
         if "authorities_extra" in present:
             authority_files.append(sources["authorities_extra"])
         counts["authorities"], authorities = load_authorities(authority_files, territories)
+        if "authority_superiors" in present:
+            counts["authority_superiors"] = load_superiors(sources["authority_superiors"],
+                                                           authorities)
         counts["routing_rules"] = load_routing_rules(
             sources["routing_rules"], subtopics=subtopics, topics=topics,
             territories=territories, authorities=authorities,

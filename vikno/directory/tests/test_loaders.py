@@ -143,6 +143,20 @@ def test_authorities_are_linked_as_the_sources_say(loaded):
     assert not planned.filter(is_active=True).exists()
 
 
+@pytest.mark.parametrize(("code", "superior"), [
+    ("ZAK-RDA-UZH", "ZAK-ODA"),  # a raion administration: subordinate to the oblast's
+    ("ZAK-TG-UA21100230000083101", "ZAK-ODA"),  # a hromada council (ADR 12)
+    ("ZAK-ODA-DSZN", "ZAK-ODA"),  # a department of the oblast administration
+    ("ZAK-ODA", None),  # no body of the region above it
+    ("ZAK-OBLRADA", None),
+    ("UA-UKC-1545", None),
+])
+def test_complaints_go_up_the_chain_the_files_give(loaded, code, superior):
+    # given the real files loaded / then (ст.16)
+    found = Authority.objects.get(code=code).superior
+    assert (found.code if found else None) == superior
+
+
 def test_second_run_changes_nothing(loaded):
     # given the files loaded once
     before = table_counts()
@@ -237,6 +251,12 @@ def test_rows_dropped_from_the_files_are_kept_and_reported(loaded, reference_cop
         ("calendar_martial_law.csv", lambda rows: rows[0].update(valid_to="2022-03-01"), 2),
         ("classifier_versions.csv", lambda rows: rows[0].update(valid_to="2001-01-01"), 2),
         ("classifier_part1.csv", lambda rows: rows[3].update(version="858-1999"), 5),
+        ("zakarpattia/authority_superiors.csv",
+         lambda rows: rows[0].update(superior_id="NOWHERE"), 2),
+        ("zakarpattia/authority_superiors.csv",
+         lambda rows: rows[1].update(authority_id="NOWHERE"), 3),
+        ("zakarpattia/authority_superiors.csv",
+         lambda rows: rows[2].update(superior_id=rows[2]["authority_id"]), 4),
     ],
 )
 def test_bad_data_fails_with_file_and_line_and_loads_nothing(reference_copy, file, change, line):
@@ -272,7 +292,7 @@ def test_a_missing_file_is_named(reference_copy):
         ("Відсутність гарячої води", "UA21100230010016545", "ZAK-TG-UA21100230000083101"),
         ("Житлові субсидії: призначення та перерахунок", "UA21020010020049781", "ZAK-ODA-DSZN"),
         ("Вакцинація", "UA21100230010016545", "ZAK-ODA-DOZ"),
-        ("Робота структурних підрозділів адміністрацій", "UA21100230010016545", "ZAK-RDA-UZH"),
+        ("Робота структурних підрозділів адміністрацій", "UA21100230010016545", "ZAK-ODA"),
         # a planned body stays off, so its rule falls back to the topic's hromada rule
         ("Автомобільні дороги між населеними пунктами", "UA21020010020049781",
          "ZAK-TG-UA21020010000055068"),

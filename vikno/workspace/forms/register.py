@@ -8,9 +8,9 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from vikno.appeals.models import Applicant, ApplicantKind, Channel, Kind, Sign
+from vikno.appeals.models import Applicant, ApplicantKind, Channel, Kind, Sign, Subject
 from vikno.appeals.models.applicants import Sex
-from vikno.appeals.services import ApplicantData, QuestionData, Routing
+from vikno.appeals.services import AppealIntake, ApplicantData, QuestionData, Routing
 from vikno.core import clock
 from vikno.directory.models import Axis
 from vikno.workspace import reads
@@ -41,6 +41,8 @@ SERVICE_FIELDS = {
     "co_authority_codes": "co_authorities",
     "subject": "anonymous",
     "legacy_id": None,
+    "contested_authority_code": "contested_authority",
+    "signed": "unsigned",
 }
 
 
@@ -105,6 +107,27 @@ class RegisterForm(forms.Form):
     origin_date = forms.DateField(label=_("Their date"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
 
+    # The Law at the door: what decides whether and where the appeal is considered.
+    unsigned = forms.BooleanField(
+        label=_("The letter is not signed by its author"), required=False,
+        help_text=_("A letter without a signature or a place of residence is anonymous and not "
+                    "considered (ст.8)."))
+    missing_content = forms.CharField(
+        label=_("Lacks required content"), max_length=300, required=False,
+        help_text=_("What is missing (ст.5): the appeal is not routed and is returned with an "
+                    "explanation within 10 days."))
+    contested_authority = forms.ChoiceField(
+        label=_("Body complained of"), required=False,
+        help_text=_("The complaint never goes to this body, but to its superior (ст.7 ч.4)."))
+    contested_decision_on = forms.DateField(
+        label=_("Date of the contested decision"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}))
+    late_complaint = forms.BooleanField(
+        label=_("Complaint filed after the term (ст.17)"), required=False,
+        help_text=_("Not considered: a year from the decision, a month from learning of it."))
+    term_restored = forms.BooleanField(
+        label=_("The missed term was restored for good reason"), required=False)
+
     # The letter, its scans, photos of the problem: stored with the appeal, in the same transaction.
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
@@ -115,6 +138,7 @@ class RegisterForm(forms.Form):
         authorities = reads.authority_choices(blank=str(_("— as the routing rules suggest —")))
         set_choices(self.fields["main_authority"], authorities)
         set_choices(self.fields["co_authorities"], authorities[1:])
+        set_choices(self.fields["contested_authority"], [("", "—"), *authorities[1:]])
         groups = reads.subtopic_groups()
         set_choices(self.fields["subtopic_1"].widget, [("", _("— choose the topic —")), *groups])
         set_choices(self.fields["subtopic_2"].widget, [("", _("— no second question —")), *groups])
@@ -126,10 +150,15 @@ class RegisterForm(forms.Form):
         self.fields["last_name"].widget.attrs.update(lookup)
         self.fields["text"].widget.attrs["spellcheck"] = "true"
         self.fields["attachments"].help_text = files_help()
+        categories = reads.classifier_choices(Axis.CATEGORY)
         for row in range(1, COSIGNER_ROWS + 1):
             for name, label, max_length in COSIGNER_FIELDS:
                 self.fields[f"cosigner_{row}_{name}"] = forms.CharField(
                     label=label, max_length=max_length, required=False)
+            # ст.20: a privileged co-signer makes the collective appeal a priority one.
+            category = forms.ChoiceField(label=_("Category of the author"), required=False)
+            set_choices(category, categories)
+            self.fields[f"cosigner_{row}_category_code"] = category
 
     def focus_first_error(self) -> None:
         """Put the cursor where the operator must correct (no scripts: the autofocus attribute)."""
@@ -174,13 +203,15 @@ class RegisterForm(forms.Form):
         if self.cleaned_data["anonymous"]:
             return []
         return [ApplicantData(**{name: self.cleaned_data[f"cosigner_{row}_{name}"]
-                                 for name, _label, _length in COSIGNER_FIELDS})
+                                 for name, _label, _length in COSIGNER_FIELDS},
+                              category_code=self.cleaned_data[f"cosigner_{row}_category_code"])
                 for row in self.cosigner_rows()]
 
     def cosigner_fieldsets(self) -> list[dict[str, Any]]:
         """The co-signer rows as the template lays them out."""
         return [{"row": row, "fields": [self[f"cosigner_{row}_{name}"]
-                                        for name, _label, _length in COSIGNER_FIELDS]}
+                                        for name, _label, _length in COSIGNER_FIELDS]
+                 + [self[f"cosigner_{row}_category_code"]]}
                 for row in range(1, COSIGNER_ROWS + 1)]
 
     def cosigners_open(self) -> bool:
@@ -203,19 +234,31 @@ class RegisterForm(forms.Form):
                        co_authority_codes=tuple(d["co_authorities"]),
                        instructions=d["instructions"])
 
-    def register_kwargs(self) -> dict[str, Any]:
+    def intake(self) -> AppealIntake:
         d = self.cleaned_data
-        return {
-            "channel": d["channel"], "kind": d["kind"], "text": d["text"],
-            "questions": self.questions(), "territory_code": d["territory_code"],
-            "location": d["location"], "needs_study": True if d["needs_study"] else None,
-            "previous_appeal_number": d["previous_appeal_number"].strip(),
-            "sign": d["sign"] or None,
-            "received_at": d["received_at"], "origin_body": d["origin_body"],
-            "origin_number": d["origin_number"], "origin_date": d["origin_date"],
-            "routing": self.routing(), "cosigners": self.cosigners(),
-            "attachments": as_file_data(d["attachments"]),
-        }
+        anonymous = d["anonymous"]
+        return AppealIntake(
+            channel=d["channel"], kind=d["kind"], text=d["text"], questions=self.questions(),
+            applicant=self.applicant_data(),
+            applicant_id=None if anonymous else d["applicant_id"],
+            subject=Subject.ANONYMOUS if anonymous else None,
+            territory_code=d["territory_code"], location=d["location"],
+            needs_study=True if d["needs_study"] else None,
+            previous_appeal_number=d["previous_appeal_number"].strip(), sign=d["sign"] or None,
+            received_at=d["received_at"], origin_body=d["origin_body"],
+            origin_number=d["origin_number"], origin_date=d["origin_date"],
+            cosigners=self.cosigners(), attachments=as_file_data(d["attachments"]),
+            signed=not d["unsigned"], missing_content=d["missing_content"].strip(),
+            contested_authority_code=d["contested_authority"],
+            contested_decision_on=d["contested_decision_on"],
+            late_complaint=d["late_complaint"], term_restored=d["term_restored"],
+        )
+
+    def complaint_open(self) -> bool:
+        """Show the complaint's fields when the kind is a complaint or they hold something."""
+        names = ("contested_authority", "contested_decision_on", "late_complaint", "term_restored")
+        return (self["kind"].value() == Kind.COMPLAINT
+                or any(self[n].value() or n in self.errors for n in names))
 
     def add_service_error(self, field: str | None, message: str) -> None:
         target = SERVICE_FIELDS.get(field or "", field)

@@ -105,7 +105,8 @@ def applicant_label(appeal: Any, visible: bool) -> str:
 
 @register.filter
 def is_overdue(appeal: Any, today: Any) -> bool:
-    return appeal.status in UNDER_CONTROL_STATUSES and appeal.due_date < today
+    return (appeal.status in UNDER_CONTROL_STATUSES and appeal.due_date is not None
+            and appeal.due_date < today)
 
 
 @register.filter

@@ -16,7 +16,7 @@ from vikno.accounts.roles import Role
 from vikno.accounts.tests.factories import UserFactory, session_for
 from vikno.appeals import services
 from vikno.appeals.models import Appeal, Assignment, Channel
-from vikno.appeals.services import ApplicantData, QuestionData, Routing
+from vikno.appeals.services import AppealIntake, ApplicantData, QuestionData, Routing
 from vikno.appeals.tests.factories import letter
 from vikno.core import clock
 from vikno.directory.models import (
@@ -85,11 +85,12 @@ class World:
         if co and routing is not None:
             routing = Routing(main_authority_code=routing.main_authority_code,
                               co_authority_codes=co, instructions=routing.instructions)
-        return services.appeal_register(
-            actor=self.users["operator"], channel=kwargs.pop("channel", Channel.HOTLINE),
+        return services.appeal_register(actor=self.users["operator"], routing=routing,
+                                        intake=AppealIntake(
+            channel=kwargs.pop("channel", Channel.HOTLINE),
             text=kwargs.pop("text", "Немає гарячої води третій день."),
             questions=kwargs.pop("questions", [QuestionData(subtopic_code=self.hot_water.code)]),
-            applicant=applicant, routing=routing, **kwargs)
+            applicant=applicant, **kwargs))
 
     def main_assignment(self, appeal: Appeal) -> Assignment:
         return Assignment.objects.get(question__appeal=appeal, role="main",

@@ -84,7 +84,8 @@ def test_operator_registers_a_phone_appeal_in_the_browser(live_server: Any, brow
     page.fill("#id_text", "Третій день немає гарячої води у будинку.")
     page.select_option("#id_subtopic_1", "009.010")
     # the suggested executor appears without a reload (htmx)
-    page.wait_for_selector("text=Закарпатська обласна державна адміністрація", timeout=10_000)
+    page.wait_for_selector("#assist >> text=Закарпатська обласна державна адміністрація",
+                           timeout=10_000)
     page.locator("form#register-form button[type=submit], form#register-form [type=submit]").first.click()
     page.wait_for_load_state("networkidle")
 

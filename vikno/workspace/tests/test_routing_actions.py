@@ -95,3 +95,24 @@ def test_the_assist_panel_survives_odd_digits(world: World):
         reverse("workspace:register_assist"),
         {"applicant_id": "²", "subtopic_1": world.hot_water.code})
     assert response.status_code == 200
+
+
+def test_rerouting_a_complaint_to_the_body_complained_of_is_refused_on_the_card(
+        world: World, message_in) -> None:
+    # given a complaint about the council, routed by the rules to the default body
+    appeal = world.register(kind="3.3", contested_authority_code=world.authority.code)
+    before = list(Assignment.objects.filter(question__appeal=appeal)
+                  .values_list("pk", "authority_id", "status"))
+
+    # when the supervisor picks the council itself on the card
+    response = world.client("supervisor").post(
+        reverse("workspace:appeal_route", args=[appeal.number]),
+        {"main_authority": world.authority.code})
+
+    # then it is refused with the Law's reason, and nothing changes
+    assert response.status_code == 400
+    assert message_in(response.content.decode(),
+                      "A complaint cannot be sent for consideration to the body whose actions or "
+                      "decision it contests (ст.7 ч.4 of the Law).")
+    assert list(Assignment.objects.filter(question__appeal=appeal)
+                .values_list("pk", "authority_id", "status")) == before

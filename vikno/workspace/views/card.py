@@ -132,8 +132,10 @@ def card_context(
         "timeline": selectors.appeal_timeline(appeal=appeal),
         "routing_missed": selectors.appeal_routing_missed(appeal=appeal, today=today),
         "today": today,
-        "overdue": appeal.status in UNDER_CONTROL_STATUSES and appeal.due_date < today,
-        "days_left": deadlines.days_left(appeal.due_date, today),
+        # An appeal not considered (ст.8) has no term: nothing to show or count down.
+        "overdue": (appeal.due_date is not None and appeal.status in UNDER_CONTROL_STATUSES
+                    and appeal.due_date < today),
+        "days_left": deadlines.days_left(appeal.due_date, today) if appeal.due_date else None,
         "calendar": working_calendar(),
         "repeats_of": appeal.previous_appeal,
         "can_view_previous": appeal.previous_appeal_id is not None and access.appeals_visible_to(

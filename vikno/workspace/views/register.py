@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,11 +17,12 @@ from django_htmx.http import trigger_client_event
 
 from vikno.appeals import access, selectors, services
 from vikno.appeals.errors import forbidden
-from vikno.appeals.models import Appeal, Subject
+from vikno.appeals.models import Appeal, Kind
 from vikno.core import clock
 from vikno.core.errors import ApplicationError, NotFound, PermissionDenied
 from vikno.directory import deadlines
 from vikno.directory.routing import route
+from vikno.directory.selectors import working_calendar
 from vikno.workspace import reads
 from vikno.workspace.forms.register import QUESTION_ROWS, RegisterForm, applicant_initial
 from vikno.workspace.permissions import CENTRE, role_required
@@ -46,6 +46,10 @@ def _suggestions(form: RegisterForm) -> list[dict[str, Any]]:
             continue
         try:
             authority = route(subtopic, territory)
+            if (form.value("kind") == Kind.COMPLAINT
+                    and authority.code == (form.value("contested_authority") or "")):
+                # ст.7 ч.4: never the body complained of; its superior instead.
+                authority = services.reviewing_authority(authority)
         except ApplicationError as exc:
             rows.append({"subtopic": subtopic, "authority": None, "error": exc.message})
         else:
@@ -69,7 +73,13 @@ def _due(form: RegisterForm, suggestions: list[dict[str, Any]]) -> dict[str, Any
     if not suggestions:
         return {}
     study = bool(form.value("needs_study")) or any(s["subtopic"].needs_study for s in suggestions)
-    return {"due": deadlines.consideration_due(clock.today(), needs_study=study),
+    today = clock.today()
+    if form.value("kind") == Kind.PUBLIC_INFORMATION:
+        return {"due": deadlines.public_information_due(today, working_calendar()),
+                "due_rule": _("5 working days")}
+    if (form.value("missing_content") or "").strip():
+        return {"due": deadlines.return_due(today), "due_rule": _("10 days: return")}
+    return {"due": deadlines.consideration_due(today, needs_study=study),
             "due_rule": _("1 month") if study else _("15 days")}
 
 
@@ -100,24 +110,13 @@ def _page(request: HttpRequest, form: RegisterForm, status: int = 200) -> HttpRe
 
 
 def _save(request: HttpRequest, form: RegisterForm) -> Appeal:
-    """One transaction: an edited known applicant is updated only if the appeal registers, and
-    the appeal registers only with all its attachments and co-signers (appeal_register)."""
-    applicant_data = form.applicant_data()
-    applicant_id = None if form.cleaned_data["anonymous"] else form.cleaned_data["applicant_id"]
-    with transaction.atomic():
-        if applicant_id is not None:
-            applicant = selectors.applicant_for(user=request.user, pk=applicant_id)
-            if applicant is None:
-                raise ApplicationError("invalid_value", _("The applicant was not found."),
-                                       field="applicant")
-            services.applicant_update(actor=request.user, applicant=applicant,
-                                      data=applicant_data)  # type: ignore[arg-type]
-            applicant_data = None
-        return services.appeal_register(
-            actor=request.user, applicant=applicant_data, applicant_id=applicant_id,
-            subject=Subject.ANONYMOUS if form.cleaned_data["anonymous"] else None,
-            **form.register_kwargs(),
-        )
+    """appeal_register updates a known applicant and registers in one transaction; the page
+    checks only that this user may use that applicant."""
+    intake = form.intake()
+    if intake.applicant_id is not None and selectors.applicant_for(
+            user=request.user, pk=intake.applicant_id) is None:
+        raise ApplicationError("invalid_value", _("The applicant was not found."), field="applicant")
+    return services.appeal_register(actor=request.user, intake=intake, routing=form.routing())
 
 
 @role_required(*CENTRE)

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("appeals", "0004_h2_reply_letter"),
+        ("appeals", "0004_reply_letter"),
     ]
 
     operations = [

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("appeals", "0004_h2_appeal_answer"),
+        ("appeals", "0005_appeal_answer"),
     ]
 
     operations = [

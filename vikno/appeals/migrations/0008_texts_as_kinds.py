@@ -32,7 +32,7 @@ def to_texts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appeals", "0005_h3_applicant_language"),
+        ("appeals", "0007_applicant_language"),
     ]
 
     operations = [

@@ -35,7 +35,7 @@ def to_terms(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appeals", "0005_h3_notification_reads"),
+        ("appeals", "0009_notification_reads"),
     ]
 
     operations = [

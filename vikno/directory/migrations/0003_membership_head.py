@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("directory", "0002_h4_working_calendar"),
+        ("directory", "0002_working_calendar"),
     ]
 
     operations = [

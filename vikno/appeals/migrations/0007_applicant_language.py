@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """The language of the notices sent to an applicant (Ukrainian unless asked otherwise)."""
 
     dependencies = [
-        ("appeals", "0004_h2_extension_decider"),
+        ("appeals", "0006_extension_decider"),
     ]
 
     operations = [

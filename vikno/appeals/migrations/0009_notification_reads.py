@@ -30,7 +30,7 @@ def to_read_at(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appeals", "0005_h3_texts_as_kinds"),
+        ("appeals", "0008_texts_as_kinds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -26,7 +26,7 @@ from vikno.audit.selectors import chain_verify
 from vikno.core import clock
 from vikno.directory import deadlines
 from vikno.directory.selectors import working_calendar
-from vikno.workspace.tests.axe import assert_accessible
+from vikno.workspace.tests.axe import assert_accessible, axe_violations
 from vikno.workspace.tests.conftest import World
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -67,6 +67,7 @@ def browser_page(browser: Any, live_server: Any) -> Iterator[Any]:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.console_errors = errors  # type: ignore[attr-defined]
+    page.base_url = live_server.url  # type: ignore[attr-defined]
     yield page
     context.close()
     _close_live_server_connections()
@@ -91,7 +92,7 @@ def sign_in(page: Any, user: Any) -> None:
     cookie = session_for(user).cookies[settings.SESSION_COOKIE_NAME].value
     page.context.clear_cookies()
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie,
-                               "url": page.context._impl_obj._options.get("baseURL")}])
+                               "url": page.base_url}])
 
 
 def card_value(page: Any, label: str) -> str:
@@ -254,3 +255,142 @@ def test_a_named_letter_without_signature_or_residence_is_marked_bp(
     assert card_value(page, "Підстава, з якої не розглядається").startswith("Анонімне")
     assert card_value(page, "Контрольний термін") == "—"
     assert page.inner_text("h1 .mono") == f"{appeal.number}/БП"
+
+
+REFUSAL = {"refusal_reasons": "Ділянка не належить громаді.",
+           "legal_basis": "ст.12 Земельного кодексу України",
+           "appeal_procedure": "До Берегівської РДА або до суду."}
+
+
+def open_panel(page: Any, details: str) -> Any:
+    """Open the card's action panel (the <details> `details` selects) and return its form."""
+    panel = page.locator(details).first
+    panel.locator("> summary").click()
+    return panel.locator("form")
+
+
+def test_executor_refuses_with_grounds_and_letter_and_the_supervisor_files_the_answer(
+        world: World, browser_page: Any) -> None:
+    # given an appeal routed to the executor's council
+    appeal = world.register()
+    page = browser_page
+    sign_in(page, world.users["executor"])
+    page.goto(f"/appeals/{appeal.number}/")
+
+    # when the executor opens the answer and chooses «Відмовлено»
+    form = open_panel(page, "details:has(> form.panel-form-reply)")
+    grounds = form.locator("[name=refusal_reasons]")
+    assert not grounds.is_visible()  # no grounds to give while the result is not a refusal
+    form.locator("[name=result]").select_option(label="Відмовлено")
+    grounds.wait_for(state="visible")
+    assert_accessible(page)
+    form.locator("[name=text]").fill("У задоволенні відмовлено.")
+    for name, value in REFUSAL.items():
+        form.locator(f"[name={name}]").fill(value)
+    form.locator("[name=outgoing_number]").fill("02-14/381")
+    form.locator("[name=outgoing_date]").fill(clock.today().isoformat())
+    form.locator("[name=signatory_name]").fill("Олена Ковач")
+    form.locator("[name=signatory_position]").fill("Селищна голова")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector(".reply-refusal")
+
+    # and the supervisor accepts it, filing it in case 04-12
+    sign_in(page, world.users["supervisor"])
+    page.goto(f"/appeals/{appeal.number}/")
+    review = open_panel(page, "#action-review")
+    review.locator("[name=decision][value=accept]").check()
+    review.locator("[name=file_number]").fill("04-12")
+    review.locator("button[type=submit]").click()
+    page.wait_for_selector("#card-file >> text=04-12")
+
+    # then the card shows the refusal, its grounds, the letter, the answer's index and date, the file
+    today = clock.today()
+    refusal = page.inner_text(".reply-refusal")
+    assert all(value in refusal for value in REFUSAL.values()), refusal
+    assert "№ 02-14/381" in page.inner_text(".reply-letter")
+    assert "Олена Ковач, Селищна голова" in page.inner_text(".reply-letter")
+    assert page.inner_text("#card-answer") == f"{today:%d.%m.%Y}, № 02-14/381"
+    assert page.inner_text("#card-file") == "04-12"
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.file_number) == ("awaiting_confirmation", "04-12")
+    assert_accessible(page)
+    assert page.console_errors == []
+
+
+DECIDER = {"decider_name": "Олена Ковач", "decider_position": "Селищна голова",
+           "decider_body": "Батівська селищна рада", "document_number": "15-р"}
+
+
+def test_supervisor_extends_the_term_recording_who_decided(world: World, browser_page: Any) -> None:
+    # given
+    appeal = world.register()
+    page = browser_page
+    sign_in(page, world.users["supervisor"])
+    page.goto(f"/appeals/{appeal.number}/")
+
+    # when the supervisor extends the term by the council head's order 15-р
+    form = open_panel(page, "#action-extend")
+    form.locator("[name=new_due_date]").fill(appeal.max_due_date.isoformat())
+    form.locator("[name=reason]").fill("Потрібне обстеження мереж.")
+    for name, value in DECIDER.items():
+        form.locator(f"[name={name}]").fill(value)
+    form.locator("[name=document_date]").fill(clock.today().isoformat())
+    assert_accessible(page)
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#h-ext")
+
+    # then the card shows the new term and who decided, and the applicant's notice names them
+    new_due = f"{appeal.max_due_date:%d.%m.%Y}"
+    assert card_value(page, "Контрольний термін").startswith(new_due)
+    decided = page.locator("#h-ext ~ table tbody tr").first.locator("td").last.inner_text()
+    assert "Олена Ковач, Селищна голова" in decided
+    assert "Батівська селищна рада" in decided
+    assert f"№ 15-р від {clock.today():%d.%m.%Y}" in decided.replace("\n", " ")
+    notice = Notice.objects.get(appeal=appeal, kind="extended").text
+    assert f"Строк розгляду вашого звернення {appeal.index} продовжено до {new_due}" in notice
+    assert "Рішення про продовження: Олена Ковач, Селищна голова, Батівська селищна рада" in notice
+    assert_accessible(page)
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize(("role", "path"), [
+    ("supervisor", "/appeals/"),
+    ("supervisor", "/dashboard/"),
+    ("supervisor", "/appeals/{number}/"),
+    ("executor", "/my/"),
+    ("executor", "/appeals/{number}/"),
+    ("operator", "/notifications/"),
+])
+def test_the_lists_and_the_card_pass_the_accessibility_check(
+        world: World, browser_page: Any, role: str, path: str) -> None:
+    # given an answered appeal and an open one
+    answered = world.answered()
+    world.register()
+    page = browser_page
+    sign_in(page, world.users[role])
+
+    # when
+    page.goto(path.format(number=answered.number))
+
+    # then
+    assert page.locator("h1").count() == 1
+    assert_accessible(page)
+    assert page.console_errors == []
+
+
+def test_the_accessibility_check_names_the_rule_and_the_element(world: World,
+                                                                browser_page: Any) -> None:
+    # given the registration screen with the label of the appeal's text taken away
+    page = browser_page
+    sign_in(page, world.users["operator"])
+    page.goto("/appeals/new/")
+    page.evaluate("document.querySelector('label[for=id_text]').remove()")
+
+    # when
+    violations = axe_violations(page)
+
+    # then
+    assert {"id": "label", "targets": ["#id_text"]} in [
+        {"id": v["id"], "targets": v["targets"]} for v in violations]
+    with pytest.raises(AssertionError, match=r"label .* at #id_text"):
+        assert_accessible(page)

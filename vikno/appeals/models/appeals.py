@@ -198,9 +198,12 @@ class Appeal(TimeStampedModel):
     @property
     def index(self) -> str:
         """The registration index as shown and printed (Instruction No. 348, п.8): the number
-        with «КО» for a collective appeal, «БП» for an anonymous one. The stored `number` stays
-        unmarked: it is unique and in URLs."""
+        with «КО» for a collective appeal, «БП» for an anonymous one — also a named letter that
+        ст.8 deems anonymous (unsigned, no place of residence) while it stays not considered. The
+        stored `number` stays unmarked: it is unique and in URLs."""
         mark = INDEX_MARKS.get(self.subject)
+        if self.not_considered_reason == NotConsideredReason.ANONYMOUS:
+            mark = INDEX_MARKS[Subject.ANONYMOUS.value]
         return f"{self.number}/{mark}" if mark else self.number
 
     @property

@@ -113,13 +113,16 @@ def test_a_restored_term_is_recorded_and_the_complaint_considered(book, operator
 def test_a_reopened_anonymous_letter_gets_its_term_when_routed(book, operator, supervisor):
     # given an unsigned letter, not considered from the door
     appeal = register(actor=operator, channel=Channel.POST, signed=False)
+    # a named letter the Law deems anonymous carries «БП» (Instruction No. 348) while not considered
+    assert appeal.applicant_id is not None and appeal.index == f"{appeal.number}/БП"
 
     # when a supervisor decides it is to be considered, and it is routed
     services.appeal_reopen(actor=supervisor, appeal=appeal, note="Автора встановлено")
     services.appeal_assign(actor=supervisor, appeal=appeal, routing=services.Routing())
 
-    # then the term runs from that decision
+    # then the term runs from that decision, and the index loses the mark
     appeal.refresh_from_db()
+    assert appeal.index == appeal.number
     today = clock.today()
     assert appeal.status == AppealStatus.ASSIGNED
     assert appeal.due_date == deadlines.consideration_due(today, needs_study=False)

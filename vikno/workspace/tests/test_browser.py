@@ -239,9 +239,6 @@ def test_operator_registers_an_unsigned_letter_and_a_request_for_public_informat
     assert page.console_errors == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Instruction No. 348 (card, column 4) marks letters without a signature «БП»; Appeal.index "
-    "marks only the subject 5.3 (no applicant), so a named unsigned letter is not marked"))
 def test_a_named_letter_without_signature_or_residence_is_marked_bp(
         world: World, browser_page: Any) -> None:
     # given

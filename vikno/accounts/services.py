@@ -22,6 +22,7 @@ from vikno.accounts.errors import AccountsError, Code
 from vikno.accounts.models import User
 from vikno.accounts.roles import Role
 from vikno.audit import services as audit
+from vikno.audit.actions import AuditAction
 
 
 def _require_account_admin(actor: Any) -> None:
@@ -68,7 +69,7 @@ def account_create(*, actor: Any, username: str, role: str, password: str | None
     else:
         account.set_unusable_password()
     account.save()
-    audit.record(actor=actor, action="account.created", obj=account,
+    audit.record(actor=actor, action=AuditAction.ACCOUNT_CREATED, obj=account,
                  after={"username": account.username, "role": account.role,
                         "is_staff": account.is_staff, "is_superuser": False})
     return account
@@ -88,7 +89,7 @@ def account_set_role(*, actor: Any, account: User, role: str) -> User:
     account.role = valid_role
     account.is_staff = valid_role == Role.SYSTEM_ADMIN
     account.save(update_fields=["role", "is_staff"])
-    audit.record(actor=actor, action="account.role_changed", obj=account, before=before,
+    audit.record(actor=actor, action=AuditAction.ACCOUNT_ROLE_CHANGED, obj=account, before=before,
                  after={"role": account.role, "is_staff": account.is_staff})
     return account
 
@@ -104,6 +105,7 @@ def account_set_active(*, actor: Any, account: User, active: bool) -> User:
         return account
     account.is_active = active
     account.save(update_fields=["is_active"])
-    audit.record(actor=actor, action="account.activated" if active else "account.deactivated",
+    audit.record(actor=actor,
+                 action=AuditAction.ACCOUNT_ACTIVATED if active else AuditAction.ACCOUNT_DEACTIVATED,
                  obj=account, before={"is_active": not active}, after={"is_active": active})
     return account

@@ -15,10 +15,11 @@ from typing import Any
 from django.db.models import QuerySet
 
 from vikno.accounts.access import role_of
-from vikno.accounts.roles import Role
+from vikno.accounts.roles import CASE_ROLES, CENTRE_ROLES, Role
 from vikno.appeals.errors import forbidden, not_found
 from vikno.appeals.lifecycle import (
     ACTIVE_ASSIGNMENT_STATUSES,
+    OWING_STATUSES,
     UNDER_CONTROL_STATUSES,
     AppealStatus,
     AssignmentStatus,
@@ -68,16 +69,16 @@ def executor_authority(user: Any) -> Authority | None:
 
 
 def can_register(user: Any) -> bool:
-    return role_of(user) in (Role.OPERATOR, Role.SUPERVISOR)
+    return role_of(user) in CENTRE_ROLES
 
 
 def sees_appeals(user: Any) -> bool:
-    return role_of(user) in (Role.OPERATOR, Role.SUPERVISOR, Role.EXECUTOR)
+    return role_of(user) in CASE_ROLES
 
 
 def appeals_visible_to(user: Any) -> QuerySet[Appeal]:
     role = role_of(user)
-    if role in (Role.OPERATOR, Role.SUPERVISOR):
+    if role in CENTRE_ROLES:
         return Appeal.objects.all()
     authority = executor_authority(user)
     if authority is None:
@@ -150,11 +151,10 @@ def assignment_actions(*, user: Any, assignment: Assignment) -> frozenset[str]:
     actions = set()
     if status in (AssignmentStatus.ASSIGNED, AssignmentStatus.FOR_REVISION):
         actions.add(ACCEPT)
-    if status in (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION):
+    if status in OWING_STATUSES:
         # The documents go with the answer: while the executor may answer, it may attach them.
         actions.update({REPLY, ATTACH})
-    if (status in (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION)
-            and assignment.role == AssignmentRole.MAIN):
+    if status in OWING_STATUSES and assignment.role == AssignmentRole.MAIN:
         actions.add(REQUEST_EXTENSION)
     return frozenset(actions)
 
@@ -212,7 +212,7 @@ def extension_get_for(*, user: Any, pk: int) -> Extension:
 
 def personal_data_visible(*, user: Any, appeal: Appeal) -> bool:
     role = role_of(user)
-    if role in (Role.OPERATOR, Role.SUPERVISOR):
+    if role in CENTRE_ROLES:
         return True
     authority = executor_authority(user)
     if authority is None:
@@ -228,7 +228,7 @@ def personal_data_visible(*, user: Any, appeal: Appeal) -> bool:
 def personal_data_visible_in(*, user: Any, appeals: list[Appeal]) -> dict[int, bool]:
     """personal_data_visible for a page of appeals, in one query (lists of executors)."""
     role = role_of(user)
-    if role in (Role.OPERATOR, Role.SUPERVISOR):
+    if role in CENTRE_ROLES:
         return {a.pk: True for a in appeals}
     authority = executor_authority(user)
     if authority is None:
@@ -249,7 +249,7 @@ def personal_data_visible_in(*, user: Any, appeals: list[Appeal]) -> dict[int, b
 
 def applicants_searchable_by(user: Any) -> bool:
     """Looking applicants up by phone or name is a centre duty (the operator's screen)."""
-    return role_of(user) in (Role.OPERATOR, Role.SUPERVISOR)
+    return role_of(user) in CENTRE_ROLES
 
 
 def sees_dashboard(user: Any) -> bool:

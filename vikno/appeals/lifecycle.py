@@ -79,6 +79,33 @@ ASSIGNMENT_TRANSITIONS: dict[AssignmentStatus, frozenset[AssignmentStatus]] = {
 }
 
 ACTIVE_ASSIGNMENT_STATUSES = frozenset({A.ASSIGNED, A.IN_WORK, A.ANSWERED, A.FOR_REVISION})
+# Assignments still owing work: overdue past their date, reminded, escalated, cancelled when the
+# appeal leaves the region's executors.
+OWING_STATUSES = frozenset({A.ASSIGNED, A.IN_WORK, A.FOR_REVISION})
+
+
+class TransitionAction(models.TextChoices):
+    """The lines of an appeal's history (Transition.action): status moves and the steps that
+    change no status (re-routing, extensions, repeats). The labels are the card's words."""
+
+    ASSIGN = "assign", _("Routed to the executors")
+    REROUTE = "reroute", _("Re-routed")
+    ACCEPT = "accept", _("Taken into work")
+    ANSWER = "answer", _("Answered by the executors")
+    RETURNED_NOT_IN_COMPETENCE = "returned_not_in_competence", _("Returned: not in competence")
+    ANSWER_ACCEPTED = "answer_accepted", _("Answer accepted by the centre")
+    ANSWER_REJECTED = "answer_rejected", _("Answer sent back for revision")
+    NOT_CONFIRMED = "not_confirmed", _("Not confirmed by the applicant")
+    CONFIRM = "confirm", _("Confirmed by the applicant")
+    CLOSE = "close", _("Closed")
+    REOPEN = "reopen", _("Reopened")
+    FORWARD = "forward", _("Forwarded to the competent body")
+    NOT_CONSIDERED = "not_considered", _("Not subject to consideration")
+    RETURN_MISSING_CONTENT = "return_missing_content", _("Returned: required content missing")
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+    EXTENDED = "extended", _("Term extended")
+    SHORTENED = "shortened", _("Term shortened")
+    REPEATED = "repeated", _("Repeated appeal registered")
 
 
 def appeal_can_move(current: str, target: str) -> bool:
@@ -104,9 +131,11 @@ def assignment_transition_check(current: str, target: str) -> None:
 __all__ = [
     "APPEAL_TRANSITIONS",
     "ASSIGNMENT_TRANSITIONS",
+    "OWING_STATUSES",
     "AppealStatus",
     "AppealsError",
     "AssignmentStatus",
+    "TransitionAction",
     "appeal_transition_check",
     "assignment_transition_check",
 ]

@@ -28,6 +28,7 @@ from vikno.appeals.errors import forbidden, not_found
 from vikno.appeals.lifecycle import (
     ACTIVE_ASSIGNMENT_STATUSES,
     OPEN_STATUSES,
+    OWING_STATUSES,
     UNDER_CONTROL_STATUSES,
     AppealStatus,
     AssignmentStatus,
@@ -50,6 +51,7 @@ from vikno.appeals.models import (
 from vikno.appeals.models.applicants import phone_normalise
 from vikno.appeals.models.work import LATE_ACTIONS
 from vikno.audit import services as audit
+from vikno.audit.actions import AuditAction
 from vikno.core import clock
 from vikno.core.search import Fold, fold
 
@@ -138,7 +140,7 @@ def applicant_find(*, user: Any, q: str, limit: int = 10) -> list[Applicant]:
                .annotate(appeal_count=Count("appeals")).order_by("-updated_at"))
     found: list[Applicant] = list(matches[:limit])
     if found:
-        audit.record(actor=user, action="applicant.search", obj=None,
+        audit.record(actor=user, action=AuditAction.APPLICANT_SEARCH, obj=None,
                      after={"results": len(found), "applicant_ids": [a.pk for a in found]})
     return found
 
@@ -158,7 +160,7 @@ def applicant_get_for(*, user: Any, pk: int) -> Applicant:
     applicant = applicant_for(user=user, pk=pk)
     if applicant is None:
         raise not_found()
-    audit.record(actor=user, action="applicant.view", obj=applicant,
+    audit.record(actor=user, action=AuditAction.APPLICANT_VIEW, obj=applicant,
                  object_label=f"applicant #{applicant.pk}")
     return applicant
 
@@ -214,13 +216,12 @@ def authority_dashboard(*, since: date | None = None, today: date | None = None)
         status=AssignmentStatus.CANCELLED)
     if since is not None:
         qs = qs.filter(created_at__date__gte=since)
-    owed = [AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION]
     rows = (qs.values("authority_id", "authority__code", "authority__name")
             .annotate(
                 arrived=Count("id"),
                 in_work=Count("id", filter=Q(status__in=[AssignmentStatus.ASSIGNED,
                                                           AssignmentStatus.IN_WORK])),
-                overdue=Count("id", filter=Q(status__in=owed, due_date__lt=today)),
+                overdue=Count("id", filter=Q(status__in=OWING_STATUSES, due_date__lt=today)),
                 answered=Count("id", filter=Q(status__in=[AssignmentStatus.ANSWERED,
                                                            AssignmentStatus.CLOSED])),
                 for_revision=Count("id", filter=Q(status=AssignmentStatus.FOR_REVISION)),
@@ -371,7 +372,7 @@ def appeal_personal_data(*, user: Any, appeal: Appeal) -> PersonalData:
     if visible:
         for person in [appeal.applicant, *cosigners]:
             if person is not None:
-                audit.record(actor=user, action="applicant.view", obj=person,
+                audit.record(actor=user, action=AuditAction.APPLICANT_VIEW, obj=person,
                              object_label=appeal.number)
     return PersonalData(visible=visible, applicant=appeal.applicant, cosigners=cosigners)
 
@@ -390,7 +391,7 @@ def _record_list_view(*, user: Any, appeals: list[Appeal], visible: dict[int, bo
     page, naming the applicants' rows (ids), never their data."""
     ids = sorted({a.applicant_id for a in appeals if visible[a.pk] and a.applicant_id})
     if ids:
-        audit.record(actor=user, action="applicant.list_view", obj=None, object_label=where,
+        audit.record(actor=user, action=AuditAction.APPLICANT_LIST_VIEW, obj=None, object_label=where,
                      after={"applicant_ids": ids})
 
 
@@ -440,6 +441,6 @@ def attachment_download_for(*, user: Any, number: str, pk: int) -> Attachment:
         raise not_found()
     if not personal_data_visible(user=user, appeal=appeal):
         raise forbidden()
-    audit.record(actor=user, action="attachment.download", obj=attachment,
+    audit.record(actor=user, action=AuditAction.ATTACHMENT_DOWNLOAD, obj=attachment,
                  object_label=appeal.number)
     return attachment

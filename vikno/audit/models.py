@@ -13,6 +13,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vikno.audit.actions import action_label
+
 GENESIS_HASH = "0" * 64
 
 
@@ -58,6 +60,11 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("The audit trail is append-only")
+
+    @property
+    def action_label(self) -> str:
+        """The action in words, for the security administrator's screen."""
+        return action_label(self.action)
 
 
 class AuditChainHead(models.Model):

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
+from vikno.audit.actions import AuditAction
 from vikno.audit.chain import event_hash
 from vikno.audit.models import AuditChainHead, AuditEvent
 from vikno.core import clock
@@ -35,7 +36,7 @@ def _object_identity(obj: models.Model | None, label: str | None) -> tuple[str, 
 def record(
     *,
     actor: Any,
-    action: str,
+    action: AuditAction,
     obj: models.Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
@@ -45,7 +46,13 @@ def record(
 
     Callers never pass applicants' personal data in before/after: they pass the names of
     changed personal fields instead (see appeals.services), so the trail holds no copies of it.
+
+    An action outside the registry (vikno.audit.actions) is refused everywhere, not only in
+    DEBUG: the caller's transaction rolls back, so nothing happens without an event the security
+    administrator can read. tests/test_audit_actions.py keeps every call site registered.
     """
+    if action not in AuditAction.values:
+        raise ValueError(f"unregistered audit action {action!r}: add it to vikno.audit.actions")
     object_type, object_id, label = _object_identity(obj, object_label)
     # No savepoint: the event belongs to the caller's transaction and fails with it.
     with transaction.atomic(savepoint=False):
@@ -59,7 +66,8 @@ def record(
             "actor_id": getattr(actor, "pk", None),
             "actor_username": getattr(actor, "username", "") or ("" if actor else "system"),
             "actor_role": getattr(actor, "role", "") or "",
-            "action": action,
+            # The plain stored name: the hash is computed over exactly what is stored.
+            "action": AuditAction(action).value,
             "object_type": object_type,
             "object_id": object_id,
             "object_label": label,

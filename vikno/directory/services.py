@@ -16,6 +16,7 @@ from vikno.accounts.access import require_role
 from vikno.accounts.errors import AccountsError, Code
 from vikno.accounts.roles import Role
 from vikno.audit import services as audit
+from vikno.audit.actions import AuditAction
 from vikno.directory.models import Authority, Membership
 
 
@@ -36,7 +37,7 @@ def membership_set(*, actor: Any, account: Any, authority_code: str) -> Membersh
                   .filter(user=account).first())
     if membership is None:
         membership = Membership.objects.create(user=account, authority=authority)
-        audit.record(actor=actor, action="membership.created", obj=membership,
+        audit.record(actor=actor, action=AuditAction.MEMBERSHIP_CREATED, obj=membership,
                      after={"user": account.username, "authority": authority.code})
         return membership
     if membership.authority_id == authority.pk:
@@ -44,6 +45,6 @@ def membership_set(*, actor: Any, account: Any, authority_code: str) -> Membersh
     before = membership.authority.code
     membership.authority = authority
     membership.save(update_fields=["authority"])
-    audit.record(actor=actor, action="membership.changed", obj=membership,
+    audit.record(actor=actor, action=AuditAction.MEMBERSHIP_CHANGED, obj=membership,
                  before={"authority": before}, after={"authority": authority.code})
     return membership

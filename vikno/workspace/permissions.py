@@ -59,5 +59,3 @@ def domain_errors() -> Iterator[None]:
 
 
 ALL_STAFF = tuple(Role)
-CASE_WORKERS = (Role.OPERATOR, Role.SUPERVISOR, Role.EXECUTOR)
-CENTRE = (Role.OPERATOR, Role.SUPERVISOR)

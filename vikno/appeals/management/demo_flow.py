@@ -40,6 +40,10 @@ TARGETS_BY_AGE: tuple[tuple[int, dict[str, float]], ...] = (
               "closed_by_supervisor": 3, "revision": 2, "forwarded": 3, "not_considered": 1.5,
               "returned_missing": 2, "extended": 2}),
 )
+# The plans that end before routing: the appeals that stay in these statuses, and the one
+# returned for missing content.
+UNROUTED_TARGETS = frozenset({AppealStatus.REGISTERED, AppealStatus.FORWARDED,
+                              AppealStatus.NOT_CONSIDERED, "returned_missing"})
 RATINGS = {5: 50, 4: 28, 3: 14}
 FORWARD_TO = (
     "Головне управління Пенсійного фонду України в Закарпатській області",
@@ -144,8 +148,7 @@ class Driver:
 
     def run(self, plan: Plan) -> Appeal:
         a = self.actors
-        routed = plan.target not in ("registered", "forwarded", "not_considered",
-                                     "returned_missing")
+        routed = plan.target not in UNROUTED_TARGETS
         self.svc.start(plan.received_at)
         routing = (Routing(co_authority_codes=(plan.co_executor,) if plan.co_executor else ())
                    if routed else None)

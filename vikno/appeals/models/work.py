@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from vikno.appeals.lifecycle import AppealStatus, AssignmentStatus
+from vikno.appeals.lifecycle import AppealStatus, AssignmentStatus, TransitionAction
 from vikno.appeals.models.appeals import Appeal
 from vikno.core import clock
 from vikno.core.models import TimeStampedModel
@@ -206,7 +206,7 @@ class Transition(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(max_length=40)
+    action = models.CharField(max_length=40, choices=TransitionAction.choices)
     from_status = models.CharField(max_length=32, choices=AppealStatus.choices, blank=True)
     to_status = models.CharField(max_length=32, choices=AppealStatus.choices, blank=True)
     # The note: a kind of vikno.appeals.messages and its parameters, shown in the viewer's language.
@@ -351,4 +351,4 @@ class RoutingTerm(models.Model):
 
 
 # The steps ст.7 times: routing to an executor or forwarding to the competent body.
-LATE_ACTIONS = ("assign", "forward")
+LATE_ACTIONS = (TransitionAction.ASSIGN, TransitionAction.FORWARD)

@@ -10,12 +10,14 @@ from django.db import models
 from vikno.appeals.lifecycle import (
     AppealStatus,
     AssignmentStatus,
+    TransitionAction,
     appeal_transition_check,
     assignment_transition_check,
 )
 from vikno.appeals.messages import NOTE, params_of
 from vikno.appeals.models import Appeal, Assignment, Notice, Notification, Transition
 from vikno.audit import services as audit
+from vikno.audit.actions import AuditAction
 from vikno.core import clock
 
 # Fields of the appeal card that carry no personal data and may be copied into the audit trail.
@@ -25,6 +27,25 @@ APPEAL_AUDIT_FIELDS = (
     "forwarded_to", "legacy_id", "contested_authority_id", "contested_decision_on",
     "term_restored",
 )
+
+
+T = TransitionAction
+# The audit event of each status move of an appeal; the stored names are "appeal." + the action.
+APPEAL_MOVE_EVENTS: dict[TransitionAction, AuditAction] = {
+    T.ASSIGN: AuditAction.APPEAL_ASSIGN,
+    T.ACCEPT: AuditAction.APPEAL_ACCEPT,
+    T.ANSWER: AuditAction.APPEAL_ANSWER,
+    T.RETURNED_NOT_IN_COMPETENCE: AuditAction.APPEAL_RETURNED_NOT_IN_COMPETENCE,
+    T.ANSWER_ACCEPTED: AuditAction.APPEAL_ANSWER_ACCEPTED,
+    T.ANSWER_REJECTED: AuditAction.APPEAL_ANSWER_REJECTED,
+    T.CONFIRM: AuditAction.APPEAL_CONFIRM,
+    T.NOT_CONFIRMED: AuditAction.APPEAL_NOT_CONFIRMED,
+    T.CLOSE: AuditAction.APPEAL_CLOSE,
+    T.REOPEN: AuditAction.APPEAL_REOPEN,
+    T.FORWARD: AuditAction.APPEAL_FORWARD,
+    T.NOT_CONSIDERED: AuditAction.APPEAL_NOT_CONSIDERED,
+    T.RETURN_MISSING_CONTENT: AuditAction.APPEAL_RETURN_MISSING_CONTENT,
+}
 
 
 def snapshot(obj: models.Model, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -41,7 +62,7 @@ def note_of(note: str = "", message: str = "", params: dict[str, Any] | None = N
 
 
 def appeal_move(
-    *, actor: Any, appeal: Appeal, target: AppealStatus, action: str, note: str = "",
+    *, actor: Any, appeal: Appeal, target: AppealStatus, action: TransitionAction, note: str = "",
     message: str = "", params: dict[str, Any] | None = None,
 ) -> None:
     """Change an appeal's status through the transition table, with history and audit.
@@ -50,6 +71,7 @@ def appeal_move(
     (forwarding a forwarded appeal, a second answer to an answered assignment) is refused instead
     of silently writing a second notice or reply. Callers that may already be there check first.
     """
+    event = APPEAL_MOVE_EVENTS[action]  # a history-only action (reroute…) is not a move
     current = AppealStatus(appeal.status)
     appeal_transition_check(current, target)
     now = clock.now()
@@ -68,14 +90,14 @@ def appeal_move(
     )
     # The kind of note only: what a person typed may name people or places.
     audit.record(
-        actor=actor, action=f"appeal.{action}", obj=appeal,
+        actor=actor, action=event, obj=appeal,
         before={"status": current.value},
         after={"status": target.value, "note": fields.get("message")},
     )
 
 
 def assignment_move(
-    *, actor: Any, assignment: Assignment, target: AssignmentStatus, action: str
+    *, actor: Any, assignment: Assignment, target: AssignmentStatus, action: AuditAction
 ) -> None:
     current = AssignmentStatus(assignment.status)
     assignment_transition_check(current, target)
@@ -87,13 +109,13 @@ def assignment_move(
         fields.append("accepted_at")
     assignment.save(update_fields=fields)
     audit.record(
-        actor=actor, action=f"assignment.{action}", obj=assignment,
+        actor=actor, action=action, obj=assignment,
         object_label=f"{assignment.question.appeal.number} → {assignment.authority.code}",
         before={"status": current.value}, after={"status": target.value},
     )
 
 
-def history(*, appeal: Appeal, actor: Any, action: str, note: str = "", message: str = "",
+def history(*, appeal: Appeal, actor: Any, action: TransitionAction, note: str = "", message: str = "",
             params: dict[str, Any] | None = None) -> None:
     """A history line that is not a status change (routing, extension, feedback…)."""
     Transition.objects.create(

@@ -15,11 +15,13 @@ from vikno.appeals.lifecycle import (
     ACTIVE_ASSIGNMENT_STATUSES,
     AppealStatus,
     AssignmentStatus,
+    TransitionAction,
 )
 from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Question
 from vikno.appeals.services._common import appeal_move, assignment_move, history, lock
 from vikno.appeals.services.routing_terms import term_close
 from vikno.audit import services as audit
+from vikno.audit.actions import AuditAction
 from vikno.core import clock
 from vikno.directory import deadlines
 from vikno.directory.models import Authority
@@ -99,7 +101,7 @@ def _give_term(*, actor: Any, appeal: Appeal, questions: list[Question]) -> None
     appeal.questions.update(due_date=appeal.due_date)
     for question in questions:
         question.due_date = appeal.due_date
-    audit.record(actor=actor, action="appeal.term", obj=appeal,
+    audit.record(actor=actor, action=AuditAction.APPEAL_TERM, obj=appeal,
                  after={"due_date": appeal.due_date, "max_due_date": appeal.max_due_date})
 
 
@@ -115,7 +117,7 @@ def _assign_question(*, actor: Any, question: Question, main: Authority, co: lis
             kept[assignment.authority_id] = assignment
         else:
             assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.CANCELLED,
-                            action="cancel")
+                            action=AuditAction.ASSIGNMENT_CANCEL)
     created = []
     for authority_id, role in wanted.items():
         if authority_id in kept:
@@ -126,7 +128,7 @@ def _assign_question(*, actor: Any, question: Question, main: Authority, co: lis
             due_date=cast(date, question.due_date),
             instructions=instructions, assigned_by=actor if getattr(actor, "pk", None) else None,
         )
-        audit.record(actor=actor, action="assignment.create", obj=assignment,
+        audit.record(actor=actor, action=AuditAction.ASSIGNMENT_CREATE, obj=assignment,
                      object_label=f"{question.appeal.number} → {assignment.authority.code}",
                      after={"authority": assignment.authority.code, "role": role,
                             "due_date": assignment.due_date})
@@ -184,14 +186,14 @@ def assign_questions(*, actor: Any, appeal: Appeal, questions: list[Question], r
                                     instructions=routing.instructions, fresh=fresh)
     executors = {"authorities": sorted(mains, key=lambda code: mains[code])}
     # ст.7: routing ends the running 5-day term (from receipt, or from a return).
-    term_close(appeal=appeal, action="assign")
+    term_close(appeal=appeal, action=TransitionAction.ASSIGN)
     # A new main executor starts the work over ("assigned" until it accepts); adding a
     # co-executor to work in progress does not take the appeal back.
     new_main = any(a.role == AssignmentRole.MAIN for a in created)
     if appeal.status == AppealStatus.REGISTERED or (new_main and appeal.status != AppealStatus.ASSIGNED):
-        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ASSIGNED, action="assign",
+        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ASSIGNED, action=TransitionAction.ASSIGN,
                     message="history.executors", params=executors)
     else:
-        history(appeal=appeal, actor=actor, action="reroute", message="history.executors",
+        history(appeal=appeal, actor=actor, action=TransitionAction.REROUTE, message="history.executors",
                 params=executors)
     return created

@@ -36,6 +36,7 @@ from vikno.appeals.lifecycle import AppealStatus
 from vikno.appeals.models import Appeal, Attachment
 from vikno.appeals.services._common import lock
 from vikno.audit import services as audit
+from vikno.audit.actions import AuditAction
 
 KB = 1024
 MB = 1024 * KB
@@ -326,7 +327,7 @@ def attachments_store(*, actor: Any, appeal: Appeal, prepared: Sequence[Prepared
             written.append(attachment.file.name)
             attachment.save()
             # The file name may be a person's name: the trail gets the hash instead.
-            audit.record(actor=actor, action="attachment.add", obj=attachment,
+            audit.record(actor=actor, action=AuditAction.ATTACHMENT_ADD, obj=attachment,
                          object_label=f"{appeal.number} · {item.sha256[:12]}",
                          after={"size": item.size, "content_type": item.content_type,
                                 "sha256": item.sha256})

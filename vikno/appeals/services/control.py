@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from vikno.appeals.errors import AppealsError, Code, from_rule
 from vikno.appeals.lifecycle import (
     ACTIVE_ASSIGNMENT_STATUSES,
+    OWING_STATUSES,
     UNDER_CONTROL_STATUSES,
     AppealStatus,
     AssignmentStatus,
+    TransitionAction,
 )
 from vikno.appeals.models import (
     Appeal,
@@ -42,12 +44,12 @@ from vikno.appeals.services._common import (
 )
 from vikno.appeals.services.routing_terms import term_close
 from vikno.audit import services as audit
+from vikno.audit.actions import AuditAction
 from vikno.core import clock
 from vikno.directory import deadlines
 from vikno.directory.deadlines import DeadlineError
 
 # Assignments that still owe work; an answered one keeps its answer whatever happens next.
-OWING_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION)
 # Rows per statement in deadline control's bulk writes (SQLite's limit on bound parameters).
 BATCH = 500
 
@@ -62,7 +64,7 @@ def _cancel_assignments(*, actor: Any, appeal: Appeal) -> None:
     """The appeal leaves the region's executors: nobody is left owing work on it."""
     for assignment in assignments_of(appeal, OWING_STATUSES):
         assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.CANCELLED,
-                        action="cancel")
+                        action=AuditAction.ASSIGNMENT_CANCEL)
 
 
 @transaction.atomic
@@ -73,11 +75,11 @@ def appeal_forward(*, actor: Any, appeal: Appeal, to_body: str, note: str = "") 
         raise AppealsError(Code.MISSING_FIELD, _("Name the body the appeal is forwarded to."),
                            field="to_body")
     appeal = lock(appeal)
-    appeal_move(actor=actor, appeal=appeal, target=AppealStatus.FORWARDED, action="forward",
+    appeal_move(actor=actor, appeal=appeal, target=AppealStatus.FORWARDED, action=TransitionAction.FORWARD,
                 message="history.forwarded",
                 params={"body": to_body.strip()[:300], "note": note.strip()})
     _cancel_assignments(actor=actor, appeal=appeal)
-    term_close(appeal=appeal, action="forward")
+    term_close(appeal=appeal, action=TransitionAction.FORWARD)
     appeal.forwarded_to = to_body.strip()[:300]
     appeal.save(update_fields=["forwarded_to"])
     notice(appeal=appeal, kind=NoticeKind.FORWARDED, message="notice.forwarded",
@@ -96,10 +98,10 @@ def appeal_not_considered(
                            field="reason")
     appeal = lock(appeal)
     appeal_move(actor=actor, appeal=appeal, target=AppealStatus.NOT_CONSIDERED,
-                action="not_considered", message="history.not_considered",
+                action=TransitionAction.NOT_CONSIDERED, message="history.not_considered",
                 params={"reason": reason, "note": note.strip()})
     _cancel_assignments(actor=actor, appeal=appeal)
-    term_close(appeal=appeal, action="not_considered")
+    term_close(appeal=appeal, action=TransitionAction.NOT_CONSIDERED)
     appeal.not_considered_reason = reason
     appeal.status_note = note.strip()
     appeal.save(update_fields=["not_considered_reason", "status_note"])
@@ -115,9 +117,9 @@ def appeal_return_missing_content(*, actor: Any, appeal: Appeal, note: str) -> A
     note = _reason(note)
     appeal = lock(appeal)
     appeal_move(actor=actor, appeal=appeal, target=AppealStatus.RETURNED_MISSING_CONTENT,
-                action="return_missing_content", note=note)
+                action=TransitionAction.RETURN_MISSING_CONTENT, note=note)
     _cancel_assignments(actor=actor, appeal=appeal)
-    term_close(appeal=appeal, action="return_missing_content")
+    term_close(appeal=appeal, action=TransitionAction.RETURN_MISSING_CONTENT)
     appeal.status_note = note
     appeal.save(update_fields=["status_note"])
     notice(appeal=appeal, kind=NoticeKind.RETURNED, message="notice.returned", note=note)
@@ -175,9 +177,9 @@ def extension_request(
         appeal=appeal, assignment=assignment, requested_by=actor, reason=reason,
         old_due_date=old_due, new_due_date=new_due,
     )
-    audit.record(actor=actor, action="extension.request", obj=appeal,
+    audit.record(actor=actor, action=AuditAction.EXTENSION_REQUEST, obj=appeal,
                  after={"new_due_date": new_due, "assignment": assignment.pk})
-    history(appeal=appeal, actor=actor, action="extension_requested",
+    history(appeal=appeal, actor=actor, action=TransitionAction.EXTENSION_REQUESTED,
             message="history.extension_requested",
             params={"authority": assignment.authority.code, "number": appeal.number,
                     "date": new_due, "note": reason})
@@ -247,11 +249,11 @@ def _grant(*, actor: Any, appeal: Appeal, new_due: date, reason: str, decider: D
     old = appeal.due_date
     _apply_due(appeal=appeal, new_due=new_due)
     # The decider's name is an official's, acting in office; the trail keeps the document only.
-    audit.record(actor=actor, action="appeal.extend", obj=appeal,
+    audit.record(actor=actor, action=AuditAction.APPEAL_EXTEND, obj=appeal,
                  before={"due_date": old},
                  after={"due_date": new_due, "document_number": decider.document_number,
                         "document_date": decider.document_date})
-    history(appeal=appeal, actor=actor, action="extended", message="history.extended",
+    history(appeal=appeal, actor=actor, action=TransitionAction.EXTENDED, message="history.extended",
             params={"old_date": old, "date": new_due, "note": reason,
                     "decider_position": decider.position, "decider_body": decider.body,
                     "document": decider.document_number})
@@ -285,7 +287,7 @@ def extension_decide(
     extension.decided_at = clock.now()
     extension.decision_note = note.strip()
     extension.save()
-    audit.record(actor=actor, action="extension.decide", obj=appeal,
+    audit.record(actor=actor, action=AuditAction.EXTENSION_DECIDE, obj=appeal,
                  after={"extension": extension.pk, "status": extension.status})
     return extension
 
@@ -320,9 +322,9 @@ def appeal_shorten(*, actor: Any, appeal: Appeal, new_due: date, reason: str) ->
         rule=lambda received, due: deadlines.shortened_check(received, due, new_due))
     old = appeal.due_date
     _apply_due(appeal=appeal, new_due=new_due)
-    audit.record(actor=actor, action="appeal.shorten", obj=appeal,
+    audit.record(actor=actor, action=AuditAction.APPEAL_SHORTEN, obj=appeal,
                  before={"due_date": old}, after={"due_date": new_due})
-    history(appeal=appeal, actor=actor, action="shortened", message="history.term_changed",
+    history(appeal=appeal, actor=actor, action=TransitionAction.SHORTENED, message="history.term_changed",
             params={"old_date": old, "date": new_due, "note": reason})
     return appeal
 
@@ -415,7 +417,7 @@ def deadline_control(*, today: date | None = None) -> ControlReport:
     escalated = _escalate(today, now)
     unrouted = _escalate_routing(today, now)
     if reminded or escalated or unrouted:
-        audit.record(actor=None, action="deadline.control", obj=None,
+        audit.record(actor=None, action=AuditAction.DEADLINE_CONTROL, obj=None,
                      after={"reminded": reminded, "escalated": escalated, "unrouted": unrouted,
                             "today": today})
     return ControlReport(reminded=reminded, escalated=escalated, unrouted=unrouted)

@@ -9,7 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vikno.appeals.errors import AppealsError, Code
-from vikno.appeals.lifecycle import ACTIVE_ASSIGNMENT_STATUSES, AppealStatus, AssignmentStatus
+from vikno.appeals.lifecycle import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    OWING_STATUSES,
+    AppealStatus,
+    AssignmentStatus,
+    TransitionAction,
+)
 from vikno.appeals.models import (
     Appeal,
     Assignment,
@@ -33,6 +39,7 @@ from vikno.appeals.services._common import (
 from vikno.appeals.services.repeat import past_cap, repeat_register
 from vikno.appeals.services.routing_terms import term_open
 from vikno.audit import services as audit
+from vikno.audit.actions import AuditAction
 from vikno.core import clock
 
 # A rating at or below this sends the result back for revision, like an unconfirmed one.
@@ -40,15 +47,13 @@ POOR_RATING = 2
 ANSWERABLE_STATUSES = frozenset({
     AppealStatus.ASSIGNED, AppealStatus.IN_WORK, AppealStatus.RETURNED_FOR_REVISION,
 })
-# Assignments still owing work when the appeal is closed: nobody waits for them any more.
-OWING_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION)
 
 
 def _accept(*, actor: Any, appeal: Appeal, assignment: Assignment) -> None:
     assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.IN_WORK,
-                    action="accept")
+                    action=AuditAction.ASSIGNMENT_ACCEPT)
     if appeal.status in (AppealStatus.ASSIGNED, AppealStatus.RETURNED_FOR_REVISION):
-        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.IN_WORK, action="accept",
+        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.IN_WORK, action=TransitionAction.ACCEPT,
                     message="history.executors",
                     params={"authorities": [assignment.authority.code]})
 
@@ -134,12 +139,12 @@ def reply_submit(
     if assignment.status == AssignmentStatus.ASSIGNED and not returned:
         _accept(actor=actor, appeal=appeal, assignment=assignment)
     target = AssignmentStatus.RETURNED if returned else AssignmentStatus.ANSWERED
-    assignment_move(actor=actor, assignment=assignment, target=target, action="reply")
+    assignment_move(actor=actor, assignment=assignment, target=target, action=AuditAction.ASSIGNMENT_REPLY)
     reply = Reply.objects.create(assignment=assignment, result=result, text=text.strip(),
                                  answered_by=actor if getattr(actor, "pk", None) else None,
                                  **letter, **grounds)
     # The letter's number and date identify a document, not a person: safe for the trail.
-    audit.record(actor=actor, action="reply.submit", obj=reply,
+    audit.record(actor=actor, action=AuditAction.REPLY_SUBMIT, obj=reply,
                  object_label=f"{appeal.number} ← {assignment.authority.code}",
                  after={"result": result, "assignment": assignment.pk,
                         "outgoing_number": letter["outgoing_number"] or None,
@@ -150,13 +155,14 @@ def reply_submit(
         # A co-executor may still answer after the main answer went to the applicant: that
         # answer is kept, but the appeal does not go back to "answered".
         if appeal.status == AppealStatus.ASSIGNED:
-            appeal_move(actor=actor, appeal=appeal, target=AppealStatus.IN_WORK, action="accept")
-        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ANSWERED, action="answer")
+            appeal_move(actor=actor, appeal=appeal, target=AppealStatus.IN_WORK,
+                        action=TransitionAction.ACCEPT)
+        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ANSWERED, action=TransitionAction.ANSWER)
     return reply
 
 
 def _returned_to_centre(*, actor: Any, appeal: Appeal, assignment: Assignment, text: str) -> None:
-    history(appeal=appeal, actor=actor, action="returned_not_in_competence",
+    history(appeal=appeal, actor=actor, action=TransitionAction.RETURNED_NOT_IN_COMPETENCE,
             message="history.authority_note",
             params={"authority": assignment.authority.code, "note": text.strip()})
     notification(for_supervisors=True, appeal=appeal, kind=NotificationKind.RETURNED,
@@ -169,17 +175,17 @@ def _returned_to_centre(*, actor: Any, appeal: Appeal, assignment: Assignment, t
         status__in=ACTIVE_ASSIGNMENT_STATUSES).exists()
     if not still_main and appeal.status in (AppealStatus.ASSIGNED, AppealStatus.IN_WORK):
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.REGISTERED,
-                    action="returned_not_in_competence", message="history.executors",
+                    action=TransitionAction.RETURNED_NOT_IN_COMPETENCE, message="history.executors",
                     params={"authorities": [assignment.authority.code]})
 
 
-def _send_back(*, actor: Any, appeal: Appeal, action: str, note: str = "", message: str = "",
-               params: dict[str, Any] | None = None) -> None:
+def _send_back(*, actor: Any, appeal: Appeal, action: TransitionAction, note: str = "",
+               message: str = "", params: dict[str, Any] | None = None) -> None:
     appeal_move(actor=actor, appeal=appeal, target=AppealStatus.RETURNED_FOR_REVISION,
                 action=action, note=note, message=message, params=params)
     for assignment in assignments_of(appeal, [AssignmentStatus.ANSWERED, AssignmentStatus.CLOSED]):
         assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.FOR_REVISION,
-                        action="revision")
+                        action=AuditAction.ASSIGNMENT_REVISION)
 
 
 def _close_assignments(*, actor: Any, appeal: Appeal) -> None:
@@ -189,7 +195,7 @@ def _close_assignments(*, actor: Any, appeal: Appeal) -> None:
         answered = assignment.status == AssignmentStatus.ANSWERED
         assignment_move(actor=actor, assignment=assignment,
                         target=AssignmentStatus.CLOSED if answered else AssignmentStatus.CANCELLED,
-                        action="close" if answered else "cancel")
+                        action=AuditAction.ASSIGNMENT_CLOSE if answered else AuditAction.ASSIGNMENT_CANCEL)
 
 
 def _main_answers(appeal: Appeal) -> list[Reply]:
@@ -231,7 +237,7 @@ def _record_answer(*, actor: Any, appeal: Appeal, number: str, on: date | None,
     after = {"answer_number": appeal.answer_number, "answer_date": appeal.answer_date,
              "file_number": appeal.file_number}
     if after != before:
-        audit.record(actor=actor, action="appeal.answer_recorded", obj=appeal, before=before,
+        audit.record(actor=actor, action=AuditAction.APPEAL_ANSWER_RECORDED, obj=appeal, before=before,
                      after=after)
 
 
@@ -244,7 +250,7 @@ def answer_review(
     appeal = lock(appeal)
     if accept:
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.AWAITING_CONFIRMATION,
-                    action="answer_accepted", note=note)
+                    action=TransitionAction.ANSWER_ACCEPTED, note=note)
         replies = _main_answers(appeal)
         letter = next((r for r in reversed(replies) if r.outgoing_number), None)
         _record_answer(actor=actor, appeal=appeal,
@@ -255,7 +261,7 @@ def answer_review(
     else:
         if not note.strip():
             raise AppealsError(Code.REASON_REQUIRED, _("Explain what must be revised."), field="note")
-        _send_back(actor=actor, appeal=appeal, action="answer_rejected", note=note)
+        _send_back(actor=actor, appeal=appeal, action=TransitionAction.ANSWER_REJECTED, note=note)
     return appeal
 
 
@@ -312,14 +318,14 @@ def feedback_record(
     feedback = Feedback.objects.create(appeal=appeal, confirmed=confirmed, rating=rating,
                                        comment=comment.strip(),
                                        recorded_by=actor if getattr(actor, "pk", None) else None)
-    audit.record(actor=actor, action="feedback.record", obj=appeal,
+    audit.record(actor=actor, action=AuditAction.FEEDBACK_RECORD, obj=appeal,
                  after={"confirmed": confirmed, "rating": rating})
     if satisfied:
         if appeal.status == AppealStatus.ANSWERED:
             appeal_move(actor=actor, appeal=appeal, target=AppealStatus.AWAITING_CONFIRMATION,
-                        action="answer_accepted")
+                        action=TransitionAction.ANSWER_ACCEPTED)
         _close_assignments(actor=actor, appeal=appeal)
-        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.CLOSED, action="confirm",
+        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.CLOSED, action=TransitionAction.CONFIRM,
                     message="history.confirmed", params={"r": rating})
         return feedback
     # The applicant's comment stays on the Feedback row: it may name people or places, and
@@ -328,10 +334,11 @@ def feedback_record(
     if repeated is not None:
         # Past the 45 days the first appeal is closed as answered; the repeat carries the issue.
         _close_assignments(actor=actor, appeal=appeal)
-        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.CLOSED, action="not_confirmed",
+        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.CLOSED,
+                    action=TransitionAction.NOT_CONFIRMED,
                     message=message, params={"r": rating, "repeat": repeated.number})
     else:
-        _send_back(actor=actor, appeal=appeal, action="not_confirmed", message=message,
+        _send_back(actor=actor, appeal=appeal, action=TransitionAction.NOT_CONFIRMED, message=message,
                    params={"r": rating})
     return feedback
 
@@ -350,7 +357,8 @@ def appeal_close(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
             http_status=409,
         )
     _close_assignments(actor=actor, appeal=appeal)
-    appeal_move(actor=actor, appeal=appeal, target=AppealStatus.CLOSED, action="close", note=note)
+    appeal_move(actor=actor, appeal=appeal, target=AppealStatus.CLOSED, action=TransitionAction.CLOSE,
+                note=note)
     return appeal
 
 
@@ -367,10 +375,11 @@ def appeal_reopen(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
     elif appeal.status == AppealStatus.NOT_CONSIDERED:
         appeal.not_considered_reason = ""
         appeal.save(update_fields=["not_considered_reason"])
-        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.REGISTERED, action="reopen",
+        appeal_move(actor=actor, appeal=appeal, target=AppealStatus.REGISTERED,
+                    action=TransitionAction.REOPEN,
                     note=note)
         # A wrongly rejected appeal is routed (or forwarded) within 5 days of its reopening.
         term_open(appeal=appeal, start=clock.today())
     else:
-        _send_back(actor=actor, appeal=appeal, action="reopen", note=note)
+        _send_back(actor=actor, appeal=appeal, action=TransitionAction.REOPEN, note=note)
     return appeal

@@ -44,6 +44,7 @@ from vikno.appeals.services.attachments import attachments_prepare, attachments_
 from vikno.appeals.services.control import appeal_not_considered
 from vikno.appeals.services.routing_terms import term_open
 from vikno.audit import services as audit
+from vikno.audit.actions import AuditAction
 from vikno.core import clock
 from vikno.directory import deadlines
 from vikno.directory.models import Authority, Axis, ClassifierItem, SubTopic, Territory
@@ -136,7 +137,8 @@ def applicant_create(*, actor: Any, data: ApplicantData, field_prefix: str = "ap
     _full_clean(applicant, field_prefix=field_prefix, exclude=["territory", "category", "social_status"])
     applicant.save()
     audit.record(
-        actor=actor, action="applicant.create", obj=applicant, object_label=f"applicant #{applicant.pk}",
+        actor=actor, action=AuditAction.APPLICANT_CREATE, obj=applicant,
+        object_label=f"applicant #{applicant.pk}",
         after={"personal_fields": [f for f in PERSONAL_FIELDS if getattr(applicant, f)],
                "confidential": applicant.confidential, "category_id": applicant.category_id},
     )
@@ -171,7 +173,7 @@ def applicant_update(*, actor: Any, applicant: Applicant, data: ApplicantData) -
     applicant.updated_at = clock.now()
     _full_clean(applicant, field_prefix="applicant.")
     applicant.save()
-    audit.record(actor=actor, action="applicant.update", obj=applicant,
+    audit.record(actor=actor, action=AuditAction.APPLICANT_UPDATE, obj=applicant,
                  object_label=f"applicant #{applicant.pk}", after={"changed_fields": sorted(changed)})
     if "category" in changed:
         priority_recompute(actor=actor, applicant=applicant)
@@ -193,7 +195,7 @@ def priority_recompute(*, actor: Any, applicant: Applicant) -> list[Appeal]:
         appeal.priority = priority
         appeal.updated_at = clock.now()
         appeal.save(update_fields=["priority", "updated_at"])
-        audit.record(actor=actor, action="appeal.priority", obj=appeal,
+        audit.record(actor=actor, action=AuditAction.APPEAL_PRIORITY, obj=appeal,
                      before={"priority": not priority}, after={"priority": priority})
         changed.append(appeal)
     return changed
@@ -382,7 +384,7 @@ def appeal_register(*, actor: Any, intake: AppealIntake,
                                 summary=clean_line(q.summary)[:500], due_date=due)
         for subtopic, q in zip(subtopics, intake.questions, strict=True)
     ]
-    audit.record(actor=actor, action="appeal.register", obj=appeal,
+    audit.record(actor=actor, action=AuditAction.APPEAL_REGISTER, obj=appeal,
                  after=snapshot(appeal, APPEAL_AUDIT_FIELDS) | {
                      "questions": [q.subtopic.code for q in created]})
     if reason:

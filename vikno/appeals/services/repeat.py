@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from vikno.appeals.intake import AppealIntake, QuestionData
-from vikno.appeals.lifecycle import AssignmentStatus
+from vikno.appeals.lifecycle import AssignmentStatus, TransitionAction
 from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Question, Sign
 from vikno.appeals.services._common import history
 from vikno.appeals.services.assignment import Routing, appeal_assign
@@ -68,7 +68,7 @@ def repeat_register(*, actor: Any, appeal: Appeal) -> Appeal:
         # No main executor known (never routed): the routing rules suggest one.
         appeal_assign(actor=actor, appeal=repeated, question_ids=question_ids,
                       routing=Routing(main_authority_code=code))
-    history(appeal=appeal, actor=actor, action="repeated", message="history.repeated",
+    history(appeal=appeal, actor=actor, action=TransitionAction.REPEATED, message="history.repeated",
             params={"repeat": repeated.number})
     repeated.refresh_from_db()
     return repeated

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from vikno.appeals.lifecycle import TransitionAction
 from vikno.appeals.models import Appeal, RoutingTerm
 from vikno.core import clock
 from vikno.directory import deadlines
@@ -19,7 +20,7 @@ def term_open(*, appeal: Appeal, start: date, due: date | None = None) -> None:
                                    due_date=due or deadlines.forwarding_due(start))
 
 
-def term_close(*, appeal: Appeal, action: str) -> None:
+def term_close(*, appeal: Appeal, action: TransitionAction) -> None:
     """The running term ends today with `action` (assign, forward, not_considered, return…)."""
     RoutingTerm.objects.filter(appeal=appeal, done_date__isnull=True).update(
         done_date=clock.today(), done_action=action)

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from vikno.audit.actions import AuditAction
 from vikno.audit.models import AuditEvent
 from vikno.audit.services import record
 
@@ -16,7 +17,7 @@ def chain(db: Any) -> Callable[[int], list[AuditEvent]]:
 
     def make(count: int) -> list[AuditEvent]:
         return [
-            record(actor=None, action="test.step", object_label=f"step {i}", after={"i": i})
+            record(actor=None, action=AuditAction.DEADLINE_CONTROL, object_label=f"step {i}", after={"i": i})
             for i in range(1, count + 1)
         ]
 

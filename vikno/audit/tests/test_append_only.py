@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from vikno.audit.actions import AuditAction
 from vikno.audit.models import AuditEvent
 from vikno.audit.selectors import chain_verify
 
@@ -19,7 +20,7 @@ def test_saving_an_existing_event_is_refused(chain):
     # when / then
     with pytest.raises(TypeError, match="append-only"):
         event.save()
-    assert AuditEvent.objects.get(seq=1).action == "test.step"
+    assert AuditEvent.objects.get(seq=1).action == AuditAction.DEADLINE_CONTROL
 
 
 def test_deleting_an_event_is_refused(chain):

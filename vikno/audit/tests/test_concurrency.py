@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.db import connection
 
+from vikno.audit.actions import AuditAction
 from vikno.audit.models import AuditChainHead, AuditEvent
 from vikno.audit.selectors import chain_verify
 from vikno.audit.services import record
@@ -26,7 +27,7 @@ def test_parallel_records_form_a_gapless_valid_chain():
         try:
             start.wait(timeout=10)
             for i in range(EVENTS_PER_THREAD):
-                record(actor=None, action="test.parallel", object_label=f"writer {number} #{i}")
+                record(actor=None, action=AuditAction.DEADLINE_CONTROL, object_label=f"writer {number} #{i}")
         except BaseException as exc:  # collected and re-raised in the main thread
             errors.append(exc)
         finally:

@@ -8,7 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 
+from vikno.audit.actions import AuditAction
 from vikno.audit.chain import HASHED_FIELDS, event_hash
 from vikno.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from vikno.audit.selectors import chain_verify
@@ -71,7 +73,7 @@ def test_record_names_the_actor_and_the_object(operator):
     # given a user acting on an object (here: the account itself)
 
     # when
-    event = record(actor=operator, action="account.viewed", obj=operator)
+    event = record(actor=operator, action=AuditAction.ACCOUNT_LOGIN, obj=operator)
 
     # then
     assert event.actor_id == operator.pk
@@ -84,7 +86,7 @@ def test_record_names_the_actor_and_the_object(operator):
 
 def test_record_without_actor_is_the_system(db):
     # when
-    event = record(actor=None, action="system.started")
+    event = record(actor=None, action=AuditAction.DEADLINE_CONTROL)
 
     # then
     assert event.actor_id is None
@@ -97,7 +99,7 @@ def test_values_that_json_changes_on_the_way_still_verify(db):
              "amount": Decimal("12.50"), "status": "закрито"}
 
     # when
-    record(actor=None, action="test.values", after=after, before={"status": "в роботі"})
+    record(actor=None, action=AuditAction.REFERENCE_LOAD, after=after, before={"status": "в роботі"})
 
     # then
     stored = AuditEvent.objects.get()
@@ -143,3 +145,41 @@ def test_the_hash_covers_every_stored_field_of_an_event():
 
     # then each of them is hashed: a column left out could be edited without detection
     assert set(HASHED_FIELDS) == stored
+
+
+@pytest.mark.parametrize("action", ["appeal.invented", "", "APPEAL.REGISTER", "appeal.register "])
+def test_record_refuses_an_unregistered_action_and_writes_nothing(chain, action):
+    # given a chain of two events
+    chain(2)
+    head_before = AuditChainHead.objects.values("last_seq", "last_hash").get()
+
+    # when / then
+    with pytest.raises(ValueError, match="unregistered audit action"):
+        record(actor=None, action=action)  # type: ignore[arg-type]
+    assert AuditEvent.objects.count() == 2
+    assert AuditChainHead.objects.values("last_seq", "last_hash").get() == head_before
+
+
+def test_record_stores_the_registered_name_as_a_plain_string(db):
+    # when
+    event = record(actor=None, action=AuditAction.APPEAL_REGISTER)
+
+    # then the stored name is what earlier events hold, and the chain verifies over it
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert type(stored.action) is str and stored.action == "appeal.register"
+    assert chain_verify().ok
+
+
+@pytest.mark.parametrize("action,label", [
+    ("appeal.register", "Звернення зареєстровано"),
+    ("account.login_failed", "Невдала спроба входу"),
+    ("directory.authority.delete", "Адміністрування: орган — видалено"),
+    ("legacy.unknown", "legacy.unknown"),
+])
+def test_an_event_names_its_action_in_words(db, action, label):
+    # given an event as stored (the last one: a name the registry no longer has)
+    event = AuditEvent(action=action)
+
+    # when / then (the centre's language)
+    with translation.override("uk"):
+        assert event.action_label == label

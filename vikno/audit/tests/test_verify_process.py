@@ -32,7 +32,7 @@ def test_audit_verify_exits_non_zero_naming_the_tampered_event(tmp_path):
         "from django.core.management import call_command\n"
         "from vikno.audit.services import record\n"
         "call_command('migrate', 'audit', verbosity=0)\n"
-        "for i in range(3): record(actor=None, action='test.step', object_label=f'step {i}')",
+        "for i in range(3): record(actor=None, action='deadline.control', object_label=f'step {i}')",
         env=env,
     )
     assert prepared.returncode == 0, prepared.stderr

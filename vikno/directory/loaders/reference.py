@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vikno.audit import services as audit
+from vikno.audit.actions import AuditAction
 from vikno.core import clock
 from vikno.directory.loaders.authorities import load_authorities, load_superiors
 from vikno.directory.loaders.base import Counts, CsvFile, LoadError
@@ -99,7 +100,7 @@ def load_reference(*, directory: Path, dry_run: bool = False) -> LoadReport:
         counts["holidays"] = load_holidays(sources["holidays"])
         counts["martial_law"] = load_martial_law(sources["martial_law"])
         audit.record(
-            actor=None, action="reference.load", after=report.as_dict(),
+            actor=None, action=AuditAction.REFERENCE_LOAD, after=report.as_dict(),
             object_label=f"reference data ({working.code})",
         )
         if dry_run:

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vikno.accounts.access import role_of
-from vikno.accounts.roles import Role
+from vikno.accounts.roles import CASE_ROLES, CENTRE_ROLES, Role
 from vikno.appeals import access, selectors
-from vikno.appeals.lifecycle import UNDER_CONTROL_STATUSES
+from vikno.appeals.lifecycle import OWING_STATUSES, UNDER_CONTROL_STATUSES, TransitionAction
 from vikno.appeals.services.attachments import type_label
 from vikno.directory import deadlines
 from vikno.directory.deadlines import WorkingCalendar
@@ -26,8 +26,8 @@ UNREAD_CAP = 99
 
 # (url name, label, roles that see the item). The order is the order in the header.
 NAVIGATION = (
-    ("workspace:register", gettext_lazy("New appeal"), {Role.OPERATOR, Role.SUPERVISOR}),
-    ("workspace:queue", gettext_lazy("Appeals"), {Role.OPERATOR, Role.SUPERVISOR, Role.EXECUTOR}),
+    ("workspace:register", gettext_lazy("New appeal"), CENTRE_ROLES),
+    ("workspace:queue", gettext_lazy("Appeals"), CASE_ROLES),
     ("workspace:my_assignments", gettext_lazy("My assignments"), {Role.EXECUTOR}),
     ("workspace:dashboard", gettext_lazy("Dashboard"), {Role.SUPERVISOR, Role.ANALYST}),
     ("workspace:statistics", gettext_lazy("Statistics"), {Role.SUPERVISOR, Role.ANALYST}),
@@ -35,28 +35,6 @@ NAVIGATION = (
     ("workspace:accounts", gettext_lazy("Accounts"), {Role.SECURITY_ADMIN}),
     ("admin:index", gettext_lazy("Administration"), {Role.SYSTEM_ADMIN}),
 )
-
-# History lines of the card (Transition.action) in words.
-TRANSITION_LABELS = {
-    "assign": gettext_lazy("Routed to the executors"),
-    "reroute": gettext_lazy("Re-routed"),
-    "accept": gettext_lazy("Taken into work"),
-    "answer": gettext_lazy("Answered by the executors"),
-    "returned_not_in_competence": gettext_lazy("Returned: not in competence"),
-    "answer_accepted": gettext_lazy("Answer accepted by the centre"),
-    "answer_rejected": gettext_lazy("Answer sent back for revision"),
-    "not_confirmed": gettext_lazy("Not confirmed by the applicant"),
-    "confirm": gettext_lazy("Confirmed by the applicant"),
-    "close": gettext_lazy("Closed"),
-    "reopen": gettext_lazy("Reopened"),
-    "forward": gettext_lazy("Forwarded to the competent body"),
-    "not_considered": gettext_lazy("Not subject to consideration"),
-    "return_missing_content": gettext_lazy("Returned: required content missing"),
-    "extension_requested": gettext_lazy("Extension requested"),
-    "extended": gettext_lazy("Term extended"),
-    "shortened": gettext_lazy("Term shortened"),
-    "repeated": gettext_lazy("Repeated appeal registered"),
-}
 
 
 @register.simple_tag(takes_context=True)
@@ -79,7 +57,7 @@ def navigation(context: template.Context) -> list[dict[str, Any]]:
 def unread_notifications(context: template.Context) -> str:
     """Unread count for the header; "99+" past the cap so the query stays bounded."""
     user = getattr(context.get("request"), "user", None)
-    if role_of(user) not in (Role.OPERATOR, Role.SUPERVISOR, Role.EXECUTOR):
+    if role_of(user) not in CASE_ROLES:
         return ""
     authority = access.executor_authority(user)
     count = selectors.notifications_for(
@@ -120,12 +98,13 @@ def working_warning(due: date | None, calendar: WorkingCalendar | None) -> date 
 
 @register.filter
 def assignment_overdue(assignment: Any, today: Any) -> bool:
-    return assignment.status in ("assigned", "in_work", "for_revision") and assignment.due_date < today
+    return assignment.status in OWING_STATUSES and assignment.due_date < today
 
 
 @register.filter
 def transition_label(action: str) -> str:
-    return str(TRANSITION_LABELS.get(action, action))
+    """A history line's action in words (the domain's TransitionAction labels)."""
+    return str(TransitionAction(action).label) if action in TransitionAction.values else action
 
 
 @register.filter

@@ -6,7 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
+from vikno.appeals.lifecycle import TransitionAction
 from vikno.appeals.models import Extension, Reply
 from vikno.appeals.tests.factories import letter
 from vikno.audit.models import AuditEvent
@@ -261,3 +264,18 @@ def test_history_lists_the_steps(world: World) -> None:
 
     assert "timeline" in html
     assert html.count("<time ") >= 2
+
+
+def test_history_names_each_step_by_the_domain_label(world: World) -> None:
+    # given an appeal routed, taken into work and answered
+    appeal = world.answered()
+    actions = list(appeal.transitions.values_list("action", flat=True))
+
+    # when
+    html = world.client("supervisor").get(card_url(appeal)).content.decode()
+
+    # then every line is a TransitionAction, shown in the centre's words
+    assert actions and set(actions) <= set(TransitionAction.values)
+    with translation.override("uk"):
+        for action in actions:
+            assert escape(str(TransitionAction(action).label)) in html

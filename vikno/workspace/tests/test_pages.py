@@ -142,6 +142,7 @@ def test_security_admin_sees_the_trail_and_verifies_the_chain(world: World, mess
     verified = client.post(reverse("workspace:audit_verify"), **HTMX).content.decode()
 
     assert "appeal.register" in trail and "applicant.create" not in trail
+    assert message_in(trail, "Appeal registered")
     n = AuditEvent.objects.count()
     assert message_in(verified, "The chain is intact: %(n)s events checked.", n=n) or str(n) in verified
     assert "alert-ok" in verified

@@ -14,13 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from vikno.accounts.roles import CASE_ROLES
 from vikno.appeals import access, services
 from vikno.appeals.access import Action
+from vikno.appeals.lifecycle import AppealStatus
 from vikno.appeals.models import Appeal, Assignment
 from vikno.core.errors import ApplicationError, NotFound, PermissionDenied
 from vikno.workspace.forms import actions as action_forms
 from vikno.workspace.forms.files import as_file_data
-from vikno.workspace.permissions import CASE_WORKERS, role_required
+from vikno.workspace.permissions import role_required
 from vikno.workspace.views.card import (
     APPEAL_PANELS,
     ASSIGNMENT_PANELS,
@@ -78,7 +80,7 @@ def _answer_record(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
 def _repeated(appeal: Appeal) -> str | None:
     """Past the 45-day cap dissatisfaction leaves the appeal closed and starts a repeated one."""
     appeal.refresh_from_db(fields=["status"])
-    repeat = appeal.repeats.order_by("-pk").first() if appeal.status == "closed" else None
+    repeat = appeal.repeats.order_by("-pk").first() if appeal.status == AppealStatus.CLOSED else None
     if repeat is None:
         return None
     return _("The 45-day term has passed: the repeated appeal %(number)s was registered.") % {
@@ -158,7 +160,7 @@ def _card_url(appeal: Appeal) -> str:
 def appeal_action_view(slug: str) -> Callable[..., HttpResponseBase]:
     action, run = APPEAL_ACTIONS[slug]
 
-    @role_required(*CASE_WORKERS)
+    @role_required(*CASE_ROLES)
     @require_POST
     def view(request: HttpRequest, number: str) -> HttpResponse:
         appeal = access.appeal_get_for(user=request.user, number=number)
@@ -183,7 +185,7 @@ def appeal_action_view(slug: str) -> Callable[..., HttpResponseBase]:
     return view
 
 
-@role_required(*CASE_WORKERS)
+@role_required(*CASE_ROLES)
 @require_POST
 def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The supervisor records the body head's decision; the body's head decides it here."""
@@ -253,7 +255,7 @@ ASSIGNMENT_SLUGS = {name: slug for slug, (name, _run) in ASSIGNMENT_ACTIONS.item
 def assignment_action_view(slug: str) -> Callable[..., HttpResponseBase]:
     name, run = ASSIGNMENT_ACTIONS[slug]
 
-    @role_required(*CASE_WORKERS)
+    @role_required(*CASE_ROLES)
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         assignment = access.assignment_get_for(user=request.user, pk=pk, action=name)

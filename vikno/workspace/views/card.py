@@ -9,15 +9,16 @@ from typing import Any
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from vikno.accounts.roles import CASE_ROLES
 from vikno.appeals import access, selectors
 from vikno.appeals.access import Action
-from vikno.appeals.lifecycle import UNDER_CONTROL_STATUSES
+from vikno.appeals.lifecycle import UNDER_CONTROL_STATUSES, AssignmentStatus
 from vikno.appeals.models import Appeal, AssignmentRole, Extension
 from vikno.core import clock
 from vikno.directory import deadlines
 from vikno.directory.selectors import working_calendar
 from vikno.workspace.forms import actions as action_forms
-from vikno.workspace.permissions import CASE_WORKERS, role_required
+from vikno.workspace.permissions import role_required
 
 # The panel of each centre action: its form. The order is the order on the card.
 APPEAL_PANELS: dict[Action, type[action_forms.ActionForm]] = {
@@ -49,7 +50,8 @@ def panel_id(name: str, pk: int | None = None) -> str:
 
 
 def _route_initial(assignments: list[Any], questions: int) -> dict[str, Any]:
-    active = [a for a in assignments if a.status not in ("returned", "cancelled")]
+    active = [a for a in assignments
+              if a.status not in (AssignmentStatus.RETURNED, AssignmentStatus.CANCELLED)]
     # With several questions each has its own main executor: none is offered for all of them.
     main = next((a.authority.code for a in active if a.role == AssignmentRole.MAIN),
                 "") if questions == 1 else ""
@@ -150,13 +152,13 @@ def render_card(
     return render(request, "workspace/card.html", context, status=status)
 
 
-@role_required(*CASE_WORKERS)
+@role_required(*CASE_ROLES)
 def appeal_card(request: HttpRequest, number: str) -> HttpResponse:
     appeal = access.appeal_get_for(user=request.user, number=number)
     return render_card(request, appeal)
 
 
-@role_required(*CASE_WORKERS)
+@role_required(*CASE_ROLES)
 def attachment_download(request: HttpRequest, number: str, pk: int) -> FileResponse:
     # Refused unless the applicant's data is visible (ст.10); a recorded download.
     attachment = selectors.attachment_download_for(user=request.user, number=number, pk=pk)

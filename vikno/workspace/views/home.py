@@ -11,10 +11,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from vikno.accounts.access import role_of
-from vikno.accounts.roles import Role
+from vikno.accounts.roles import CASE_ROLES, Role
 from vikno.appeals import access, selectors, services
 from vikno.appeals.messages import preload
-from vikno.workspace.permissions import CASE_WORKERS, role_required
+from vikno.workspace.permissions import role_required
 from vikno.workspace.views.common import safe_next
 
 LANDING = {
@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     raise PermissionDenied
 
 
-@role_required(*CASE_WORKERS)
+@role_required(*CASE_ROLES)
 def notifications(request: HttpRequest) -> HttpResponse:
     authority = access.executor_authority(request.user)
     unread = selectors.notifications_for(
@@ -47,14 +47,14 @@ def notifications(request: HttpRequest) -> HttpResponse:
                   {"unread": preload(unread), "recent": preload(recent)})
 
 
-@role_required(*CASE_WORKERS)
+@role_required(*CASE_ROLES)
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     services.notification_mark_read(user=request.user, pk=pk)
     return redirect(safe_next(request, "workspace:notifications"))
 
 
-@role_required(*CASE_WORKERS)
+@role_required(*CASE_ROLES)
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     count = services.notification_mark_read(user=request.user)

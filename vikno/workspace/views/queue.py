@@ -8,13 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from vikno.accounts.access import role_of
-from vikno.accounts.roles import Role
+from vikno.accounts.roles import CASE_ROLES, Role
 from vikno.appeals import access, selectors
 from vikno.appeals.lifecycle import AssignmentStatus
 from vikno.core import clock
 from vikno.directory.selectors import working_calendar
 from vikno.workspace.forms.filters import QueueFilterForm
-from vikno.workspace.permissions import CASE_WORKERS, role_required
+from vikno.workspace.permissions import role_required
 from vikno.workspace.views.common import PAGE_SIZE, is_fragment_request
 
 
@@ -44,7 +44,7 @@ def _queue_data(request: HttpRequest) -> Any:
     return data
 
 
-@role_required(*CASE_WORKERS)
+@role_required(*CASE_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
     executor = role_of(request.user) == Role.EXECUTOR
     data = _queue_data(request)

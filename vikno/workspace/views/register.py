@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from vikno.accounts.roles import CENTRE_ROLES
 from vikno.appeals import access, selectors, services
 from vikno.appeals.errors import forbidden
 from vikno.appeals.models import Appeal, Kind
@@ -25,7 +26,7 @@ from vikno.directory.routing import route
 from vikno.directory.selectors import working_calendar
 from vikno.workspace import reads
 from vikno.workspace.forms.register import QUESTION_ROWS, RegisterForm, applicant_initial
-from vikno.workspace.permissions import CENTRE, role_required
+from vikno.workspace.permissions import role_required
 
 ASSIST_EVENT = "vikno:assist"
 
@@ -119,7 +120,7 @@ def _save(request: HttpRequest, form: RegisterForm) -> Appeal:
     return services.appeal_register(actor=request.user, intake=intake, routing=form.routing())
 
 
-@role_required(*CENTRE)
+@role_required(*CENTRE_ROLES)
 def register(request: HttpRequest) -> HttpResponse:
     _register_allowed(request)
     if request.method != "POST":
@@ -138,7 +139,7 @@ def register(request: HttpRequest) -> HttpResponse:
     return redirect("workspace:appeal_card", number=appeal.number)
 
 
-@role_required(*CENTRE)
+@role_required(*CENTRE_ROLES)
 @require_POST
 def applicant_lookup(request: HttpRequest) -> HttpResponse:
     """Applicants matching what is typed in the phone or surname field, with earlier appeals."""
@@ -155,7 +156,7 @@ def applicant_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/partials/applicant_matches.html", {"rows": rows, "q": q})
 
 
-@role_required(*CENTRE)
+@role_required(*CENTRE_ROLES)
 @require_POST
 def applicant_use(request: HttpRequest, pk: int) -> HttpResponse:
     """"Use this applicant": the applicant block comes back filled, with the hidden id set."""
@@ -167,7 +168,7 @@ def applicant_use(request: HttpRequest, pk: int) -> HttpResponse:
     return trigger_client_event(response, ASSIST_EVENT)
 
 
-@role_required(*CENTRE)
+@role_required(*CENTRE_ROLES)
 @require_POST
 def applicant_clear(request: HttpRequest) -> HttpResponse:
     _register_allowed(request)
@@ -176,7 +177,7 @@ def applicant_clear(request: HttpRequest) -> HttpResponse:
     return trigger_client_event(response, ASSIST_EVENT)
 
 
-@role_required(*CENTRE)
+@role_required(*CENTRE_ROLES)
 @require_POST
 def assist(request: HttpRequest) -> HttpResponse:
     """The live panel: suggested executor per question and possible repeats (ст.8)."""
@@ -190,7 +191,7 @@ def assist(request: HttpRequest) -> HttpResponse:
 TERRITORY_FIELDS = {"settlement_code", "territory_code"}
 
 
-@role_required(*CENTRE)
+@role_required(*CENTRE_ROLES)
 @require_GET
 def territory_search(request: HttpRequest) -> HttpResponse:
     field = request.GET.get("field", "")
@@ -202,7 +203,7 @@ def territory_search(request: HttpRequest) -> HttpResponse:
                   {"results": results, "field": field, "q": q})
 
 
-@role_required(*CENTRE)
+@role_required(*CENTRE_ROLES)
 @require_GET
 def territory_pick(request: HttpRequest) -> HttpResponse:
     field = request.GET.get("field", "")
@@ -216,7 +217,7 @@ def territory_pick(request: HttpRequest) -> HttpResponse:
     return trigger_client_event(response, ASSIST_EVENT)
 
 
-@role_required(*CENTRE)
+@role_required(*CENTRE_ROLES)
 @require_GET
 def subtopic_options(request: HttpRequest) -> HttpResponse:
     """The <option>s of a topic picker narrowed to what was typed."""

@@ -1,0 +1,118 @@
+"""Every action the audit trail knows, with the words the security administrator reads.
+
+Audit is the lowest layer, so the names of all apps' events live here: `record()` refuses a name
+that is not in this registry. The values are what is stored and hashed; never change one (old
+events and the hash chain keep them), only add.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    # Accounts (vikno.accounts).
+    ACCOUNT_CREATED = "account.created", _("Account created")
+    ACCOUNT_ROLE_CHANGED = "account.role_changed", _("Account role changed")
+    ACCOUNT_ACTIVATED = "account.activated", _("Account activated")
+    ACCOUNT_DEACTIVATED = "account.deactivated", _("Account deactivated")
+    ACCOUNT_LOGIN = "account.login", _("Login")
+    ACCOUNT_LOGIN_FAILED = "account.login_failed", _("Failed login")
+
+    # Reads of personal data (vikno.appeals selectors).
+    APPLICANT_SEARCH = "applicant.search", _("Applicants searched")
+    APPLICANT_VIEW = "applicant.view", _("Applicant's data viewed")
+    APPLICANT_LIST_VIEW = "applicant.list_view", _("List with applicants' data viewed")
+    ATTACHMENT_DOWNLOAD = "attachment.download", _("Attachment downloaded")
+
+    # The case file (vikno.appeals services).
+    APPLICANT_CREATE = "applicant.create", _("Applicant created")
+    APPLICANT_UPDATE = "applicant.update", _("Applicant's data changed")
+    APPEAL_REGISTER = "appeal.register", _("Appeal registered")
+    APPEAL_PRIORITY = "appeal.priority", _("Appeal's priority set")
+    APPEAL_TERM = "appeal.term", _("Appeal's term set")
+    APPEAL_EXTEND = "appeal.extend", _("Appeal's term extended")
+    APPEAL_SHORTEN = "appeal.shorten", _("Appeal's term shortened")
+    APPEAL_ANSWER_RECORDED = "appeal.answer_recorded", _("Answer's index and file recorded")
+    ATTACHMENT_ADD = "attachment.add", _("Attachment added")
+    ASSIGNMENT_CREATE = "assignment.create", _("Assignment created")
+    REPLY_SUBMIT = "reply.submit", _("Executor's answer submitted")
+    FEEDBACK_RECORD = "feedback.record", _("Applicant's confirmation recorded")
+    EXTENSION_REQUEST = "extension.request", _("Extension requested")
+    EXTENSION_DECIDE = "extension.decide", _("Extension request decided")
+    DEADLINE_CONTROL = "deadline.control", _("Deadline control run")
+
+    # An appeal's status moves ("appeal." + the Transition action, see appeals.services._common).
+    APPEAL_ASSIGN = "appeal.assign", _("Appeal routed to the executors")
+    APPEAL_ACCEPT = "appeal.accept", _("Appeal taken into work")
+    APPEAL_ANSWER = "appeal.answer", _("Appeal answered by the executors")
+    APPEAL_RETURNED_NOT_IN_COMPETENCE = (
+        "appeal.returned_not_in_competence", _("Appeal returned: not in competence"))
+    APPEAL_ANSWER_ACCEPTED = "appeal.answer_accepted", _("Answer accepted by the centre")
+    APPEAL_ANSWER_REJECTED = "appeal.answer_rejected", _("Answer sent back for revision")
+    APPEAL_CONFIRM = "appeal.confirm", _("Appeal confirmed by the applicant")
+    APPEAL_NOT_CONFIRMED = "appeal.not_confirmed", _("Appeal not confirmed by the applicant")
+    APPEAL_CLOSE = "appeal.close", _("Appeal closed")
+    APPEAL_REOPEN = "appeal.reopen", _("Appeal reopened")
+    APPEAL_FORWARD = "appeal.forward", _("Appeal forwarded to the competent body")
+    APPEAL_NOT_CONSIDERED = "appeal.not_considered", _("Appeal not subject to consideration")
+    APPEAL_RETURN_MISSING_CONTENT = (
+        "appeal.return_missing_content", _("Appeal returned: required content missing"))
+
+    # An assignment's status moves.
+    ASSIGNMENT_ACCEPT = "assignment.accept", _("Assignment taken into work")
+    ASSIGNMENT_REPLY = "assignment.reply", _("Assignment answered")
+    ASSIGNMENT_REVISION = "assignment.revision", _("Assignment sent back for revision")
+    ASSIGNMENT_CLOSE = "assignment.close", _("Assignment closed")
+    ASSIGNMENT_CANCEL = "assignment.cancel", _("Assignment cancelled")
+
+    # The directory (vikno.directory): memberships, reference loads, the administration's edits
+    # ("directory.<model>.<create|update|delete>", see directory.admin.AuditedAdmin).
+    MEMBERSHIP_CREATED = "membership.created", _("Executor bound to an authority")
+    MEMBERSHIP_CHANGED = "membership.changed", _("Executor's authority changed")
+    REFERENCE_LOAD = "reference.load", _("Reference data loaded")
+    CLASSIFIERVERSION_CREATE = (
+        "directory.classifierversion.create", _("Administration: classifier version created"))
+    CLASSIFIERVERSION_UPDATE = (
+        "directory.classifierversion.update", _("Administration: classifier version changed"))
+    CLASSIFIERVERSION_DELETE = (
+        "directory.classifierversion.delete", _("Administration: classifier version deleted"))
+    CLASSIFIERITEM_CREATE = (
+        "directory.classifieritem.create", _("Administration: classifier item created"))
+    CLASSIFIERITEM_UPDATE = (
+        "directory.classifieritem.update", _("Administration: classifier item changed"))
+    CLASSIFIERITEM_DELETE = (
+        "directory.classifieritem.delete", _("Administration: classifier item deleted"))
+    TOPIC_CREATE = "directory.topic.create", _("Administration: topic created")
+    TOPIC_UPDATE = "directory.topic.update", _("Administration: topic changed")
+    TOPIC_DELETE = "directory.topic.delete", _("Administration: topic deleted")
+    SUBTOPIC_CREATE = "directory.subtopic.create", _("Administration: subtopic created")
+    SUBTOPIC_UPDATE = "directory.subtopic.update", _("Administration: subtopic changed")
+    SUBTOPIC_DELETE = "directory.subtopic.delete", _("Administration: subtopic deleted")
+    TERRITORY_CREATE = "directory.territory.create", _("Administration: territory created")
+    TERRITORY_UPDATE = "directory.territory.update", _("Administration: territory changed")
+    TERRITORY_DELETE = "directory.territory.delete", _("Administration: territory deleted")
+    AUTHORITY_CREATE = "directory.authority.create", _("Administration: authority created")
+    AUTHORITY_UPDATE = "directory.authority.update", _("Administration: authority changed")
+    AUTHORITY_DELETE = "directory.authority.delete", _("Administration: authority deleted")
+    ROUTINGRULE_CREATE = "directory.routingrule.create", _("Administration: routing rule created")
+    ROUTINGRULE_UPDATE = "directory.routingrule.update", _("Administration: routing rule changed")
+    ROUTINGRULE_DELETE = "directory.routingrule.delete", _("Administration: routing rule deleted")
+    MEMBERSHIP_CREATE = "directory.membership.create", _("Administration: membership created")
+    MEMBERSHIP_UPDATE = "directory.membership.update", _("Administration: membership changed")
+    MEMBERSHIP_DELETE = "directory.membership.delete", _("Administration: membership deleted")
+    HOLIDAY_CREATE = "directory.holiday.create", _("Administration: holiday created")
+    HOLIDAY_UPDATE = "directory.holiday.update", _("Administration: holiday changed")
+    HOLIDAY_DELETE = "directory.holiday.delete", _("Administration: holiday deleted")
+    MARTIALLAWPERIOD_CREATE = (
+        "directory.martiallawperiod.create", _("Administration: martial law period created"))
+    MARTIALLAWPERIOD_UPDATE = (
+        "directory.martiallawperiod.update", _("Administration: martial law period changed"))
+    MARTIALLAWPERIOD_DELETE = (
+        "directory.martiallawperiod.delete", _("Administration: martial law period deleted"))
+
+
+def action_label(action: str) -> str:
+    """The words for a stored action; the stored name itself if the registry lost it."""
+    return str(AuditAction(action).label) if action in AuditAction.values else action

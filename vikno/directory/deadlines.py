@@ -183,6 +183,18 @@ def warning_date(due: date, calendar: WorkingCalendar) -> date:
     return day
 
 
+def latest_due_warned_by(day: date, calendar: WorkingCalendar) -> date:
+    """The latest control date whose `warning_date` falls on or before `day`.
+
+    `warning_date` never decreases as the control date grows, so the control dates warned by
+    `day` are exactly those up to the last of the days off that follow it: a query filters them
+    with one `due_date <= …` bound, however long the run of days off."""
+    after = day + timedelta(days=1)
+    while not calendar.is_working_day(after):
+        after += timedelta(days=1)
+    return after - timedelta(days=1)
+
+
 def working_days_after(day: date, n: int, calendar: WorkingCalendar = WEEKDAYS) -> date:
     """The n-th working day after `day` (the day itself not counted); `day` when n is 0."""
     if n < 0:

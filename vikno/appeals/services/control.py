@@ -44,7 +44,8 @@ from vikno.appeals.services.routing_terms import term_close
 from vikno.audit import services as audit
 from vikno.core import clock
 from vikno.directory import deadlines
-from vikno.directory.deadlines import DeadlineError
+from vikno.directory.deadlines import DeadlineError, latest_due_warned_by
+from vikno.directory.selectors import working_calendar
 
 # Assignments that still owe work; an answered one keeps its answer whatever happens next.
 OWING_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_WORK, AssignmentStatus.FOR_REVISION)
@@ -351,7 +352,11 @@ def _mark(model: type[Any], rows: list[Any], **values: Any) -> None:
 
 
 def _remind(today: date, now: Any) -> int:
-    until = today + cast(timedelta, settings.VIKNO["REMIND_BEFORE"])
+    """Remind `REMIND_BEFORE` ahead of the warning date (the last working day before the control
+    date), so a term ending on a Sunday is reminded for by the Friday. The bound is computed in
+    Python over the cached calendar and stays one SQL condition: the query count does not grow."""
+    until = latest_due_warned_by(today + cast(timedelta, settings.VIKNO["REMIND_BEFORE"]),
+                                 working_calendar())
     rows = _claim(Assignment.objects.filter(
         status__in=OWING_STATUSES, due_date__gte=today, due_date__lte=until,
         reminded_at__isnull=True).select_related("question__appeal", "authority"))

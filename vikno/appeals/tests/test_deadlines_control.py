@@ -23,6 +23,7 @@ from vikno.appeals.models import (
 from vikno.appeals.selectors import AppealFilters
 from vikno.appeals.services import Routing
 from vikno.appeals.tests.factories import applicant_data, decider, footprint, letter, register
+from vikno.directory.models import Holiday
 
 KYIV = ZoneInfo("Europe/Kyiv")
 RECEIVED = dt.datetime(2026, 3, 10, 10, tzinfo=KYIV)  # due 25.03, cap 24.04
@@ -322,6 +323,35 @@ def test_deadline_control_reminds_and_escalates_once(book, operator, executor):
     again = services.deadline_control(today=dt.date(2026, 3, 20))
     assert (again.reminded, again.escalated, again.unrouted) == (0, 0, 0)
     assert Notification.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("today", "due", "reminded"),
+    [
+        ("2026-03-20", "2026-03-22", True),  # Friday warns for the Sunday
+        ("2026-03-20", "2026-03-21", True),  # …and for the Saturday
+        ("2026-03-19", "2026-03-22", False),  # Thursday: the warning date is still ahead
+        ("2026-03-20", "2026-03-23", False),  # Monday is a working day: warned on Monday
+        ("2026-04-09", "2026-04-10", True),  # a holiday Friday: warned on the Thursday
+        ("2026-04-09", "2026-04-12", True),  # …with the weekend after it
+        ("2026-04-09", "2026-04-13", False),
+        ("2026-04-08", "2026-04-12", False),
+    ],
+)
+def test_the_reminder_goes_out_by_the_warning_date(book, operator, settings, today, due,
+                                                   reminded):
+    # given reminders on the warning date itself, a holiday on Friday 10.04 and a control date
+    settings.VIKNO = {**settings.VIKNO, "REMIND_BEFORE": dt.timedelta(0)}
+    Holiday.objects.create(day=dt.date(2026, 4, 10), name="Свято")
+    appeal = _appeal(operator, received_at=dt.datetime(2026, 3, 19, 10, tzinfo=KYIV))
+    Assignment.objects.filter(pk=_main(appeal).pk).update(due_date=dt.date.fromisoformat(due))
+
+    # when
+    report = services.deadline_control(today=dt.date.fromisoformat(today))
+
+    # then
+    assert report.reminded == int(reminded)
+    assert Notification.objects.filter(kind="reminder", appeal=appeal).exists() is reminded
 
 
 def test_the_scheduled_task_uses_the_clock(book, operator, executor):

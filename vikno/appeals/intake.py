@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from vikno.appeals.errors import AppealsError, Code
 from vikno.appeals.models import ApplicantKind, Channel, Kind, Sign, Subject
-from vikno.appeals.models.appeals import AppealType
+from vikno.appeals.models.appeals import ELECTRONIC_CHANNELS, AppealType
 
 CHANNEL_TYPES = {
     Channel.HOTLINE: AppealType.ORAL,
@@ -27,7 +27,6 @@ CHANNEL_TYPES = {
     Channel.AUTHORISED: AppealType.LETTER,
     Channel.MEDIA: AppealType.LETTER,
 }
-ELECTRONIC_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL, Channel.API, Channel.OPEN311})
 MAX_TEXT_LENGTH = 20_000
 MAX_NOTE_LENGTH = 300
 
@@ -121,9 +120,13 @@ class AppealIntake:
 
     @property
     def appeal_type(self) -> str:
-        if self.channel in ELECTRONIC_CHANNELS:
-            return AppealType.ELECTRONIC
+        """Axis 6 of the Classifier: an electronic appeal is a letter (6.2, ADR 9); what makes it
+        electronic is its channel."""
         return CHANNEL_TYPES.get(Channel(self.channel), AppealType.LETTER)
+
+    @property
+    def is_electronic(self) -> bool:
+        return self.channel in ELECTRONIC_CHANNELS
 
     @property
     def is_written(self) -> bool:
@@ -170,7 +173,7 @@ def is_anonymous_written(intake: AppealIntake, *, address: str | None = None) ->
     if intake.resolved_subject == Subject.ANONYMOUS:
         return True
     # An electronic appeal needs no signature (ст.5 ч.6); a letter does.
-    if intake.appeal_type != AppealType.ELECTRONIC and not intake.signed:
+    if not intake.is_electronic and not intake.signed:
         return True
     if address is None:
         address = intake.applicant.address if intake.applicant else ""
@@ -208,7 +211,7 @@ def _who_problem(intake: AppealIntake) -> AppealsError | None:
             problem = applicant_problem(intake.applicant, field_prefix="applicant.")
             if problem is not None:
                 return problem
-        if (intake.channel in ELECTRONIC_CHANNELS and intake.applicant is not None
+        if (intake.is_electronic and intake.applicant is not None
                 and not (intake.applicant.email.strip() or intake.applicant.phone.strip())):
             return _refuse(Code.MISSING_FIELD,
                            _("An electronic appeal needs an e-mail address or another contact for "

@@ -32,6 +32,8 @@ class Channel(models.TextChoices):
     OTHER_BODY = "other_body", _("From another body")
     MEDIA = "media", _("Via mass media")
 
+# Appeals received through the Internet or by electronic means (ст.5): written, 6.2 on axis 6 (ADR 9).
+ELECTRONIC_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL, Channel.API, Channel.OPEN311})
 
 FORM_CODES = {
     Channel.HOTLINE: "1.1.1",
@@ -72,10 +74,11 @@ class Sign(models.TextChoices):
 
 
 class AppealType(models.TextChoices):
+    """Axis 6 of the Classifier: three codes. An electronic appeal is a letter (ADR 9)."""
+
     TELEGRAM = "6.1", _("Telegram")
     LETTER = "6.2", _("Letter")
     ORAL = "6.3", _("Oral")
-    ELECTRONIC = "6.4", _("Electronic")
 
 
 class NotConsideredReason(models.TextChoices):
@@ -202,6 +205,10 @@ class Appeal(TimeStampedModel):
         unmarked: it is unique and in URLs."""
         mark = INDEX_MARKS.get(self.subject)
         return f"{self.number}/{mark}" if mark else self.number
+
+    @property
+    def is_electronic(self) -> bool:
+        return self.channel in ELECTRONIC_CHANNELS
 
     @property
     def is_public_information(self) -> bool:

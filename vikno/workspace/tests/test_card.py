@@ -261,3 +261,19 @@ def test_history_lists_the_steps(world: World) -> None:
 
     assert "timeline" in html
     assert html.count("<time ") >= 2
+
+
+def test_the_card_shows_an_electronic_appeal_as_a_letter_received_electronically(world: World,
+                                                                               uk: Any) -> None:
+    # given one appeal by the website and one by the hotline
+    electronic = world.register(channel="web")
+    oral = world.register(channel="hotline")
+
+    # when
+    client = world.client("supervisor")
+    electronic_card = client.get(card_url(electronic)).content.decode()
+    oral_card = client.get(card_url(oral)).content.decode()
+
+    # then axis 6 says "letter" (ADR 9) and the card adds how it came
+    assert "<dd>Лист · електронне звернення</dd>" in electronic_card
+    assert "<dd>Усне</dd>" in oral_card

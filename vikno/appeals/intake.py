@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from vikno.appeals.errors import AppealsError, Code
 from vikno.appeals.models import ApplicantKind, Channel, Kind, Sign, Subject
 from vikno.appeals.models.appeals import ELECTRONIC_CHANNELS, AppealType
+from vikno.appeals.models.applicants import Language
 
 CHANNEL_TYPES = {
     Channel.HOTLINE: AppealType.ORAL,
@@ -70,6 +71,7 @@ class ApplicantData:
     category_code: str = ""
     social_status_code: str = ""
     confidential: bool = False
+    language: str = Language.UK  # the notices to the applicant are written in it
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,9 @@ def _refuse(code: str, message: str, field: str) -> AppealsError:
 def applicant_problem(data: ApplicantData, *, field_prefix: str) -> AppealsError | None:
     if data.kind not in ApplicantKind.values:
         return _refuse(Code.INVALID_VALUE, _("Unknown kind of applicant."), f"{field_prefix}kind")
+    if data.language not in Language.values:
+        return _refuse(Code.INVALID_VALUE, _("Choose the language of notices from the list."),
+                       f"{field_prefix}language")
     if data.kind == ApplicantKind.ORGANISATION:
         if not data.organisation_name.strip():
             return _refuse(Code.MISSING_FIELD, _("Enter the name of the organisation."),

@@ -98,7 +98,7 @@ def _cleaned(data: ApplicantData) -> ApplicantData:
         address=clean_line(data.address), territory_code=data.territory_code.strip(),
         phone=clean_line(data.phone), email=clean_line(data.email).lower(), sex=data.sex,
         category_code=data.category_code.strip(), social_status_code=data.social_status_code.strip(),
-        confidential=data.confidential,
+        confidential=data.confidential, language=data.language,
     )
 
 
@@ -131,6 +131,7 @@ def applicant_create(*, actor: Any, data: ApplicantData, field_prefix: str = "ap
         social_status=_classifier_item(Axis.SOCIAL_STATUS, data.social_status_code,
                                        f"{field_prefix}social_status_code"),
         confidential=data.confidential,
+        language=data.language,
     )
     # The references were looked up above; validating them again would query them again.
     _full_clean(applicant, field_prefix=field_prefix, exclude=["territory", "category", "social_status"])
@@ -152,7 +153,7 @@ def applicant_update(*, actor: Any, applicant: Applicant, data: ApplicantData) -
         "kind": data.kind, "last_name": data.last_name, "first_name": data.first_name,
         "patronymic": data.patronymic, "organisation_name": data.organisation_name,
         "address": data.address, "phone": data.phone, "email": data.email,
-        "sex": data.sex, "confidential": data.confidential,
+        "sex": data.sex, "confidential": data.confidential, "language": data.language,
     }
     territory = _territory(data.territory_code, "applicant.territory_code")
     category = _classifier_item(Axis.CATEGORY, data.category_code, "applicant.category_code")

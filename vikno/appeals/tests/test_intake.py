@@ -40,6 +40,8 @@ BAD_INTAKES = {
                                     "missing_field", "applicant.organisation_name"),
     "unknown applicant kind": (replace(GOOD, applicant=replace(PERSON, kind="robot")),
                                "invalid_value", "applicant.kind"),
+    "unknown language of notices": (replace(GOOD, applicant=replace(PERSON, language="de")),
+                                    "invalid_value", "applicant.language"),
     "electronic without contact": (replace(GOOD, channel=Channel.WEB,
                                            applicant=replace(PERSON, phone="")),
                                    "missing_field", "applicant.email"),

@@ -180,6 +180,9 @@ class Appeal(TimeStampedModel):
     )
     contested_decision_on = models.DateField(_("date of the contested decision"), null=True,
                                              blank=True)
+    # ст.17: a complaint is filed no later than a month after the applicant learned of the decision.
+    decision_learned_on = models.DateField(_("date the applicant learned of the decision"),
+                                           null=True, blank=True)
     term_restored = models.BooleanField(_("missed term restored"), default=False)
     missing_content = models.CharField(_("required content missing"), max_length=300, blank=True)
 

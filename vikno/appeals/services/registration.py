@@ -439,6 +439,7 @@ def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, rece
         status=AppealStatus.REGISTERED, status_changed_at=now,
         due_date=due, max_due_date=max_due,
         contested_authority=contested, contested_decision_on=intake.contested_decision_on,
+        decision_learned_on=intake.decision_learned_on,
         term_restored=intake.term_restored, missing_content=clean_line(intake.missing_content),
     )
     # Uniqueness is not re-queried here: the number comes from the locked counter, legacy_id was

@@ -126,6 +126,10 @@ class RegisterForm(forms.Form):
     contested_decision_on = forms.DateField(
         label=_("Date of the contested decision"), required=False,
         widget=forms.DateInput(attrs={"type": "date"}))
+    decision_learned_on = forms.DateField(
+        label=_("Date the applicant learned of the decision"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("A complaint is filed no later than a month after it (ст.17)."))
     late_complaint = forms.BooleanField(
         label=_("Complaint filed after the term (ст.17)"), required=False,
         help_text=_("Not considered: a year from the decision, a month from learning of it."))
@@ -256,12 +260,14 @@ class RegisterForm(forms.Form):
             signed=not d["unsigned"], missing_content=d["missing_content"].strip(),
             contested_authority_code=d["contested_authority"],
             contested_decision_on=d["contested_decision_on"],
+            decision_learned_on=d["decision_learned_on"],
             late_complaint=d["late_complaint"], term_restored=d["term_restored"],
         )
 
     def complaint_open(self) -> bool:
         """Show the complaint's fields when the kind is a complaint or they hold something."""
-        names = ("contested_authority", "contested_decision_on", "late_complaint", "term_restored")
+        names = ("contested_authority", "contested_decision_on", "decision_learned_on",
+                 "late_complaint", "term_restored")
         return (self["kind"].value() == Kind.COMPLAINT
                 or any(self[n].value() or n in self.errors for n in names))
 

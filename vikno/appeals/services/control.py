@@ -151,10 +151,19 @@ def _check_term_change(appeal: Appeal, *, allowed: frozenset[AppealStatus], refu
 
 
 def _check_extendable(appeal: Appeal, new_due: date) -> date:
+    """ст.20 of the Law on citizens' appeals (45 days), or Law 2939-VI ст.20 ч.4 for a request
+    for public information (20 working days, decided within the first 5)."""
+    def rule(received: date, due: date) -> None:
+        if appeal.is_public_information:
+            deadlines.public_information_extension_check(
+                received, due, new_due, today=clock.today(), calendar=working_calendar())
+        else:
+            deadlines.extension_check(received, due, new_due)
+
     return _check_term_change(
         appeal, allowed=UNDER_CONTROL_STATUSES | {AppealStatus.ANSWERED},
         refusal=_("The term of an appeal in the status “%(status)s” cannot be extended."),
-        rule=lambda received, due: deadlines.extension_check(received, due, new_due))
+        rule=rule)
 
 
 @transaction.atomic

@@ -317,13 +317,15 @@ def not_considered_at_the_door(intake: AppealIntake, *, address: str | None) -> 
 
 def _terms(intake: AppealIntake, received_on: date, *, study: bool,
            reason: str) -> tuple[date | None, date | None]:
-    """(control date, latest possible date): none while not considered; 5 working days for
-    public information; the 10-day return term when content is missing; else ст.20."""
+    """(control date, latest possible date): none while not considered; 5 working days, at most
+    20, for public information; the 10-day return term when content is missing; else ст.20."""
     if reason:
         return None, None
     if intake.is_public_information:
-        due = deadlines.public_information_due(received_on, working_calendar())
-    elif intake.missing_content.strip():
+        calendar = working_calendar()
+        return (deadlines.public_information_due(received_on, calendar),
+                deadlines.public_information_max_due(received_on, calendar))
+    if intake.missing_content.strip():
         due = deadlines.return_due(received_on)
     else:
         due = deadlines.consideration_due(received_on, needs_study=study)

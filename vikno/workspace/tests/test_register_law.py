@@ -180,6 +180,25 @@ def test_a_request_for_public_information_gets_five_working_days(world: World) -
     assert appeal.due_date == deadlines.public_information_due(clock.today(), working_calendar())
 
 
+def test_the_card_of_a_request_offers_20_working_days_not_45(world: World, uk: Any) -> None:
+    # given a request for public information
+    client = world.client("operator")
+    client.post(reverse("workspace:register"), phone_call(kind="pi"))
+    appeal = Appeal.objects.get()
+
+    # when the supervisor opens its card
+    card = world.client("supervisor").get(
+        reverse("workspace:appeal_card", args=[appeal.number])).content.decode()
+
+    # then the latest date is 20 working days from receipt, and the extend panel says so
+    assert appeal.max_due_date == deadlines.public_information_max_due(clock.today(),
+                                                                       working_calendar())
+    assert "Найпізніша можлива дата (20 робочих днів)" in card
+    assert "можна продовжити до 20 робочих днів" in card
+    assert appeal.max_due_date.strftime("%d.%m.%Y") in card
+    assert "45 днів" not in card
+
+
 def test_the_card_and_the_queue_show_the_marked_index(world: World) -> None:
     # given an anonymous call
     client = world.client("operator")

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 DEMO = {
     "operator": Role.OPERATOR, "supervisor": Role.SUPERVISOR, "executor": Role.EXECUTOR,
+    "head": Role.EXECUTOR,
     "analyst": Role.ANALYST, "security": Role.SECURITY_ADMIN, "sysadmin": Role.SYSTEM_ADMIN,
 }
 
@@ -91,8 +92,8 @@ def test_executor_authority_can_be_named_and_moves_an_existing_executor():
 
     # then
     assert Membership.objects.get(user__username="executor").authority.code == "ZAK-TG-UZH"
-    moved = AuditEvent.objects.get(action="membership.changed")
-    assert moved.before == {"authority": "ZAK-TG-BER"}
+    moved = AuditEvent.objects.filter(action="membership.changed")
+    assert [e.before for e in moved] == [{"authority": "ZAK-TG-BER"}] * 2
 
 
 def test_unknown_executor_authority_is_refused_and_creates_nothing():
@@ -175,7 +176,7 @@ def test_creations_are_audited_without_any_password():
     # then
     created = AuditEvent.objects.filter(action="account.created")
     assert sorted((e.after or {})["username"] for e in created) == sorted(DEMO)
-    assert AuditEvent.objects.filter(action="membership.created").count() == 1
+    assert AuditEvent.objects.filter(action="membership.created").count() == 2
     trail = json.dumps(list(AuditEvent.objects.values("before", "after", "object_label")))
     assert "vikno-demo-2026" not in trail
     assert "password" not in trail
@@ -196,3 +197,22 @@ def test_refuses_on_a_production_instance(settings):
     # unless insisted on
     run("--allow-without-debug")
     assert User.objects.count() == len(DEMO)
+
+
+def test_one_demo_executor_heads_its_body_and_may_decide_its_extensions():
+    # given
+    authority("ZAK-TG-BER")
+
+    # when
+    run()
+    run()
+
+    # then the "head" account heads the executor's body, the executor stays a plain member
+    head = Membership.objects.get(user__username="head")
+    plain = Membership.objects.get(user__username="executor")
+    assert (head.authority.code, head.is_head, head.position) == (
+        "ZAK-TG-BER", True, "Голова громади")
+    assert (plain.authority_id, plain.is_head, plain.position) == (head.authority_id, False, "")
+    created = AuditEvent.objects.get(action="membership.created", after__user="head")
+    assert created.after == {"user": "head", "authority": "ZAK-TG-BER", "is_head": True,
+                             "position": "Голова громади"}

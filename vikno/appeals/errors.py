@@ -18,6 +18,7 @@ class Code(StrEnum):
     INVALID_VALUE = "invalid_value"
     EXTENSION_BEYOND_LIMIT = "extension_beyond_limit"
     EXTENSION_NOT_LATER = "extension_not_later"
+    EXTENSION_TOO_LATE = "extension_too_late"  # public information: told within 5 working days
     EXTENSION_REASON_REQUIRED = "extension_reason_required"
     REASON_REQUIRED = "reason_required"
     MAIN_EXECUTOR_REQUIRED = "main_executor_required"

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 
 from vikno.appeals.errors import AppealsError, Code
 from vikno.appeals.models import ApplicantKind, Channel, Kind, Sign, Subject
-from vikno.appeals.models.appeals import AppealType
+from vikno.appeals.models.appeals import ELECTRONIC_CHANNELS, AppealType
+from vikno.appeals.models.applicants import Language
+from vikno.directory.deadlines import add_months
 
 CHANNEL_TYPES = {
     Channel.HOTLINE: AppealType.ORAL,
@@ -27,7 +29,6 @@ CHANNEL_TYPES = {
     Channel.AUTHORISED: AppealType.LETTER,
     Channel.MEDIA: AppealType.LETTER,
 }
-ELECTRONIC_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL, Channel.API, Channel.OPEN311})
 MAX_TEXT_LENGTH = 20_000
 MAX_NOTE_LENGTH = 300
 
@@ -71,6 +72,7 @@ class ApplicantData:
     category_code: str = ""
     social_status_code: str = ""
     confidential: bool = False
+    language: str = Language.UK  # the notices to the applicant are written in it
 
 
 @dataclass(frozen=True)
@@ -117,13 +119,18 @@ class AppealIntake:
     missing_content: str = ""  # ст.5: what required content is missing (returned within 10 days)
     late_complaint: bool = False  # ст.17: filed after the term, not subject to consideration
     contested_decision_on: date | None = None  # ст.17: the date of the contested decision
+    decision_learned_on: date | None = None  # ст.17: when the applicant learned of the decision
     term_restored: bool = False  # ст.17: the body restored the missed term for good reason
 
     @property
     def appeal_type(self) -> str:
-        if self.channel in ELECTRONIC_CHANNELS:
-            return AppealType.ELECTRONIC
+        """Axis 6 of the Classifier: an electronic appeal is a letter (6.2, ADR 9); what makes it
+        electronic is its channel."""
         return CHANNEL_TYPES.get(Channel(self.channel), AppealType.LETTER)
+
+    @property
+    def is_electronic(self) -> bool:
+        return self.channel in ELECTRONIC_CHANNELS
 
     @property
     def is_written(self) -> bool:
@@ -150,6 +157,9 @@ def _refuse(code: str, message: str, field: str) -> AppealsError:
 def applicant_problem(data: ApplicantData, *, field_prefix: str) -> AppealsError | None:
     if data.kind not in ApplicantKind.values:
         return _refuse(Code.INVALID_VALUE, _("Unknown kind of applicant."), f"{field_prefix}kind")
+    if data.language not in Language.values:
+        return _refuse(Code.INVALID_VALUE, _("Choose the language of notices from the list."),
+                       f"{field_prefix}language")
     if data.kind == ApplicantKind.ORGANISATION:
         if not data.organisation_name.strip():
             return _refuse(Code.MISSING_FIELD, _("Enter the name of the organisation."),
@@ -170,7 +180,7 @@ def is_anonymous_written(intake: AppealIntake, *, address: str | None = None) ->
     if intake.resolved_subject == Subject.ANONYMOUS:
         return True
     # An electronic appeal needs no signature (ст.5 ч.6); a letter does.
-    if intake.appeal_type != AppealType.ELECTRONIC and not intake.signed:
+    if not intake.is_electronic and not intake.signed:
         return True
     if address is None:
         address = intake.applicant.address if intake.applicant else ""
@@ -208,7 +218,7 @@ def _who_problem(intake: AppealIntake) -> AppealsError | None:
             problem = applicant_problem(intake.applicant, field_prefix="applicant.")
             if problem is not None:
                 return problem
-        if (intake.channel in ELECTRONIC_CHANNELS and intake.applicant is not None
+        if (intake.is_electronic and intake.applicant is not None
                 and not (intake.applicant.email.strip() or intake.applicant.phone.strip())):
             return _refuse(Code.MISSING_FIELD,
                            _("An electronic appeal needs an e-mail address or another contact for "
@@ -246,6 +256,30 @@ def _law_problem(intake: AppealIntake) -> AppealsError | None:
         return _refuse(Code.INVALID_VALUE,
                        _("The contested decision cannot be later than the receipt of the "
                          "complaint."), "contested_decision_on")
+    return _learned_problem(intake, received) or _content_problem(intake)
+
+
+def _learned_problem(intake: AppealIntake, received: date | None) -> AppealsError | None:
+    """ст.17: the day the applicant learned of the contested decision, a complaint's alone, lies
+    between the decision and the receipt of the complaint."""
+    learned = intake.decision_learned_on
+    if learned is None:
+        return None
+    if intake.kind != Kind.COMPLAINT:
+        return _refuse(Code.INVALID_VALUE,
+                       _("The term of ст.17 applies to complaints only."), "decision_learned_on")
+    if intake.contested_decision_on and learned < intake.contested_decision_on:
+        return _refuse(Code.INVALID_VALUE,
+                       _("The applicant cannot learn of the decision before it was made."),
+                       "decision_learned_on")
+    if received and learned > received:
+        return _refuse(Code.INVALID_VALUE,
+                       _("The day the applicant learned of the decision cannot be later than the "
+                         "receipt of the complaint."), "decision_learned_on")
+    return None
+
+
+def _content_problem(intake: AppealIntake) -> AppealsError | None:
     if len(intake.missing_content) > MAX_NOTE_LENGTH:
         return _refuse(Code.INVALID_VALUE,
                        _("Describe the missing content in at most %(n)d characters.")
@@ -263,22 +297,24 @@ def _law_problem(intake: AppealIntake) -> AppealsError | None:
 
 
 def complaint_term_problem(intake: AppealIntake, received_on: date) -> AppealsError | None:
-    """ст.17: a complaint is filed within a year of the contested decision. One filed later must
-    be marked late (not considered) or record that the body restored the term."""
-    decided = intake.contested_decision_on
-    if intake.kind != Kind.COMPLAINT or decided is None:
+    """ст.17: a complaint is filed within a year of the contested decision, and no later than one
+    month after the applicant learned of it. One filed later must be marked late (not
+    considered) or record that the body restored the term."""
+    if intake.kind != Kind.COMPLAINT or intake.late_complaint or intake.term_restored:
         return None
-    if intake.late_complaint or intake.term_restored:
-        return None
-    try:
-        year_later = decided.replace(year=decided.year + 1)
-    except ValueError:  # 29 February: the term ends on 28 February
-        year_later = decided.replace(year=decided.year + 1, day=28)
-    if received_on <= year_later:
-        return None
-    return _refuse(Code.INVALID_VALUE,
-                   _("The complaint is filed more than a year after the contested decision (ст.17): "
-                     "mark it as late, or record that the term was restored."), "late_complaint")
+    decided, learned = intake.contested_decision_on, intake.decision_learned_on
+    # A month or a year later, on the same day number (clamped: 29 February ends on 28 February).
+    if decided is not None and received_on > add_months(decided, 12):
+        return _refuse(Code.INVALID_VALUE,
+                       _("The complaint is filed more than a year after the contested decision "
+                         "(ст.17): mark it as late, or record that the term was restored."),
+                       "late_complaint")
+    if learned is not None and received_on > add_months(learned, 1):
+        return _refuse(Code.INVALID_VALUE,
+                       _("The complaint is filed more than a month after the applicant learned of "
+                         "the contested decision (ст.17): mark it as late, or record that the "
+                         "term was restored."), "late_complaint")
+    return None
 
 
 def intake_check(intake: AppealIntake) -> None:

@@ -28,6 +28,7 @@ FORWARD_DAYS = 5
 RETURN_DAYS = 10
 MAX_DAYS = 45
 PUBLIC_INFORMATION_DAYS = 5
+PUBLIC_INFORMATION_MAX_DAYS = 20
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,18 @@ def warning_date(due: date, calendar: WorkingCalendar) -> date:
     return day
 
 
+def latest_due_warned_by(day: date, calendar: WorkingCalendar) -> date:
+    """The latest control date whose `warning_date` falls on or before `day`.
+
+    `warning_date` never decreases as the control date grows, so the control dates warned by
+    `day` are exactly those up to the last of the days off that follow it: a query filters them
+    with one `due_date <= …` bound, however long the run of days off."""
+    after = day + timedelta(days=1)
+    while not calendar.is_working_day(after):
+        after += timedelta(days=1)
+    return after - timedelta(days=1)
+
+
 def working_days_after(day: date, n: int, calendar: WorkingCalendar = WEEKDAYS) -> date:
     """The n-th working day after `day` (the day itself not counted); `day` when n is 0."""
     if n < 0:
@@ -199,3 +212,43 @@ def public_information_due(received_on: date, calendar: WorkingCalendar = WEEKDA
     """A request for public information is answered within 5 working days (Law 2939-VI, ст.20),
     counted over `calendar` (pass the loaded working calendar: weekends and public holidays)."""
     return working_days_after(received_on, working_days, calendar)
+
+
+def public_information_max_due(received_on: date, calendar: WorkingCalendar = WEEKDAYS) -> date:
+    """Law 2939-VI ст.20 ч.4: the term of a request may be extended to 20 working days."""
+    return working_days_after(received_on, PUBLIC_INFORMATION_MAX_DAYS, calendar)
+
+
+def public_information_extension_check(
+    received_on: date, current_due: date, new_due: date, *, today: date,
+    calendar: WorkingCalendar = WEEKDAYS,
+) -> None:
+    """Law 2939-VI ст.20 ч.4: a request for a large volume of information, or one searched for
+    among much data, may get up to 20 working days from receipt; the requester is told in writing,
+    with the reasons, within 5 working days of receipt, so a later extension is refused."""
+    cap = public_information_max_due(received_on, calendar)
+    if new_due > cap:
+        raise DeadlineError(
+            "extension_beyond_limit",
+            _("The term of a request for public information cannot be extended beyond 20 working "
+              "days from receipt: the latest possible date is %(cap)s.")
+            % {"cap": cap.strftime("%d.%m.%Y")},
+            field="new_due_date",
+            extra={"max_due_date": cap.isoformat()},
+        )
+    notice_by = public_information_due(received_on, calendar, PUBLIC_INFORMATION_DAYS)
+    if today > notice_by:
+        raise DeadlineError(
+            "extension_too_late",
+            _("The requester must be told of a longer term within 5 working days of receipt "
+              "(by %(date)s): the term can no longer be extended.")
+            % {"date": notice_by.strftime("%d.%m.%Y")},
+            field="new_due_date",
+        )
+    if new_due <= current_due:
+        raise DeadlineError(
+            "extension_not_later",
+            _("The new control date must be later than the current one (%(due)s).")
+            % {"due": current_due.strftime("%d.%m.%Y")},
+            field="new_due_date",
+        )

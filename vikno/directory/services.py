@@ -21,9 +21,13 @@ from vikno.directory.models import Authority, Membership
 
 
 @transaction.atomic
-def membership_set(*, actor: Any, account: Any, authority_code: str) -> Membership:
+def membership_set(*, actor: Any, account: Any, authority_code: str,
+                   head_position: str | None = None) -> Membership:
     """Bind an executor's account to the authority whose assignments it works on, or move it to
-    another one. Only executors are bound; only active authorities take members."""
+    another one. Only executors are bound; only active authorities take members.
+
+    `head_position` (ст.20: the head or a deputy decides an extension): a position makes the
+    account its body's head, "" a plain member, None leaves the mark as it is."""
     if actor is not None:  # None: the system itself (management commands)
         require_role(actor, Role.SECURITY_ADMIN)
     if account.role != Role.EXECUTOR:
@@ -33,18 +37,26 @@ def membership_set(*, actor: Any, account: Any, authority_code: str) -> Membersh
     if authority is None:
         raise AccountsError(Code.INVALID_VALUE, _("Choose an authority from the list."),
                             field="authority")
+    head = {} if head_position is None else {"is_head": bool(head_position.strip()),
+                                             "position": head_position.strip()}
     membership = (Membership.objects.select_for_update().select_related("authority")
                   .filter(user=account).first())
     if membership is None:
-        membership = Membership.objects.create(user=account, authority=authority)
+        membership = Membership.objects.create(user=account, authority=authority, **head)
         audit.record(actor=actor, action=AuditAction.MEMBERSHIP_CREATED, obj=membership,
-                     after={"user": account.username, "authority": authority.code})
+                     after={"user": account.username, "authority": authority.code, **head})
         return membership
-    if membership.authority_id == authority.pk:
+    before = {name: getattr(membership, name) for name, value in head.items()
+              if getattr(membership, name) != value}
+    after = {name: head[name] for name in before}
+    if membership.authority_id != authority.pk:
+        before["authority"], after["authority"] = membership.authority.code, authority.code
+    if not after:
         return membership
-    before = membership.authority.code
     membership.authority = authority
-    membership.save(update_fields=["authority"])
+    for name, value in head.items():
+        setattr(membership, name, value)
+    membership.save(update_fields=["authority", *head])
     audit.record(actor=actor, action=AuditAction.MEMBERSHIP_CHANGED, obj=membership,
-                 before={"authority": before}, after={"authority": authority.code})
+                 before=before, after=after)
     return membership

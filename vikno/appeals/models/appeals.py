@@ -32,6 +32,8 @@ class Channel(models.TextChoices):
     OTHER_BODY = "other_body", _("From another body")
     MEDIA = "media", _("Via mass media")
 
+# Appeals received through the Internet or by electronic means (ст.5): written, 6.2 on axis 6 (ADR 9).
+ELECTRONIC_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL, Channel.API, Channel.OPEN311})
 
 FORM_CODES = {
     Channel.HOTLINE: "1.1.1",
@@ -72,10 +74,11 @@ class Sign(models.TextChoices):
 
 
 class AppealType(models.TextChoices):
+    """Axis 6 of the Classifier: three codes. An electronic appeal is a letter (ADR 9)."""
+
     TELEGRAM = "6.1", _("Telegram")
     LETTER = "6.2", _("Letter")
     ORAL = "6.3", _("Oral")
-    ELECTRONIC = "6.4", _("Electronic")
 
 
 class NotConsideredReason(models.TextChoices):
@@ -177,6 +180,9 @@ class Appeal(TimeStampedModel):
     )
     contested_decision_on = models.DateField(_("date of the contested decision"), null=True,
                                              blank=True)
+    # ст.17: a complaint is filed no later than a month after the applicant learned of the decision.
+    decision_learned_on = models.DateField(_("date the applicant learned of the decision"),
+                                           null=True, blank=True)
     term_restored = models.BooleanField(_("missed term restored"), default=False)
     missing_content = models.CharField(_("required content missing"), max_length=300, blank=True)
 
@@ -205,6 +211,10 @@ class Appeal(TimeStampedModel):
         if self.not_considered_reason == NotConsideredReason.ANONYMOUS:
             mark = INDEX_MARKS[Subject.ANONYMOUS.value]
         return f"{self.number}/{mark}" if mark else self.number
+
+    @property
+    def is_electronic(self) -> bool:
+        return self.channel in ELECTRONIC_CHANNELS
 
     @property
     def is_public_information(self) -> bool:

@@ -25,7 +25,7 @@ APPEAL_AUDIT_FIELDS = (
     "number", "channel", "kind", "subject", "sign", "appeal_type", "status", "due_date",
     "max_due_date", "needs_study", "priority", "territory_id", "not_considered_reason",
     "forwarded_to", "legacy_id", "contested_authority_id", "contested_decision_on",
-    "term_restored",
+    "decision_learned_on", "term_restored",
 )
 
 

@@ -47,7 +47,8 @@ from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
 from vikno.directory import deadlines
-from vikno.directory.deadlines import DeadlineError
+from vikno.directory.deadlines import DeadlineError, latest_due_warned_by
+from vikno.directory.selectors import working_calendar
 
 # Assignments that still owe work; an answered one keeps its answer whatever happens next.
 # Rows per statement in deadline control's bulk writes (SQLite's limit on bound parameters).
@@ -152,10 +153,19 @@ def _check_term_change(appeal: Appeal, *, allowed: frozenset[AppealStatus], refu
 
 
 def _check_extendable(appeal: Appeal, new_due: date) -> date:
+    """ст.20 of the Law on citizens' appeals (45 days), or Law 2939-VI ст.20 ч.4 for a request
+    for public information (20 working days, decided within the first 5)."""
+    def rule(received: date, due: date) -> None:
+        if appeal.is_public_information:
+            deadlines.public_information_extension_check(
+                received, due, new_due, today=clock.today(), calendar=working_calendar())
+        else:
+            deadlines.extension_check(received, due, new_due)
+
     return _check_term_change(
         appeal, allowed=UNDER_CONTROL_STATUSES | {AppealStatus.ANSWERED},
         refusal=_("The term of an appeal in the status “%(status)s” cannot be extended."),
-        rule=lambda received, due: deadlines.extension_check(received, due, new_due))
+        rule=rule)
 
 
 @transaction.atomic
@@ -353,7 +363,11 @@ def _mark(model: type[Any], rows: list[Any], **values: Any) -> None:
 
 
 def _remind(today: date, now: Any) -> int:
-    until = today + cast(timedelta, settings.VIKNO["REMIND_BEFORE"])
+    """Remind `REMIND_BEFORE` ahead of the warning date (the last working day before the control
+    date), so a term ending on a Sunday is reminded for by the Friday. The bound is computed in
+    Python over the cached calendar and stays one SQL condition: the query count does not grow."""
+    until = latest_due_warned_by(today + cast(timedelta, settings.VIKNO["REMIND_BEFORE"]),
+                                 working_calendar())
     rows = _claim(Assignment.objects.filter(
         status__in=OWING_STATUSES, due_date__gte=today, due_date__lte=until,
         reminded_at__isnull=True).select_related("question__appeal", "authority"))

@@ -99,7 +99,7 @@ def _cleaned(data: ApplicantData) -> ApplicantData:
         address=clean_line(data.address), territory_code=data.territory_code.strip(),
         phone=clean_line(data.phone), email=clean_line(data.email).lower(), sex=data.sex,
         category_code=data.category_code.strip(), social_status_code=data.social_status_code.strip(),
-        confidential=data.confidential,
+        confidential=data.confidential, language=data.language,
     )
 
 
@@ -132,6 +132,7 @@ def applicant_create(*, actor: Any, data: ApplicantData, field_prefix: str = "ap
         social_status=_classifier_item(Axis.SOCIAL_STATUS, data.social_status_code,
                                        f"{field_prefix}social_status_code"),
         confidential=data.confidential,
+        language=data.language,
     )
     # The references were looked up above; validating them again would query them again.
     _full_clean(applicant, field_prefix=field_prefix, exclude=["territory", "category", "social_status"])
@@ -154,7 +155,7 @@ def applicant_update(*, actor: Any, applicant: Applicant, data: ApplicantData) -
         "kind": data.kind, "last_name": data.last_name, "first_name": data.first_name,
         "patronymic": data.patronymic, "organisation_name": data.organisation_name,
         "address": data.address, "phone": data.phone, "email": data.email,
-        "sex": data.sex, "confidential": data.confidential,
+        "sex": data.sex, "confidential": data.confidential, "language": data.language,
     }
     territory = _territory(data.territory_code, "applicant.territory_code")
     category = _classifier_item(Axis.CATEGORY, data.category_code, "applicant.category_code")
@@ -318,13 +319,15 @@ def not_considered_at_the_door(intake: AppealIntake, *, address: str | None) -> 
 
 def _terms(intake: AppealIntake, received_on: date, *, study: bool,
            reason: str) -> tuple[date | None, date | None]:
-    """(control date, latest possible date): none while not considered; 5 working days for
-    public information; the 10-day return term when content is missing; else ст.20."""
+    """(control date, latest possible date): none while not considered; 5 working days, at most
+    20, for public information; the 10-day return term when content is missing; else ст.20."""
     if reason:
         return None, None
     if intake.is_public_information:
-        due = deadlines.public_information_due(received_on, working_calendar())
-    elif intake.missing_content.strip():
+        calendar = working_calendar()
+        return (deadlines.public_information_due(received_on, calendar),
+                deadlines.public_information_max_due(received_on, calendar))
+    if intake.missing_content.strip():
         due = deadlines.return_due(received_on)
     else:
         due = deadlines.consideration_due(received_on, needs_study=study)
@@ -440,6 +443,7 @@ def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, rece
         status=AppealStatus.REGISTERED, status_changed_at=now,
         due_date=due, max_due_date=max_due,
         contested_authority=contested, contested_decision_on=intake.contested_decision_on,
+        decision_learned_on=intake.decision_learned_on,
         term_restored=intake.term_restored, missing_content=clean_line(intake.missing_content),
     )
     # Uniqueness is not re-queried here: the number comes from the locked counter, legacy_id was

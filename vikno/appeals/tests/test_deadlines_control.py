@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from vikno.appeals import selectors, services, tasks
 from vikno.appeals.errors import AppealsError
@@ -16,6 +17,7 @@ from vikno.appeals.models import (
     AssignmentRole,
     Extension,
     ExtensionStatus,
+    Kind,
     Notice,
     Notification,
     ReplyResult,
@@ -23,6 +25,7 @@ from vikno.appeals.models import (
 from vikno.appeals.selectors import AppealFilters
 from vikno.appeals.services import Routing
 from vikno.appeals.tests.factories import applicant_data, decider, footprint, letter, register
+from vikno.directory.models import Holiday
 
 KYIV = ZoneInfo("Europe/Kyiv")
 RECEIVED = dt.datetime(2026, 3, 10, 10, tzinfo=KYIV)  # due 25.03, cap 24.04
@@ -99,6 +102,58 @@ def test_an_extension_past_the_cap_or_not_later_is_refused(book, operator, super
     assert Notice.objects.count() == 0
     if code == "extension_beyond_limit":
         assert caught.value.extra == {"max_due_date": "2026-04-24"}
+
+
+# Received Tuesday 10.03.2026: 5 working days end on 17.03, 20 on 07.04 (Law 2939-VI ст.20).
+def _request(operator) -> Appeal:
+    return _appeal(operator, kind=Kind.PUBLIC_INFORMATION)
+
+
+@pytest.mark.parametrize(("today", "new_due"), [
+    (dt.date(2026, 3, 12), dt.date(2026, 4, 7)),
+    (dt.date(2026, 3, 17), dt.date(2026, 3, 24)),  # told on the 5th working day
+])
+def test_a_request_for_public_information_is_extended_to_20_working_days(
+        book, operator, supervisor, today, new_due):
+    # given a request for public information (registered with the 20-working-day bound)
+    appeal = _request(operator)
+    assert (appeal.due_date, appeal.max_due_date) == (dt.date(2026, 3, 17), dt.date(2026, 4, 7))
+
+    # when
+    with time_machine.travel(dt.datetime.combine(today, dt.time(10), KYIV), tick=False):
+        services.appeal_extend(decider=decider(), actor=supervisor, appeal=appeal,
+                               new_due=new_due, reason="Великий обсяг інформації")
+
+    # then
+    assert _due(appeal) == new_due
+    assert Notice.objects.filter(appeal=appeal, kind="extended").exists()
+
+
+@pytest.mark.parametrize(("today", "new_due", "code", "message"), [
+    (dt.date(2026, 3, 12), dt.date(2026, 4, 8), "extension_beyond_limit",
+     "Строк розгляду запиту на публічну інформацію не можна продовжити понад 20 робочих днів"),
+    (dt.date(2026, 3, 12), dt.date(2026, 4, 20), "extension_beyond_limit",  # within 45 days
+     "Строк розгляду запиту на публічну інформацію не можна продовжити понад 20 робочих днів"),
+    (dt.date(2026, 3, 18), dt.date(2026, 3, 31), "extension_too_late",
+     "Про продовження строку запитувача повідомляють протягом 5 робочих днів"),
+])
+def test_a_request_extended_past_its_rule_is_refused_and_changes_nothing(
+        book, operator, supervisor, today, new_due, code, message):
+    # given
+    appeal = _request(operator)
+    before = footprint()
+
+    # when
+    with (time_machine.travel(dt.datetime.combine(today, dt.time(10), KYIV), tick=False),
+          translation.override("uk"), pytest.raises(AppealsError) as caught):
+        services.appeal_extend(decider=decider(), actor=supervisor, appeal=appeal,
+                               new_due=new_due, reason="Великий обсяг інформації")
+
+    # then
+    assert (caught.value.code, caught.value.field) == (code, "new_due_date")
+    assert caught.value.message.startswith(message)
+    assert footprint() == before
+    assert Extension.objects.count() == 0
 
 
 def test_an_extension_needs_a_reason(book, operator, supervisor):
@@ -322,6 +377,35 @@ def test_deadline_control_reminds_and_escalates_once(book, operator, executor):
     again = services.deadline_control(today=dt.date(2026, 3, 20))
     assert (again.reminded, again.escalated, again.unrouted) == (0, 0, 0)
     assert Notification.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("today", "due", "reminded"),
+    [
+        ("2026-03-20", "2026-03-22", True),  # Friday warns for the Sunday
+        ("2026-03-20", "2026-03-21", True),  # …and for the Saturday
+        ("2026-03-19", "2026-03-22", False),  # Thursday: the warning date is still ahead
+        ("2026-03-20", "2026-03-23", False),  # Monday is a working day: warned on Monday
+        ("2026-04-09", "2026-04-10", True),  # a holiday Friday: warned on the Thursday
+        ("2026-04-09", "2026-04-12", True),  # …with the weekend after it
+        ("2026-04-09", "2026-04-13", False),
+        ("2026-04-08", "2026-04-12", False),
+    ],
+)
+def test_the_reminder_goes_out_by_the_warning_date(book, operator, settings, today, due,
+                                                   reminded):
+    # given reminders on the warning date itself, a holiday on Friday 10.04 and a control date
+    settings.VIKNO = {**settings.VIKNO, "REMIND_BEFORE": dt.timedelta(0)}
+    Holiday.objects.create(day=dt.date(2026, 4, 10), name="Свято")
+    appeal = _appeal(operator, received_at=dt.datetime(2026, 3, 19, 10, tzinfo=KYIV))
+    Assignment.objects.filter(pk=_main(appeal).pk).update(due_date=dt.date.fromisoformat(due))
+
+    # when
+    report = services.deadline_control(today=dt.date.fromisoformat(today))
+
+    # then
+    assert report.reminded == int(reminded)
+    assert Notification.objects.filter(kind="reminder", appeal=appeal).exists() is reminded
 
 
 def test_the_scheduled_task_uses_the_clock(book, operator, executor):

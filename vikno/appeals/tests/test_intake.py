@@ -40,6 +40,8 @@ BAD_INTAKES = {
                                     "missing_field", "applicant.organisation_name"),
     "unknown applicant kind": (replace(GOOD, applicant=replace(PERSON, kind="robot")),
                                "invalid_value", "applicant.kind"),
+    "unknown language of notices": (replace(GOOD, applicant=replace(PERSON, language="de")),
+                                    "invalid_value", "applicant.language"),
     "electronic without contact": (replace(GOOD, channel=Channel.WEB,
                                            applicant=replace(PERSON, phone="")),
                                    "missing_field", "applicant.email"),
@@ -62,6 +64,16 @@ BAD_INTAKES = {
     "late and restored at once": (replace(COMPLAINT, late_complaint=True, term_restored=True,
                                           contested_decision_on=dt.date(2020, 1, 1)),
                                   "invalid_value", "late_complaint"),
+    "learning of a decision, not a complaint": (
+        replace(GOOD, decision_learned_on=dt.date(2026, 3, 1)), "invalid_value",
+        "decision_learned_on"),
+    "learned before the decision": (
+        replace(COMPLAINT, contested_decision_on=dt.date(2026, 3, 2),
+                decision_learned_on=dt.date(2026, 3, 1)), "invalid_value", "decision_learned_on"),
+    "learned after the receipt": (
+        replace(COMPLAINT, decision_learned_on=dt.date(2026, 3, 2),
+                received_at=dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC)),
+        "invalid_value", "decision_learned_on"),
     "decision after the receipt": (
         replace(COMPLAINT, contested_decision_on=dt.date(2026, 3, 2),
                 received_at=dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC)),
@@ -150,6 +162,36 @@ COMPLAINT_TERMS = [
     (dt.date(2024, 2, 29), dt.date(2025, 2, 28), False, False, False),  # leap day: 28 Feb ends it
     (dt.date(2024, 2, 29), dt.date(2025, 3, 1), False, False, True),
 ]
+
+
+MONTH_TERMS = [
+    # (decision, learned, received, late mark, restored, refused)
+    (dt.date(2026, 1, 10), dt.date(2026, 2, 5), dt.date(2026, 3, 5), False, False, False),  # a month
+    (dt.date(2026, 1, 10), dt.date(2026, 2, 5), dt.date(2026, 3, 6), False, False, True),  # a day late
+    (dt.date(2026, 1, 10), dt.date(2026, 2, 5), dt.date(2026, 3, 6), True, False, False),  # marked
+    (dt.date(2026, 1, 10), dt.date(2026, 2, 5), dt.date(2026, 3, 6), False, True, False),  # restored
+    (dt.date(2026, 1, 10), dt.date(2026, 1, 31), dt.date(2026, 2, 28), False, False, False),  # clamp
+    (dt.date(2026, 1, 10), dt.date(2026, 1, 31), dt.date(2026, 3, 1), False, False, True),
+    (None, dt.date(2026, 2, 5), dt.date(2026, 3, 6), False, False, True),  # no decision date
+    (dt.date(2025, 3, 1), dt.date(2026, 2, 20), dt.date(2026, 3, 2), False, False, True),  # year
+]
+
+
+@pytest.mark.parametrize(("decided", "learned", "received", "late", "restored", "refused"),
+                         MONTH_TERMS)
+def test_a_complaint_more_than_a_month_after_learning_of_the_decision_must_be_marked(
+        decided, learned, received, late, restored, refused):
+    # given
+    intake = replace(COMPLAINT, contested_decision_on=decided, decision_learned_on=learned,
+                     late_complaint=late, term_restored=restored)
+
+    # when
+    problem = complaint_term_problem(intake, received)
+
+    # then
+    assert (problem is not None) is refused
+    if problem is not None:
+        assert (problem.code, problem.field) == ("invalid_value", "late_complaint")
 
 
 @pytest.mark.parametrize(("decided", "received", "late", "restored", "refused"), COMPLAINT_TERMS)

@@ -7,9 +7,11 @@ import pytest
 from django.utils import translation
 
 from vikno.appeals import services
+from vikno.appeals.errors import AppealsError
 from vikno.appeals.messages import KINDS, render
 from vikno.appeals.models import Appeal, Notice, Notification, Transition
-from vikno.appeals.tests.factories import applicant_data, decider, letter, register
+from vikno.appeals.tests.factories import applicant_data, decider, footprint, letter, register
+from vikno.audit.models import AuditEvent
 
 COUNCIL = "Берегівська міська рада"  # book.council's name, shown as stored (nominative)
 
@@ -140,6 +142,62 @@ def test_a_notice_reads_in_the_applicants_own_language(book, operator, superviso
     # then
     assert text == (f"Your appeal {appeal.number} is outside our competence and has been "
                     "forwarded to State Labour Service.")
+
+
+def test_the_language_given_at_registration_is_the_language_of_the_notices(book, operator,
+                                                                          supervisor):
+    # given an applicant registered with notices in English
+    appeal = register(actor=operator, routing=None, applicant=applicant_data(language="en"))
+
+    # when a supervisor working in Ukrainian forwards the appeal
+    with translation.override("uk"):
+        services.appeal_forward(actor=supervisor, appeal=appeal, to_body="State Labour Service")
+        text = Notice.objects.get(appeal=appeal).text
+
+    # then
+    assert appeal.applicant.language == "en"
+    assert text.startswith(f"Your appeal {appeal.number} is outside our competence")
+
+
+def test_ukrainian_is_the_language_of_notices_unless_asked(book, operator):
+    # when
+    appeal = register(actor=operator, routing=None)
+
+    # then
+    assert appeal.applicant.language == "uk"
+
+
+def test_the_applicant_update_changes_the_language_of_notices(book, operator, supervisor):
+    # given a known applicant with Ukrainian notices
+    applicant = register(actor=operator).applicant
+
+    # when the applicant asks for English
+    services.applicant_update(actor=operator, applicant=applicant,
+                              data=applicant_data(language="en"))
+
+    # then the change is stored and the trail names the field, not the value
+    applicant.refresh_from_db()
+    assert applicant.language == "en"
+    event = AuditEvent.objects.filter(action="applicant.update").latest("pk")
+    assert event.after == {"changed_fields": ["language"]}
+
+
+def test_an_unknown_language_of_notices_is_refused_and_changes_nothing(book, operator):
+    # given
+    applicant = register(actor=operator).applicant
+    before = footprint()
+
+    # when
+    with translation.override("uk"), pytest.raises(AppealsError) as caught:
+        services.applicant_update(actor=operator, applicant=applicant,
+                                  data=applicant_data(language="de"))
+
+    # then
+    assert (caught.value.code, caught.value.field) == ("invalid_value", "applicant.language")
+    assert caught.value.message == "Оберіть мову повідомлень зі списку."
+    applicant.refresh_from_db()
+    assert applicant.language == "uk"
+    assert footprint() == before
 
 
 def test_history_and_notifications_read_in_the_viewers_language(book, operator, executor):

@@ -19,6 +19,7 @@ from vikno.appeals.models import (
     Sign,
     Subject,
 )
+from vikno.appeals.models.appeals import AppealType
 from vikno.appeals.services import AppealIntake, QuestionData, Routing
 from vikno.appeals.tests.factories import (
     OTHER_SETTLEMENT,
@@ -373,8 +374,22 @@ def test_electronic_appeal_with_a_phone_only_is_accepted(book, operator):
     appeal = register(actor=operator, channel=Channel.EMAIL,
                       applicant=applicant_data(email="", phone="0501234567"))
 
-    # then
-    assert appeal.appeal_type == "6.4"
+    # then a letter on axis 6 (ADR 9), electronic by its channel
+    assert (appeal.appeal_type, appeal.channel) == ("6.2", "email")
+
+
+@pytest.mark.parametrize(("channel", "appeal_type"), [
+    (Channel.WEB, "6.2"), (Channel.EMAIL, "6.2"), (Channel.API, "6.2"), (Channel.OPEN311, "6.2"),
+    (Channel.POST, "6.2"), (Channel.HOTLINE, "6.3"), (Channel.PERSONAL, "6.3"),
+])
+def test_an_electronic_appeal_is_a_letter_kept_electronic_by_its_channel(book, operator, channel,
+                                                                         appeal_type):
+    # when
+    appeal = register(actor=operator, channel=channel)
+
+    # then the Classifier's axis 6 has 6.1-6.3 only (ADR 9); the channel says how it came
+    assert (appeal.appeal_type, appeal.channel) == (appeal_type, channel)
+    assert "6.4" not in AppealType.values
 
 
 def test_registration_is_audited(book, operator):

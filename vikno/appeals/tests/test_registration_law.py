@@ -341,6 +341,38 @@ def test_an_unmarked_complaint_a_year_after_the_decision_is_refused_and_changes_
     assert footprint() == before
 
 
+def test_an_unmarked_complaint_a_month_after_learning_is_refused_and_changes_nothing(
+        book, operator):
+    # given
+    register(actor=operator)
+    before = footprint()
+    today = clock.today()
+
+    # when the applicant learned of a recent decision more than a month ago
+    with translation.override("uk"), pytest.raises(AppealsError) as caught:
+        register(actor=operator, kind=Kind.COMPLAINT,
+                 contested_decision_on=today - dt.timedelta(days=60),
+                 decision_learned_on=today - dt.timedelta(days=40))
+
+    # then
+    assert caught.value.field == "late_complaint"
+    assert caught.value.message.startswith("Скаргу подано пізніше ніж через місяць")
+    assert footprint() == before
+
+
+def test_a_complaint_within_a_month_of_learning_keeps_the_date_and_is_considered(book, operator):
+    # when
+    learned = clock.today() - dt.timedelta(days=20)
+    appeal = register(actor=operator, kind=Kind.COMPLAINT,
+                      contested_decision_on=clock.today() - dt.timedelta(days=200),
+                      decision_learned_on=learned)
+
+    # then
+    appeal.refresh_from_db()
+    assert appeal.decision_learned_on == learned
+    assert appeal.status == AppealStatus.ASSIGNED
+
+
 def test_a_complaint_within_the_year_is_considered_with_its_decision_date(book, operator):
     # when
     appeal = register(actor=operator, kind=Kind.COMPLAINT,

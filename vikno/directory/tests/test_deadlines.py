@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -16,6 +16,7 @@ from vikno.directory.deadlines import (
     days_left,
     extension_check,
     forwarding_due,
+    latest_due_warned_by,
     max_due,
     queue_key,
     return_due,
@@ -223,6 +224,27 @@ ENDED = WorkingCalendar.of(
 def test_warning_date_is_the_last_working_day_before_a_day_off(calendar, due, expected):
     # given a control date (the Law counts calendar days) / when / then
     assert warning_date(D(due), calendar) == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "day", "expected"),
+    [
+        (PEACE, "2021-03-10", "2021-03-10"),  # Wednesday before a working Thursday: itself
+        (PEACE, "2021-03-12", "2021-03-14"),  # Friday warns for Saturday and Sunday too
+        (PEACE, "2021-03-05", "2021-03-08"),  # Friday before a holiday Monday: up to Monday
+        (PEACE, "2021-04-30", "2021-05-04"),  # Friday before the May run of days off
+        (PEACE, "2021-05-07", "2021-05-10"),  # the day off moved from Sunday to Monday
+        (WAR, "2024-05-03", "2024-05-05"),  # under martial law nothing is moved to Monday
+        (WEEKDAYS, "2026-02-27", "2026-03-01"),
+    ],
+)
+def test_the_latest_due_date_warned_by_a_day_covers_the_days_off_after_it(calendar, day,
+                                                                          expected):
+    # given a day of reminders / when / then every control date up to `expected` is warned by it
+    latest = latest_due_warned_by(D(day), calendar)
+    assert latest == D(expected)
+    assert warning_date(latest, calendar) <= D(day)
+    assert warning_date(latest + timedelta(days=1), calendar) > D(day)
 
 
 @pytest.mark.parametrize(

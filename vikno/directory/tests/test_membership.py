@@ -88,3 +88,31 @@ def test_only_the_security_administrator_binds_executors(role):
         membership_set(actor=UserFactory(role=role), account=executor, authority_code="ZAK-TG-1")
 
     assert footprint() == before
+
+
+@pytest.mark.parametrize(("then_position", "is_head", "position", "before"), [
+    (None, True, "Голова громади", None),  # not named: the mark stays
+    ("Голова громади", True, "Голова громади", None),  # the same: nothing recorded
+    ("Заступник голови", True, "Заступник голови", {"position": "Голова громади"}),
+    ("", False, "", {"is_head": True, "position": "Голова громади"}),  # a plain member again
+])
+def test_the_head_of_the_body_is_marked_with_its_position(security, then_position, is_head,
+                                                         position, before):
+    # given an executor bound as its body's head
+    AuthorityFactory(code="ZAK-TG-1")
+    executor = UserFactory(role=Role.EXECUTOR)
+    membership_set(actor=security, account=executor, authority_code="ZAK-TG-1",
+                   head_position="Голова громади")
+    events = AuditEvent.objects.count()
+
+    # when
+    membership_set(actor=security, account=executor, authority_code="ZAK-TG-1",
+                   head_position=then_position)
+
+    # then
+    membership = Membership.objects.get(user=executor)
+    assert (membership.is_head, membership.position) == (is_head, position)
+    changed = list(AuditEvent.objects.filter(action="membership.changed").values_list("before",
+                                                                                       flat=True))
+    assert changed == ([] if before is None else [before])
+    assert AuditEvent.objects.count() == events + len(changed)

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from vikno.directory.deadlines import WorkingCalendar, public_information_due
+from vikno.directory.deadlines import (
+    WEEKDAYS,
+    DeadlineError,
+    WorkingCalendar,
+    public_information_due,
+    public_information_extension_check,
+    public_information_max_due,
+)
 
 
 @pytest.mark.parametrize(("received", "due"), [
@@ -36,3 +43,45 @@ def test_the_working_calendar_skips_days_off(received, holidays, martial_law, du
     calendar = WorkingCalendar.of(holidays, martial_law)
 
     assert public_information_due(received, calendar) == due
+
+
+# Received Monday 02.03.2026: 5 working days end on 09.03, 20 working days on 30.03.
+RECEIVED = date(2026, 3, 2)
+DUE = date(2026, 3, 9)
+
+
+@pytest.mark.parametrize(("calendar", "today", "new_due", "code"), [
+    (WEEKDAYS, date(2026, 3, 5), date(2026, 3, 30), None),  # exactly 20 working days
+    (WEEKDAYS, date(2026, 3, 5), date(2026, 3, 31), "extension_beyond_limit"),
+    (WEEKDAYS, date(2026, 3, 5), date(2026, 4, 16), "extension_beyond_limit"),  # 45 days: not here
+    (WEEKDAYS, date(2026, 3, 9), date(2026, 3, 20), None),  # told on the 5th working day
+    (WEEKDAYS, date(2026, 3, 10), date(2026, 3, 20), "extension_too_late"),
+    (WEEKDAYS, date(2026, 3, 5), DUE, "extension_not_later"),
+    (WorkingCalendar.of([date(2026, 3, 9)]), date(2026, 3, 10), date(2026, 3, 31), None),
+    (WorkingCalendar.of([date(2026, 3, 9)]), date(2026, 3, 10), date(2026, 4, 1),
+     "extension_beyond_limit"),
+])
+def test_a_request_for_public_information_is_extended_to_20_working_days_at_most(
+        calendar, today, new_due, code):
+    # given a request received on 02.03 with its 5-working-day term
+    current = public_information_due(RECEIVED, calendar)
+
+    # when
+    try:
+        public_information_extension_check(RECEIVED, current, new_due, today=today,
+                                           calendar=calendar)
+        refused = None
+    except DeadlineError as exc:
+        refused = exc.code
+
+    # then
+    assert refused == code
+
+
+@pytest.mark.parametrize(("received", "latest"), [
+    (date(2026, 3, 2), date(2026, 3, 30)),
+    (date(2026, 3, 7), date(2026, 4, 3)),  # a Saturday: the count starts on Monday
+    (date(2026, 12, 21), date(2027, 1, 18)),
+])
+def test_the_latest_date_of_a_request_is_20_working_days_from_receipt(received, latest):
+    assert public_information_max_due(received) == latest

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vikno.appeals.models import Applicant, ApplicantKind, Channel, Kind, Sign, Subject
-from vikno.appeals.models.applicants import Sex
+from vikno.appeals.models.applicants import Language, Sex
 from vikno.appeals.services import AppealIntake, ApplicantData, QuestionData, Routing
 from vikno.core import clock
 from vikno.directory.models import Axis
@@ -29,13 +29,14 @@ COSIGNER_FIELDS = (
 APPLICANT_FIELDS = (
     "applicant_id", "phone", "last_name", "first_name", "patronymic", "applicant_kind",
     "organisation_name", "address", "settlement_code", "email", "sex", "category_code",
-    "social_status_code", "confidential", "anonymous",
+    "social_status_code", "confidential", "anonymous", "notice_language",
 )
 
 # Where the service's error (its `field`) is shown on this form.
 SERVICE_FIELDS = {
     "applicant": "last_name",
     "applicant.territory_code": "settlement_code",
+    "applicant.language": "notice_language",
     "questions": "subtopic_1",
     "main_authority_code": "main_authority",
     "co_authority_codes": "co_authorities",
@@ -67,6 +68,9 @@ class RegisterForm(forms.Form):
     confidential = forms.BooleanField(
         label=_("Keep name and address confidential (ст.10)"), required=False)
     anonymous = forms.BooleanField(label=_("Anonymous appeal"), required=False)
+    # The notices to the applicant are sent in it; Ukrainian unless the applicant asks otherwise.
+    notice_language = forms.ChoiceField(label=_("Language of notices"), choices=Language.choices,
+                                 initial=Language.UK, required=False)
 
     # The appeal.
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.HOTLINE)
@@ -122,6 +126,10 @@ class RegisterForm(forms.Form):
     contested_decision_on = forms.DateField(
         label=_("Date of the contested decision"), required=False,
         widget=forms.DateInput(attrs={"type": "date"}))
+    decision_learned_on = forms.DateField(
+        label=_("Date the applicant learned of the decision"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("A complaint is filed no later than a month after it (ст.17)."))
     late_complaint = forms.BooleanField(
         label=_("Complaint filed after the term (ст.17)"), required=False,
         help_text=_("Not considered: a year from the decision, a month from learning of it."))
@@ -190,6 +198,7 @@ class RegisterForm(forms.Form):
             address=d["address"], territory_code=d["settlement_code"], phone=d["phone"],
             email=d["email"], sex=d["sex"], category_code=d["category_code"],
             social_status_code=d["social_status_code"], confidential=d["confidential"],
+            language=d["notice_language"] or Language.UK,
         )
 
     def cosigner_rows(self) -> list[int]:
@@ -251,12 +260,14 @@ class RegisterForm(forms.Form):
             signed=not d["unsigned"], missing_content=d["missing_content"].strip(),
             contested_authority_code=d["contested_authority"],
             contested_decision_on=d["contested_decision_on"],
+            decision_learned_on=d["decision_learned_on"],
             late_complaint=d["late_complaint"], term_restored=d["term_restored"],
         )
 
     def complaint_open(self) -> bool:
         """Show the complaint's fields when the kind is a complaint or they hold something."""
-        names = ("contested_authority", "contested_decision_on", "late_complaint", "term_restored")
+        names = ("contested_authority", "contested_decision_on", "decision_learned_on",
+                 "late_complaint", "term_restored")
         return (self["kind"].value() == Kind.COMPLAINT
                 or any(self[n].value() or n in self.errors for n in names))
 
@@ -292,5 +303,5 @@ def applicant_initial(applicant: Applicant) -> dict[str, Any]:
         "email": applicant.email, "sex": applicant.sex,
         "category_code": applicant.category.code if applicant.category else "",
         "social_status_code": applicant.social_status.code if applicant.social_status else "",
-        "confidential": applicant.confidential,
+        "confidential": applicant.confidential, "notice_language": applicant.language,
     }

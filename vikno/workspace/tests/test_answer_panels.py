@@ -293,3 +293,21 @@ def test_an_unconfirmed_answer_past_the_cap_tells_of_the_repeated_appeal(world: 
     assert message_in(response.content.decode(),
                       "The 45-day term has passed: the repeated appeal %(number)s was registered.",
                       number=repeat.number)
+
+
+def test_the_dashboard_sends_the_supervisor_to_the_cards_decision_panel(world: World) -> None:
+    # given a pending request for a longer term
+    appeal, extension = world.with_extension_request()
+    client = world.client("supervisor")
+
+    # when the supervisor opens the dashboard and follows its link for the request
+    dashboard = client.get(reverse("workspace:dashboard")).content.decode()
+    link = f'{card_url(appeal)}#ext-decide-{extension.pk}'
+    card = client.get(link.split("#")[0]).content.decode()
+
+    # then the dashboard has no form without who decided (ст.20); the card's panel asks for it
+    assert f'href="{link}"' in dashboard
+    assert reverse("workspace:extension_decide", args=[extension.pk]) not in dashboard
+    assert f'id="ext-decide-{extension.pk}"' in card
+    assert f'id="decide-{extension.pk}-decider_name"' in card
+    assert reverse("workspace:extension_decide", args=[extension.pk]) in card

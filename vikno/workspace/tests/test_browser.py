@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
@@ -17,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.test import testcases
 
 from vikno.accounts.roles import Role
 from vikno.accounts.tests.factories import UserFactory, session_for
@@ -31,6 +33,40 @@ from vikno.workspace.tests.conftest import World
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+
+class _OneRequestAtATime(testcases.LiveServerThread):
+    """The live server of these tests, serving one request at a time.
+
+    On the in-memory SQLite of the test run, every request thread of the live server shares the
+    test's single connection, so two requests at once (an htmx lookup while a page loads, each
+    recording a read in the audit trail) would interleave their transactions and take the same
+    audit sequence number. A real server has a connection per thread and SQLite's IMMEDIATE
+    transactions (config/settings.py) queue them; here a lock around each request does."""
+
+    def _create_server(self, connections_override: Any = None) -> Any:
+        server = super()._create_server(connections_override=connections_override)
+        lock = threading.Lock()
+        set_app = server.set_app
+
+        def set_locked_app(app: Any) -> None:
+            def application(environ: Any, start_response: Any) -> Any:
+                with lock:
+                    result = app(environ, start_response)
+                    try:
+                        return list(result)
+                    finally:  # request_finished: the request's own clean-up, inside the lock
+                        close = getattr(result, "close", None)
+                        if close is not None:
+                            close()
+
+            set_app(application)
+
+        server.set_app = set_locked_app
+        return server
+
+
+# pytest-django's live_server builds django.test.testcases.LiveServerThread when first used.
+testcases.LiveServerThread = _OneRequestAtATime  # type: ignore[misc]
 
 pytestmark = [
     pytest.mark.browser,

@@ -279,3 +279,19 @@ def test_history_names_each_step_by_the_domain_label(world: World) -> None:
     with translation.override("uk"):
         for action in actions:
             assert escape(str(TransitionAction(action).label)) in html
+
+
+def test_the_card_shows_an_electronic_appeal_as_a_letter_received_electronically(world: World,
+                                                                               uk: Any) -> None:
+    # given one appeal by the website and one by the hotline
+    electronic = world.register(channel="web")
+    oral = world.register(channel="hotline")
+
+    # when
+    client = world.client("supervisor")
+    electronic_card = client.get(card_url(electronic)).content.decode()
+    oral_card = client.get(card_url(oral)).content.decode()
+
+    # then axis 6 says "letter" (ADR 9) and the card adds how it came
+    assert "<dd>Лист · електронне звернення</dd>" in electronic_card
+    assert "<dd>Усне</dd>" in oral_card

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
-from vikno.appeals.models import Appeal, Applicant, Assignment, Sign
+from vikno.appeals import services
+from vikno.appeals.models import Appeal, Applicant, Assignment, Notice, Sign
 from vikno.audit.models import AuditEvent
 from vikno.workspace.tests.conftest import OTHER_SETTLEMENT, SETTLEMENT, World
 
@@ -250,3 +252,40 @@ def test_the_operator_may_mark_a_mass_appeal(world: World) -> None:
     # then the appeal carries it; without a choice the sign is determined (first)
     client.post(reverse("workspace:register"), phone_call(phone="0661112233"))
     assert list(Appeal.objects.order_by("seq").values_list("sign", flat=True)) == ["2.5", "2.1"]
+
+
+def test_the_language_of_notices_is_a_select_with_ukrainian_first(world: World, uk: Any) -> None:
+    # when
+    html = world.client("operator").get(reverse("workspace:register")).content.decode()
+
+    # then
+    start = html.index('name="notice_language"')
+    select = html[start:html.index("</select>", start)]
+    assert '<option value="uk" selected>' in select
+    assert '<option value="en">' in select
+
+
+def test_the_operator_chooses_the_language_and_the_notice_reads_in_it(world: World) -> None:
+    # when the operator registers an applicant who asked for English notices
+    world.client("operator").post(reverse("workspace:register"), phone_call(notice_language="en"))
+    appeal = Appeal.objects.get()
+    with translation.override("uk"):
+        services.appeal_forward(actor=world.users["supervisor"], appeal=appeal,
+                                to_body="State Labour Service")
+
+    # then the applicant keeps the language and the notice is written in it
+    assert appeal.applicant.language == "en"
+    assert Notice.objects.get(appeal=appeal).text.startswith(f"Your appeal {appeal.number}")
+
+
+def test_use_this_applicant_keeps_the_chosen_language(world: World) -> None:
+    # given a known applicant with English notices
+    applicant = world.register().applicant
+    Applicant.objects.filter(pk=applicant.pk).update(language="en")
+
+    # when
+    response = world.client("operator").post(
+        reverse("workspace:applicant_use", args=[applicant.pk]), **HTMX)
+
+    # then registering again with the filled block keeps English
+    assert '<option value="en" selected>' in response.content.decode()

@@ -3,6 +3,7 @@ complaint's decision date, "lacks required content", an unsigned letter, public 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -27,7 +28,8 @@ def test_the_screen_offers_the_laws_fields(world: World) -> None:
     html = world.client("operator").get(reverse("workspace:register")).content.decode()
 
     # then
-    for name in ("contested_authority", "contested_decision_on", "late_complaint",
+    for name in ("contested_authority", "contested_decision_on", "decision_learned_on",
+                 "late_complaint",
                  "term_restored", "missing_content", "unsigned"):
         assert f'name="{name}"' in html
     assert 'value="pi"' in html  # the kind "request for public information"
@@ -75,6 +77,50 @@ def test_a_late_complaint_is_registered_not_considered_with_its_decision_date(wo
     assert (appeal.status, appeal.not_considered_reason) == ("not_considered", "late_complaint")
     assert appeal.contested_decision_on.isoformat() == "2024-02-01"
     assert appeal.due_date is None
+
+
+def test_the_day_of_learning_of_the_decision_is_kept_and_shown_on_the_card(world: World,
+                                                                          uk: Any) -> None:
+    # given
+    client = world.client("operator")
+    learned = clock.today() - timedelta(days=10)
+
+    # when
+    client.post(reverse("workspace:register"), phone_call(
+        kind="3.3", contested_decision_on=(clock.today() - timedelta(days=90)).isoformat(),
+        decision_learned_on=learned.isoformat()))
+
+    # then
+    appeal = Appeal.objects.get()
+    assert appeal.decision_learned_on == learned
+    card = client.get(reverse("workspace:appeal_card", args=[appeal.number])).content.decode()
+    assert "Дата, коли заявник дізнався про рішення" in card
+    assert learned.strftime("%d.%m.%Y") in card
+
+
+def test_a_complaint_a_month_after_learning_is_refused_on_the_page_unless_marked(
+        world: World, message_in: Any) -> None:
+    # given the applicant learned of the decision 40 days ago
+    dates = {"kind": "3.3",
+             "contested_decision_on": (clock.today() - timedelta(days=60)).isoformat(),
+             "decision_learned_on": (clock.today() - timedelta(days=40)).isoformat()}
+    client = world.client("operator")
+
+    # when registered unmarked
+    response = client.post(reverse("workspace:register"), phone_call(**dates))
+
+    # then refused on the page, nothing saved
+    assert response.status_code == 400
+    assert response.context["form"].errors["late_complaint"]
+    assert message_in(response.content.decode(),
+                      "The complaint is filed more than a month after the applicant learned of "
+                      "the contested decision (ст.17): mark it as late, or record that the term "
+                      "was restored.")
+    assert not Appeal.objects.exists()
+
+    # and when marked late, registered as not considered
+    client.post(reverse("workspace:register"), phone_call(**dates, late_complaint="on"))
+    assert Appeal.objects.get().not_considered_reason == "late_complaint"
 
 
 @pytest.mark.parametrize(("overrides", "field", "msgid"), [
@@ -132,6 +178,25 @@ def test_a_request_for_public_information_gets_five_working_days(world: World) -
     # then
     appeal = Appeal.objects.get()
     assert appeal.due_date == deadlines.public_information_due(clock.today(), working_calendar())
+
+
+def test_the_card_of_a_request_offers_20_working_days_not_45(world: World, uk: Any) -> None:
+    # given a request for public information
+    client = world.client("operator")
+    client.post(reverse("workspace:register"), phone_call(kind="pi"))
+    appeal = Appeal.objects.get()
+
+    # when the supervisor opens its card
+    card = world.client("supervisor").get(
+        reverse("workspace:appeal_card", args=[appeal.number])).content.decode()
+
+    # then the latest date is 20 working days from receipt, and the extend panel says so
+    assert appeal.max_due_date == deadlines.public_information_max_due(clock.today(),
+                                                                       working_calendar())
+    assert "Найпізніша можлива дата (20 робочих днів)" in card
+    assert "можна продовжити до 20 робочих днів" in card
+    assert appeal.max_due_date.strftime("%d.%m.%Y") in card
+    assert "45 днів" not in card
 
 
 def test_the_card_and_the_queue_show_the_marked_index(world: World) -> None:

@@ -17,7 +17,6 @@ from vikno.appeals.lifecycle import AppealStatus
 from vikno.appeals.models import Channel
 from vikno.core import clock
 from vikno.workspace import reads
-from vikno.workspace.forms.actions import DecideExtensionForm
 from vikno.workspace.forms.filters import PeriodForm
 from vikno.workspace.permissions import role_required
 
@@ -37,10 +36,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "controls": role_of(request.user) == Role.SUPERVISOR,
     }
     if context["controls"]:
-        extensions = [{"ext": e, "form": DecideExtensionForm(auto_id=f"dashboard-{e.pk}-%s")}
-                      for e in selectors.pending_extensions()[:LIST_LIMIT]]
         context |= {
-            "extensions": extensions,
+            "extensions": list(selectors.pending_extensions()[:LIST_LIMIT]),
             "returned": list(selectors.returned_awaiting_routing(user=request.user)[:LIST_LIMIT]),
             "overdue": list(selectors.appeals_overdue().select_related("applicant")
                             .order_by("due_date")[:LIST_LIMIT]),

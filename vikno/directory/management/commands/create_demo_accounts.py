@@ -34,12 +34,15 @@ class DemoAccount:
     role: Role
     first_name: str
     last_name: str
+    # An executor who heads its body (ст.20: decides its body's extension requests).
+    head_position: str = ""
 
 
 DEMO_ACCOUNTS = (
     DemoAccount("operator", Role.OPERATOR, "Олена", "Коваль"),
     DemoAccount("supervisor", Role.SUPERVISOR, "Петро", "Мельник"),
     DemoAccount("executor", Role.EXECUTOR, "Іван", "Гоблик"),
+    DemoAccount("head", Role.EXECUTOR, "Василь", "Ковач", head_position="Голова громади"),
     DemoAccount("analyst", Role.ANALYST, "Марія", "Попович"),
     DemoAccount("security", Role.SECURITY_ADMIN, "Тарас", "Шевчук"),
     # account_create sets is_staff for this role alone; nobody is a superuser (role separation).
@@ -114,18 +117,22 @@ class Command(BaseCommand):
             )
         bound = None
         if spec.role == Role.EXECUTOR:
-            bound = self._ensure_membership(user, authority, rebind=rebind)
+            bound = self._ensure_membership(user, authority, rebind=rebind,
+                                            head_position=spec.head_position)
         # A password changed since creation is not shown (nor known): say so instead.
         shown = password if created or user.check_password(password) else "(changed)"
         status = "created" if created else "exists"
         return [user.username, str(spec.role), shown, bound.code if bound else "-", status]
 
-    def _ensure_membership(self, user: User, authority: Any | None, *, rebind: bool) -> Any | None:
-        """Bind the executor to `authority` if unbound; move it only when asked by name."""
+    def _ensure_membership(self, user: User, authority: Any | None, *, rebind: bool,
+                           head_position: str) -> Any | None:
+        """Bind the executor to `authority` if unbound; move it only when asked by name. The
+        head's account is bound with its position; a plain executor's mark is left alone."""
         membership = Membership.objects.filter(user=user).select_related("authority").first()
         if authority is None or (membership is not None and not rebind):
             return membership.authority if membership is not None else None
-        return membership_set(actor=None, account=user, authority_code=authority.code).authority
+        return membership_set(actor=None, account=user, authority_code=authority.code,
+                              head_position=head_position or None).authority
 
     def _print(self, rows: list[list[str]]) -> None:
         header = ["username", "role", "password", "authority", "state"]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0013_public_information_kind'),
+        ('appeals', '0015_decision_learned_on'),
     ]
 
     operations = [

@@ -113,7 +113,10 @@ def _full_clean(obj: Any, *, field_prefix: str, **kwargs: Any) -> None:
                            field=f"{field_prefix}{name}") from exc
 
 
-def applicant_create(*, actor: Any, data: ApplicantData, field_prefix: str = "applicant.") -> Applicant:
+def applicant_create(*, actor: Any, data: ApplicantData, field_prefix: str = "applicant.",
+                     on: date | None = None) -> Applicant:
+    """`on`: the day whose Classifier edition gives the category and status (the appeal's date of
+    receipt at registration; today by default)."""
     data = _cleaned(data)
     _validate_applicant(data, field_prefix=field_prefix)
     applicant = Applicant(
@@ -128,9 +131,10 @@ def applicant_create(*, actor: Any, data: ApplicantData, field_prefix: str = "ap
         phone_digits=phone_normalise(data.phone),
         email=data.email,
         sex=data.sex,
-        category=_classifier_item(Axis.CATEGORY, data.category_code, f"{field_prefix}category_code"),
+        category=_classifier_item(Axis.CATEGORY, data.category_code, f"{field_prefix}category_code",
+                                  on=on),
         social_status=_classifier_item(Axis.SOCIAL_STATUS, data.social_status_code,
-                                       f"{field_prefix}social_status_code"),
+                                       f"{field_prefix}social_status_code", on=on),
         confidential=data.confidential,
         language=data.language,
     )
@@ -147,8 +151,10 @@ def applicant_create(*, actor: Any, data: ApplicantData, field_prefix: str = "ap
 
 
 @transaction.atomic
-def applicant_update(*, actor: Any, applicant: Applicant, data: ApplicantData) -> Applicant:
-    """Update the applicant's details. The trail records which personal fields changed, not values."""
+def applicant_update(*, actor: Any, applicant: Applicant, data: ApplicantData,
+                     on: date | None = None) -> Applicant:
+    """Update the applicant's details. The trail records which personal fields changed, not values.
+    `on`: the day whose Classifier edition gives the category and status (as applicant_create)."""
     data = _cleaned(data)
     _validate_applicant(data, field_prefix="applicant.")
     new_values: dict[str, Any] = {
@@ -158,9 +164,9 @@ def applicant_update(*, actor: Any, applicant: Applicant, data: ApplicantData) -
         "sex": data.sex, "confidential": data.confidential, "language": data.language,
     }
     territory = _territory(data.territory_code, "applicant.territory_code")
-    category = _classifier_item(Axis.CATEGORY, data.category_code, "applicant.category_code")
+    category = _classifier_item(Axis.CATEGORY, data.category_code, "applicant.category_code", on=on)
     status = _classifier_item(Axis.SOCIAL_STATUS, data.social_status_code,
-                              "applicant.social_status_code")
+                              "applicant.social_status_code", on=on)
     changed = [name for name, value in new_values.items() if getattr(applicant, name) != value]
     for name in changed:
         setattr(applicant, name, new_values[name])
@@ -297,14 +303,18 @@ def _check_contact(intake: AppealIntake, existing: Applicant | None) -> None:
                              "the answer."), field="applicant.email")
 
 
-def _person(*, actor: Any, intake: AppealIntake, existing: Applicant | None) -> Applicant | None:
-    """The applicant: a known one updated with what the channel now says, or a new one."""
+def _person(*, actor: Any, intake: AppealIntake, existing: Applicant | None,
+            received_on: date) -> Applicant | None:
+    """The applicant: a known one updated with what the channel now says, or a new one; the
+    Classifier codes come from the edition in force on the date of receipt."""
     if intake.resolved_subject == Subject.ANONYMOUS:
         return None
     if existing is None:
-        return applicant_create(actor=actor, data=intake.applicant)  # type: ignore[arg-type]
+        return applicant_create(actor=actor, data=intake.applicant,  # type: ignore[arg-type]
+                                on=received_on)
     if intake.applicant is not None:
-        return applicant_update(actor=actor, applicant=existing, data=intake.applicant)
+        return applicant_update(actor=actor, applicant=existing, data=intake.applicant,
+                                on=received_on)
     return existing
 
 
@@ -367,8 +377,9 @@ def appeal_register(*, actor: Any, intake: AppealIntake,
     if late is not None:
         raise late
     seq, number = _next_number(received_on.year)
-    person = _person(actor=actor, intake=intake, existing=existing)
-    cosigners = [applicant_create(actor=actor, data=data, field_prefix=f"cosigners.{index}.")
+    person = _person(actor=actor, intake=intake, existing=existing, received_on=received_on)
+    cosigners = [applicant_create(actor=actor, data=data, field_prefix=f"cosigners.{index}.",
+                                  on=received_on)
                  for index, data in enumerate(intake.cosigners)]
     reason = not_considered_at_the_door(
         intake, address=person.address if person else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -240,6 +241,26 @@ def test_topic_search_narrows_the_options(world: World) -> None:
     html = response.content.decode()
     assert world.road.code in html
     assert world.hot_water.code not in html
+
+
+@pytest.mark.parametrize("row", ["1", "2"])
+def test_the_topic_search_box_sends_what_the_view_reads(world: World, row: str) -> None:
+    # given the registration screen, and the name its topic search box sends the typed text under
+    client = world.client("operator")
+    page = client.get(reverse("workspace:register")).content.decode()
+    box = re.search(rf'<input[^>]*id="subtopic-{row}-filter"[^>]*>', page)
+    assert box is not None
+    name = re.search(r'name="([^"]+)"', box.group(0))
+    assert name is not None
+
+    # when the operator types «гаряч» into it (htmx sends the box's own name and value)
+    response = client.get(reverse("workspace:subtopic_options"),
+                          {name.group(1): "гаряч", "row": row}, **HTMX)
+
+    # then only the hot-water topic is offered
+    html = response.content.decode()
+    assert world.hot_water.code in html
+    assert world.road.code not in html
 
 
 def test_the_operator_may_mark_a_mass_appeal(world: World) -> None:

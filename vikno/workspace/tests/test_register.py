@@ -145,6 +145,21 @@ def test_lookup_by_phone_shows_the_applicant_and_earlier_appeals(world: World) -
     assert "050" not in str(event.after) and "Шевченко" not in str(event.after)
 
 
+@pytest.mark.parametrize("typed", ["+38 (050) 123-45-67", "8 050 123 45 67", "0501234567"])
+def test_lookup_finds_the_applicant_by_the_number_spelled_any_way(world: World, typed: str) -> None:
+    # given an applicant whose number was taken down as «050 123 45 67»
+    earlier = world.register()
+
+    # when the operator types it with the country code, brackets and dashes
+    response = world.client("operator").post(
+        reverse("workspace:applicant_lookup"), {"phone": typed},
+        HTTP_HX_TRIGGER_NAME="phone", **HTMX)
+
+    # then the applicant and the earlier appeal are offered
+    assert earlier.number in response.content.decode()
+    assert reverse("workspace:applicant_use", args=[earlier.applicant_id]) in response.content.decode()
+
+
 def test_lookup_by_surname(world: World) -> None:
     world.register(last_name="Ференц")
 

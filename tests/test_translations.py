@@ -124,3 +124,31 @@ def test_every_text_in_the_code_has_a_ukrainian_translation(tmp_path):
     # then none is missing: a text without a translation shows in English on a Ukrainian page
     missing = sorted(extracted - translated)
     assert not missing, f"{len(missing)} texts lack a Ukrainian translation, e.g. {missing[:10]}"
+
+
+def _ukrainian_texts() -> list[tuple[str, str]]:
+    catalogue = polib.pofile(str(UK_CATALOGUE))
+    return [(e.msgid, text) for e in catalogue.translated_entries()
+            for text in (e.msgstr, *e.msgstr_plural.values()) if text]
+
+
+# An authority's name cannot be declined by a template («Батівська селищна рада повернув», «у
+# виконавця Іршавська міська рада»): it stands in the nominative after a label and a colon, in a
+# list after a comma, or in quotation marks.
+NOMINATIVE_BEFORE = (": ", ", ", "«")
+
+
+def test_ukrainian_messages_keep_authority_names_in_the_nominative():
+    misplaced = [
+        (msgid, text) for msgid, text in _ukrainian_texts()
+        for match in re.finditer(r"%\((authority|authorities|body|decider_body)\)s", text)
+        if not text[:match.start()].endswith(NOMINATIVE_BEFORE)
+    ]
+
+    assert not misplaced, misplaced[:5]
+
+
+def test_ukrainian_messages_use_one_style_of_quotation_marks():
+    mixed = [(msgid, text) for msgid, text in _ukrainian_texts() if re.search(r"[“”„]", text)]
+
+    assert not mixed, mixed[:5]

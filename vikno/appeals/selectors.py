@@ -119,7 +119,9 @@ def _search_q(q: str, *, with_applicant: bool) -> Q:
 
 def applicant_match(q: str) -> QuerySet[Applicant]:
     digits = phone_normalise(q)
-    if len(digits) >= 5 and len(digits) >= len(q.replace(" ", "")) - 4:
+    # A phone however spelled (brackets, dashes, «+38»), or digits with a word or two around them.
+    spelled_as_phone = not any(ch.isalpha() for ch in q)
+    if len(digits) >= 5 and (spelled_as_phone or len(digits) >= len(q.replace(" ", "")) - 4):
         return Applicant.objects.filter(phone_digits__contains=digits[-9:])
     words = [fold(w) for w in q.split() if w]
     qs = Applicant.objects.annotate(fl=Fold("last_name"), ff=Fold("first_name"),

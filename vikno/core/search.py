@@ -22,6 +22,26 @@ def fold(value: str) -> str:
     return text
 
 
+UKRAINIAN_ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
+_LETTER_RANK = {letter: rank for rank, letter in enumerate(UKRAINIAN_ALPHABET)}
+_AFTER_UNICODE = 0x110000  # ranks above every code point: letters come after spaces and digits
+
+
+def uk_sort_key(value: str) -> tuple[tuple[int, ...], str]:
+    """Ukrainian alphabetical order (Є after Е, І after И, Ї after І, the apostrophe ignored),
+    the same on SQLite and PostgreSQL, whose collations order Cyrillic by code point or by the
+    server's locale. Other letters follow the Ukrainian ones; the text itself breaks ties."""
+    ranks = []
+    for ch in fold(value).replace("'", ""):
+        if ch in _LETTER_RANK:
+            ranks.append(_AFTER_UNICODE + _LETTER_RANK[ch])
+        elif ch.isalpha():
+            ranks.append(2 * _AFTER_UNICODE + ord(ch))
+        else:
+            ranks.append(ord(ch))
+    return tuple(ranks), value
+
+
 class Fold(Func):
     function = "lower"
     output_field = CharField()

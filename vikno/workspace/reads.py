@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from vikno.core.search import Fold, fold
+from vikno.core.search import Fold, fold, uk_sort_key
 from vikno.directory.models import (
     Authority,
     Axis,
@@ -63,8 +63,8 @@ def topic_choices() -> Choices:
 
 
 def authority_choices(blank: str = "—") -> Choices:
-    rows = Authority.objects.filter(is_active=True).order_by("name").values_list("code", "name")
-    return [("", blank), *rows]
+    rows = Authority.objects.filter(is_active=True).values_list("code", "name")
+    return [("", blank), *sorted(rows, key=lambda row: uk_sort_key(row[1]))]
 
 
 def territory_filter_choices() -> Choices:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,13 +21,23 @@ PERSONAL_FIELDS = (
 
 
 def phone_normalise(raw: str) -> str:
-    """Digits only, Ukrainian numbers in the 380XXXXXXXXX form, so search finds any spelling."""
+    """One form of a phone number however it was spelled: the E.164 digits (380XXXXXXXXX for a
+    Ukrainian number, a foreign one with its own country code), so search finds any spelling.
+
+    What is not a valid number (part of one typed to search, or garbage) keeps just its digits,
+    so the digits typed still find the numbers that contain them."""
     digits = re.sub(r"\D", "", raw or "")
-    if len(digits) == 10 and digits.startswith("0"):
-        digits = "38" + digits
-    elif len(digits) == 11 and digits.startswith("80"):
-        digits = "3" + digits
-    return digits
+    text = (raw or "").strip()
+    if len(digits) == 11 and digits.startswith("80") and not text.startswith("+"):
+        text = "+3" + digits  # the old trunk prefix «8 0XX…» still heard on the phone
+    try:
+        number = phonenumbers.parse(text, "UA")
+    except phonenumbers.NumberParseException:
+        return digits
+    # «possible» would take a few digits typed to search for a short local number
+    if not phonenumbers.is_valid_number(number):
+        return digits
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
 
 
 class ApplicantKind(models.TextChoices):

@@ -227,6 +227,27 @@ def test_operator_registers_a_complaint_never_sent_to_the_body_complained_of(
     assert page.console_errors == []
 
 
+def test_operator_finds_the_topic_by_typing_and_reads_the_suggested_executor(
+        world: World, browser_page: Any) -> None:
+    # given the registration screen offers every topic
+    page = browser_page
+    sign_in(page, world.users["operator"])
+    page.goto("/appeals/new/")
+    topics = page.locator("#id_subtopic_1 option[value]:not([value=''])")
+    assert topics.count() == 2
+
+    # when the operator types «гаряч» in the topic search
+    page.fill("#subtopic-1-filter", "гаряч")
+
+    # then the list narrows to the hot-water topic, and picking it suggests the council
+    page.locator(f"#id_subtopic_1 option[value='{world.road.code}']").wait_for(state="detached")
+    assert topics.all_inner_texts() == [world.hot_water.name]
+    page.select_option("#id_subtopic_1", world.hot_water.code)
+    page.wait_for_selector(f"#assist >> text={world.authority.name}", timeout=SLOW)
+    assert_accessible(page)
+    assert page.console_errors == []
+
+
 def register_unsigned_letter(page: Any, *, anonymous: bool) -> Appeal:
     """A letter by post with no signature and no place of residence; `anonymous`: no name either."""
     page.goto("/appeals/new/")

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from vikno.directory.loaders import load_reference
-from vikno.directory.models import Axis, TerritoryLevel
+from vikno.directory.models import Authority, Axis, TerritoryLevel
 from vikno.workspace import reads
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +71,17 @@ def test_privileged_categories_are_among_the_choices(loaded):
 
     assert {"7.1", "7.12", "7.16", "7.18"} <= set(codes)
     assert codes[0] == ""
+
+
+def test_authority_choices_are_in_ukrainian_alphabetical_order(world):
+    # given bodies whose names begin with letters byte order puts out of place
+    for code, name in [("T-IR", "Іршавська міська рада"), ("T-YE", "Єрданська рада"),
+                       ("T-IZ", "Їжицька рада"), ("T-YI", "Иршава-тест")]:
+        Authority.objects.create(code=code, name=name, kind="council", level="hromada")
+
+    # when the pickers are built
+    names = [name for _code, name in reads.authority_choices()[1:]]
+
+    # then Є comes after Е-words, І after И, Ї after І, as in the Ukrainian alphabet
+    assert names == ["Батівська селищна рада", "Берегівська РДА", "Єрданська рада",
+                     "Закарпатська ОДА", "Иршава-тест", "Іршавська міська рада", "Їжицька рада"]

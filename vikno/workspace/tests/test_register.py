@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -144,6 +145,21 @@ def test_lookup_by_phone_shows_the_applicant_and_earlier_appeals(world: World) -
     assert "050" not in str(event.after) and "Шевченко" not in str(event.after)
 
 
+@pytest.mark.parametrize("typed", ["+38 (050) 123-45-67", "8 050 123 45 67", "0501234567"])
+def test_lookup_finds_the_applicant_by_the_number_spelled_any_way(world: World, typed: str) -> None:
+    # given an applicant whose number was taken down as «050 123 45 67»
+    earlier = world.register()
+
+    # when the operator types it with the country code, brackets and dashes
+    response = world.client("operator").post(
+        reverse("workspace:applicant_lookup"), {"phone": typed},
+        HTTP_HX_TRIGGER_NAME="phone", **HTMX)
+
+    # then the applicant and the earlier appeal are offered
+    assert earlier.number in response.content.decode()
+    assert reverse("workspace:applicant_use", args=[earlier.applicant_id]) in response.content.decode()
+
+
 def test_lookup_by_surname(world: World) -> None:
     world.register(last_name="Ференц")
 
@@ -240,6 +256,26 @@ def test_topic_search_narrows_the_options(world: World) -> None:
     html = response.content.decode()
     assert world.road.code in html
     assert world.hot_water.code not in html
+
+
+@pytest.mark.parametrize("row", ["1", "2"])
+def test_the_topic_search_box_sends_what_the_view_reads(world: World, row: str) -> None:
+    # given the registration screen, and the name its topic search box sends the typed text under
+    client = world.client("operator")
+    page = client.get(reverse("workspace:register")).content.decode()
+    box = re.search(rf'<input[^>]*id="subtopic-{row}-filter"[^>]*>', page)
+    assert box is not None
+    name = re.search(r'name="([^"]+)"', box.group(0))
+    assert name is not None
+
+    # when the operator types «гаряч» into it (htmx sends the box's own name and value)
+    response = client.get(reverse("workspace:subtopic_options"),
+                          {name.group(1): "гаряч", "row": row}, **HTMX)
+
+    # then only the hot-water topic is offered
+    html = response.content.decode()
+    assert world.hot_water.code in html
+    assert world.road.code not in html
 
 
 def test_the_operator_may_mark_a_mass_appeal(world: World) -> None:

@@ -138,7 +138,8 @@ def test_notifications_read_in_the_viewers_language(world: World) -> None:
     html = client.get(reverse("workspace:notifications"), HTTP_ACCEPT_LANGUAGE="uk").content.decode()
 
     # then
-    assert f"{world.authority.name} просить продовжити строк розгляду {appeal.number}" in html
+    assert f"Запит на продовження строку розгляду {appeal.number}" in html
+    assert f"Виконавець: {world.authority.name}." in html
 
 
 def test_the_mark_read_service_is_the_one_the_page_uses(world: World) -> None:

@@ -4,7 +4,7 @@ chain), beside the baseline measured in the same run: N bare registrations throu
 `appeal_register` alone. The difference is what the rest of each appeal's life costs.
 
 Runs on a throw-away SQLite file by default, or on DATABASE_URL (a database it may write to).
-Prints figures; asserts nothing. `make bench` runs it; BENCH_SEED_APPEALS sets N (600, the default
+Prints figures; asserts nothing. `make bench` runs it; BENCH_SEED_APPEALS sets N (300, the default
 count of seed_demo).
 """
 
@@ -33,7 +33,7 @@ from vikno.appeals import services  # noqa: E402
 from vikno.appeals.models import Appeal  # noqa: E402
 from vikno.directory.models import Territory, TerritoryLevel  # noqa: E402
 
-N = int(os.environ.get("BENCH_SEED_APPEALS", "600"))
+N = int(os.environ.get("BENCH_SEED_APPEALS", "300"))
 
 
 def bare_registrations(settlements: list[Territory]) -> float:

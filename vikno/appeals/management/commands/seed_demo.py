@@ -1,4 +1,4 @@
-"""manage.py seed_demo [--count 600] [--seed 1551] [--force]
+"""manage.py seed_demo [--count 300] [--seed 1551] [--force]
 
 Fills an empty instance with demo appeals for the local demonstration: texts from the curated
 1551 sample (or a short built-in list), invented applicants in the region's settlements, receipt
@@ -42,9 +42,9 @@ from vikno.directory.models import Axis, ClassifierItem, Membership, SubTopic, T
 
 BATCH = 250
 # Every demo appeal lives its whole life through the services (~80 ms each on SQLite, most of it
-# the services' own queries and the audit chain): 600 keep a fresh `make run` under 90 s on a
-# 2-core machine and still fill every status; `--count 3000` gives the busier picture.
-DEFAULT_COUNT = 600
+# the services' own queries and the audit chain): 300 keep a fresh `make run` under 90 s on a
+# shared 2-core machine and still show most statuses; `--count 3000` gives the busier picture.
+DEFAULT_COUNT = 300
 CHANNELS = {Channel.HOTLINE: 45, Channel.WEB: 22, Channel.EMAIL: 10, Channel.POST: 8,
             Channel.PERSONAL: 5, Channel.GCC: 6, Channel.OTHER_BODY: 2, Channel.MEDIA: 1,
             Channel.AUTHORISED: 1}

@@ -67,7 +67,7 @@ def test_executor_joins_the_first_hromada_council_by_code():
     # then
     membership = Membership.objects.get(user__username="executor")
     assert membership.authority.code == "ZAK-TG-BER"
-    assert "ZAK-TG-BER" in out
+    assert "ZAK-TG-BER Authority ZAK-TG-BER" in out
 
 
 def test_executor_falls_back_to_the_oblast_administration():

@@ -252,6 +252,10 @@ CASES = [
     Case("login_page", "GET", lambda o: reverse("accounts:login"),
          expect(OK, anonymous=OK)),
     Case("logout", "POST", lambda o: reverse("accounts:logout"), expect(LOGIN)),
+    # The one-time link of `create_account`: with a void token Django's page says so, to anyone.
+    Case("set_password", "GET",
+         lambda o: reverse("accounts:set_password", args=["MQ", "void-token"]),
+         expect(OK, anonymous=OK)),
     Case("set_language", "POST", lambda o: reverse("set_language"),
          expect("redirect", anonymous="redirect"), data=lambda w, o: {"language": "uk"}),
 ]

@@ -122,7 +122,9 @@ class Command(BaseCommand):
         # A password changed since creation is not shown (nor known): say so instead.
         shown = password if created or user.check_password(password) else "(changed)"
         status = "created" if created else "exists"
-        return [user.username, str(spec.role), shown, bound.code if bound else "-", status]
+        # The authority by name: its code alone tells a newcomer nothing.
+        where = f"{bound.code} {bound.name}" if bound else "-"
+        return [user.username, str(spec.role), shown, where, status]
 
     def _ensure_membership(self, user: User, authority: Any | None, *, rebind: bool,
                            head_position: str) -> Any | None:

@@ -345,9 +345,27 @@ def _terms(intake: AppealIntake, received_on: date, *, study: bool,
     return due, deadlines.max_due(received_on)
 
 
-@transaction.atomic
+class _AlreadyRegistered(Exception):
+    """A racing submission with the same idempotency key committed first."""
+
+
 def appeal_register(*, actor: Any, intake: AppealIntake,
                     routing: Routing | None = DEFAULT_ROUTING) -> Appeal:
+    """Register once per `intake.idempotency_key`: a repeated submission (a double click, a resent
+    form, a retried API call) returns the appeal the first one registered and writes nothing."""
+    key = intake.idempotency_key
+    if key is not None:
+        first = Appeal.objects.filter(intake_token=key).first()
+        if first is not None:
+            return first
+    try:
+        return _register(actor=actor, intake=intake, routing=routing)
+    except _AlreadyRegistered:
+        return Appeal.objects.get(intake_token=key)
+
+
+@transaction.atomic
+def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> Appeal:
     """Register an appeal and, unless `routing` is None, assign its questions to executors.
 
     Refuses (AppealsError, nothing written) what `intake_check` refuses, and unknown codes
@@ -442,6 +460,7 @@ def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, rece
     text = clean_text(intake.text)
     appeal = Appeal(
         number=number, year=year, seq=seq, legacy_id=intake.legacy_id or None,
+        intake_token=intake.idempotency_key,
         channel=intake.channel, kind=intake.kind, subject=intake.resolved_subject,
         sign=intake.sign or _sign_of_repeat(previous), appeal_type=intake.appeal_type,
         applicant=person, previous_appeal=previous,
@@ -468,6 +487,9 @@ def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, rece
         with transaction.atomic():
             appeal.save()
     except IntegrityError as exc:
+        if intake.idempotency_key is not None and Appeal.objects.filter(
+                intake_token=intake.idempotency_key).exists():
+            raise _AlreadyRegistered from exc
         raise _duplicate() from exc
     return appeal
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -108,3 +109,38 @@ def test_no_nasty_value_in_any_workspace_form_is_a_server_error(world: World) ->
 
     # then
     assert failures == []
+
+
+def test_a_resent_registration_form_lands_once(world: World) -> None:
+    # given the form as the operator opened it, with its one-time token
+    client = world.client("operator")
+    page = client.get(reverse("workspace:register")).content.decode()
+    token = re.search(r'name="intake_token" value="([0-9a-f-]{36})"', page)
+    assert token is not None
+    data = phone_call(intake_token=token.group(1))
+
+    # when it is submitted twice (a double click, a resent POST)
+    first = client.post(reverse("workspace:register"), data)
+    second = client.post(reverse("workspace:register"), data)
+
+    # then one appeal, and the second submission leads to its card
+    appeal = Appeal.objects.get()
+    card = reverse("workspace:appeal_card", args=[appeal.number])
+    assert (first.status_code, first["Location"]) == (302, card)
+    assert (second.status_code, second["Location"]) == (302, card)
+
+
+def test_two_opened_forms_register_two_appeals(world: World) -> None:
+    # given two forms opened one after another: each has its own token
+    client = world.client("operator")
+    tokens = [re.search(r'name="intake_token" value="([0-9a-f-]{36})"',
+                        client.get(reverse("workspace:register")).content.decode())
+              for _ in range(2)]
+
+    # when
+    for token in tokens:
+        assert token is not None
+        client.post(reverse("workspace:register"), phone_call(intake_token=token.group(1)))
+
+    # then
+    assert Appeal.objects.count() == 2

@@ -4,11 +4,13 @@ DATABASE_URL      PostgreSQL in production (postgres://user@host:5432/name); SQL
 SECRET_KEY        required when DEBUG is off.
 DEBUG             "1" for development (the `make run` default).
 CELERY_BROKER_URL redis://127.0.0.1:6379/0 to run tasks on workers; eager in-process when unset.
+VIKNO_EARLIEST_RECEIPT  the earliest date of receipt registration accepts (ISO, default 2000-01-01):
+                  an earlier one is refused as a typo.
 """
 
 import os
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "vikno.core.middleware.UkrainianFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "vikno.core.middleware.StripNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -181,6 +184,7 @@ VIKNO = {
     "DEFAULT_AUTHORITY": os.environ.get("VIKNO_DEFAULT_AUTHORITY", "ZAK-ODA"),
     # Executors are reminded this long before a control date.
     "REMIND_BEFORE": timedelta(days=int(os.environ.get("VIKNO_REMIND_DAYS", "3"))),
+    "EARLIEST_RECEIPT": date.fromisoformat(os.environ.get("VIKNO_EARLIEST_RECEIPT", "2000-01-01")),
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("VIKNO_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))),
 }
 

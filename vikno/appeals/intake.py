@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from uuid import UUID
 
 from django.utils.translation import gettext as _
 
@@ -112,6 +113,8 @@ class AppealIntake:
     origin_number: str = ""
     origin_date: date | None = None
     legacy_id: str | None = None
+    # One per submission (the form's hidden token, an API client's key): a repeat registers nothing.
+    idempotency_key: UUID | None = None
     attachments: Sequence[tuple[str, object, str]] = ()
     # The Law at the door.
     signed: bool = True  # ст.8: a letter not signed by its author is anonymous

@@ -105,6 +105,9 @@ class Appeal(TimeStampedModel):
     year = models.PositiveSmallIntegerField(_("year"))
     seq = models.PositiveIntegerField(_("sequence"))
     legacy_id = models.CharField(_("legacy id"), max_length=64, null=True, blank=True, unique=True)
+    # The submission that registered it: a repeated one (double click, resent form) finds it.
+    intake_token = models.UUIDField(_("intake token"), null=True, blank=True, unique=True,
+                                    editable=False)
 
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=3, choices=Kind.choices, default=Kind.APPLICATION)

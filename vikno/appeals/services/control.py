@@ -216,7 +216,7 @@ class Decider:
                 "document_date": self.document_date}
 
 
-def _decider(decider: Decider | None) -> Decider:
+def _decider(decider: Decider | None, *, received_on: date) -> Decider:
     """Every part of the decision is required: an extension without who decided it is refused."""
     decider = decider or Decider()
     cleaned = Decider(name=decider.name.strip()[:200], position=decider.position.strip()[:200],
@@ -236,6 +236,11 @@ def _decider(decider: Decider | None) -> Decider:
     if cleaned.document_date and cleaned.document_date > clock.today():
         raise AppealsError(Code.INVALID_VALUE, _("The date of the document cannot be in the future."),
                            field="document_date")
+    # A decision to extend the term of an appeal is made after the appeal was received.
+    if cleaned.document_date and cleaned.document_date < received_on:
+        raise AppealsError(Code.INVALID_VALUE,
+                           _("The date of the document cannot be earlier than the receipt of the "
+                             "appeal."), field="document_date")
     return cleaned
 
 
@@ -278,7 +283,8 @@ def extension_decide(
     """Approve or refuse an executor's request. An approval records who decided it (ст.20): the
     supervisor enters the body head's decision, or the head decides in the workspace
     (`head_decider`). Who may call this is decided by access.extension_get_for."""
-    checked = _decider(decider) if approve else None
+    received_on = clock.local_date(extension.appeal.received_at)
+    checked = _decider(decider, received_on=received_on) if approve else None
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     if extension.status != ExtensionStatus.REQUESTED:
         raise AppealsError(Code.CONFLICT, _("This request has already been decided."),
@@ -311,7 +317,7 @@ def appeal_extend(
     reason = _reason(reason)
     appeal = lock(appeal)
     old_due = _check_extendable(appeal, new_due)
-    checked = _decider(decider)
+    checked = _decider(decider, received_on=clock.local_date(appeal.received_at))
     extension = Extension.objects.create(
         appeal=appeal, requested_by=actor, reason=reason, old_due_date=old_due,
         new_due_date=new_due, status=ExtensionStatus.APPROVED, decided_by=actor,

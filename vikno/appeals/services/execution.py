@@ -91,7 +91,7 @@ def _refusal_grounds(result: str, grounds: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
-def _answer_letter(*, letter: dict[str, Any], required: bool) -> dict[str, Any]:
+def _answer_letter(*, letter: dict[str, Any], required: bool, received_on: date) -> dict[str, Any]:
     """The body's letter to the applicant: outgoing number and date, who signed it. Required of
     the main executor's answer (it is the answer the applicant gets); a co-executor may omit it."""
     cleaned = {name: value.strip() if isinstance(value, str) else value
@@ -109,6 +109,11 @@ def _answer_letter(*, letter: dict[str, Any], required: bool) -> dict[str, Any]:
     if isinstance(sent_on, date) and sent_on > clock.today():
         raise AppealsError(Code.INVALID_VALUE, _("The date of the answer letter cannot be in the "
                                                  "future."), field="outgoing_date")
+    # The answer cannot predate the appeal it answers.
+    if isinstance(sent_on, date) and sent_on < received_on:
+        raise AppealsError(Code.INVALID_VALUE, _("The date of the answer letter cannot be earlier "
+                                                 "than the receipt of the appeal."),
+                           field="outgoing_date")
     return cleaned
 
 
@@ -135,7 +140,8 @@ def reply_submit(
     letter = _answer_letter(
         letter={"outgoing_number": outgoing_number, "outgoing_date": outgoing_date,
                 "signatory_name": signatory_name, "signatory_position": signatory_position},
-        required=assignment.role == AssignmentRole.MAIN and not returned)
+        required=assignment.role == AssignmentRole.MAIN and not returned,
+        received_on=clock.local_date(appeal.received_at))
     if assignment.status == AssignmentStatus.ASSIGNED and not returned:
         _accept(actor=actor, appeal=appeal, assignment=assignment)
     target = AssignmentStatus.RETURNED if returned else AssignmentStatus.ANSWERED

@@ -55,6 +55,7 @@ __all__ = ["AppealIntake", "ApplicantData", "QuestionData", "appeal_register", "
 
 # Channels' clocks drift a little; a receipt further in the future than this is a typing error.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+DEFAULT_EARLIEST_RECEIPT = date(2000, 1, 1)
 DEFAULT_ROUTING = Routing()
 
 
@@ -344,9 +345,27 @@ def _terms(intake: AppealIntake, received_on: date, *, study: bool,
     return due, deadlines.max_due(received_on)
 
 
-@transaction.atomic
+class _AlreadyRegistered(Exception):
+    """A racing submission with the same idempotency key committed first."""
+
+
 def appeal_register(*, actor: Any, intake: AppealIntake,
                     routing: Routing | None = DEFAULT_ROUTING) -> Appeal:
+    """Register once per `intake.idempotency_key`: a repeated submission (a double click, a resent
+    form, a retried API call) returns the appeal the first one registered and writes nothing."""
+    key = intake.idempotency_key
+    if key is not None:
+        first = Appeal.objects.filter(intake_token=key).first()
+        if first is not None:
+            return first
+    try:
+        return _register(actor=actor, intake=intake, routing=routing)
+    except _AlreadyRegistered:
+        return Appeal.objects.get(intake_token=key)
+
+
+@transaction.atomic
+def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> Appeal:
     """Register an appeal and, unless `routing` is None, assign its questions to executors.
 
     Refuses (AppealsError, nothing written) what `intake_check` refuses, and unknown codes
@@ -361,6 +380,7 @@ def appeal_register(*, actor: Any, intake: AppealIntake,
     intake_check(intake)
     now = clock.now()
     received = _received(intake.received_at, now)
+    _check_dates(intake, timezone.localdate(received))
     existing = _known_applicant(intake.applicant_id)
     _check_contact(intake, existing)
     subtopics = _subtopics(intake.questions)
@@ -440,6 +460,7 @@ def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, rece
     text = clean_text(intake.text)
     appeal = Appeal(
         number=number, year=year, seq=seq, legacy_id=intake.legacy_id or None,
+        intake_token=intake.idempotency_key,
         channel=intake.channel, kind=intake.kind, subject=intake.resolved_subject,
         sign=intake.sign or _sign_of_repeat(previous), appeal_type=intake.appeal_type,
         applicant=person, previous_appeal=previous,
@@ -466,6 +487,9 @@ def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, rece
         with transaction.atomic():
             appeal.save()
     except IntegrityError as exc:
+        if intake.idempotency_key is not None and Appeal.objects.filter(
+                intake_token=intake.idempotency_key).exists():
+            raise _AlreadyRegistered from exc
         raise _duplicate() from exc
     return appeal
 
@@ -484,4 +508,41 @@ def _received(received_at: datetime | None, now: datetime) -> datetime:
     if received_at > now + FUTURE_TOLERANCE:
         raise AppealsError(Code.INVALID_VALUE, _("The date of receipt cannot be in the future."),
                            field="received_at")
+    # A date before the centre kept records is a typo (0001-01-01, the year 1000): stored, it
+    # pushes deadline arithmetic out of the database's range and breaks every list that shows it.
+    earliest = earliest_receipt()
+    if timezone.localdate(received_at) < earliest:
+        raise AppealsError(
+            Code.INVALID_VALUE,
+            _("The date of receipt cannot be earlier than %(date)s.")
+            % {"date": earliest.strftime("%d.%m.%Y")},
+            field="received_at")
     return received_at
+
+
+EARLIEST_DOCUMENT = date(1900, 1, 1)
+
+
+def _check_dates(intake: AppealIntake, received_on: date) -> None:
+    """The dates an appeal carries (the forwarding letter's, the contested decision's, the day
+    the applicant learned of it) lie between 1900 and the day of receipt: a later or absurd one
+    is a typo, and would overflow the term arithmetic of ст.17."""
+    fields = {
+        "origin_date": _("The date of the forwarding letter"),
+        "contested_decision_on": _("The date of the contested decision"),
+        "decision_learned_on": _("The day the applicant learned of the decision"),
+    }
+    for field, label in fields.items():
+        value = getattr(intake, field)
+        if value is not None and not EARLIEST_DOCUMENT <= value <= received_on:
+            raise AppealsError(
+                Code.INVALID_VALUE,
+                _("%(what)s must lie between %(first)s and the date of receipt.")
+                % {"what": label, "first": EARLIEST_DOCUMENT.strftime("%d.%m.%Y")},
+                field=field)
+
+
+def earliest_receipt() -> date:
+    """The earliest date of receipt the centre accepts (VIKNO["EARLIEST_RECEIPT"])."""
+    value = settings.VIKNO.get("EARLIEST_RECEIPT", DEFAULT_EARLIEST_RECEIPT)
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

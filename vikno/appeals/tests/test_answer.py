@@ -144,14 +144,21 @@ def test_the_main_executors_answer_without_its_letter_is_refused_and_changes_not
     assert footprint() == before
 
 
-def test_a_letter_dated_in_the_future_is_refused_and_changes_nothing(book, operator, executor):
-    # given
-    appeal = register(actor=operator)
+@pytest.mark.parametrize("sent_on", [
+    pytest.param(lambda today: today + dt.timedelta(days=1), id="tomorrow"),
+    pytest.param(lambda today: dt.date(9999, 12, 31), id="year 9999"),
+    pytest.param(lambda today: today - dt.timedelta(days=3), id="before the receipt"),
+    pytest.param(lambda today: dt.date(1, 1, 1), id="year 1"),
+])
+def test_a_letter_dated_outside_the_appeals_life_is_refused_and_changes_nothing(
+        book, operator, executor, sent_on):
+    # given an appeal received yesterday
+    appeal = register(actor=operator, received_at=clock.now() - dt.timedelta(days=1))
     before = footprint()
 
     # when
     with pytest.raises(AppealsError) as caught:
-        services.reply_submit(**letter(outgoing_date=clock.today() + dt.timedelta(days=1)),
+        services.reply_submit(**letter(outgoing_date=sent_on(clock.today())),
                               actor=executor, assignment=_main(appeal), result=ReplyResult.DONE,
                               text="Виконано.")
 

@@ -7,6 +7,7 @@ are skipped elsewhere.
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pytest
 from django.db import connection
@@ -85,4 +86,37 @@ def test_a_registration_failing_after_taking_a_number_leaves_no_gap(postgresql_o
     assert caught.value.code == "unknown_territory"
     assert following.seq == first.seq + 1
     assert Appeal.objects.count() == 2
+    assert chain_verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submission_registers_once(postgresql_only, book, operator):
+    # given two submissions of one form (a double click) arriving at the same moment
+    key = uuid.uuid4()
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def submit() -> None:
+        try:
+            barrier.wait(timeout=30)
+            results.append(register(actor=operator, idempotency_key=key).number)
+        except BaseException as exc:  # reported to the main thread below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then one appeal, and both submissions answer with it
+    assert errors == []
+    appeal = Appeal.objects.get()
+    assert results == [appeal.number, appeal.number]
+    assert appeal.intake_token == key
     assert chain_verify().ok

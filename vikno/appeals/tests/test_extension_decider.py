@@ -97,19 +97,26 @@ def test_an_extension_with_no_decider_at_all_is_refused_in_ukrainian(book, opera
     assert footprint() == before
 
 
-def test_a_document_dated_in_the_future_is_refused_and_changes_nothing(book, operator, supervisor):
-    # given
-    appeal = register(actor=operator)
+@pytest.mark.parametrize("signed_on", [
+    pytest.param(lambda today: today + dt.timedelta(days=2), id="in two days"),
+    pytest.param(lambda today: dt.date(9999, 12, 31), id="year 9999"),
+    pytest.param(lambda today: today - dt.timedelta(days=3), id="before the receipt"),
+    pytest.param(lambda today: dt.date(1, 1, 1), id="year 1"),
+])
+def test_a_document_dated_outside_the_appeals_life_is_refused_and_changes_nothing(
+        book, operator, supervisor, signed_on):
+    # given an appeal received yesterday
+    appeal = register(actor=operator, received_at=clock.now() - dt.timedelta(days=1))
     before = footprint()
 
     # when
     with pytest.raises(AppealsError) as caught:
         services.appeal_extend(actor=supervisor, appeal=appeal, new_due=appeal.max_due_date,
                                reason="Треба",
-                               decider=decider(document_date=clock.today() + dt.timedelta(days=2)))
+                               decider=decider(document_date=signed_on(clock.today())))
 
     # then
-    assert caught.value.field == "document_date"
+    assert (caught.value.code, caught.value.field) == ("invalid_value", "document_date")
     assert footprint() == before
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -101,6 +102,9 @@ class RegisterForm(forms.Form):
     sign = forms.ChoiceField(label=_("Sign of receipt"), required=False,
                              choices=[("", _("Determine automatically")), *Sign.choices])
 
+    # One per opened form: a double click or a resent POST carries the same one, and the service
+    # then registers nothing and returns the first appeal.
+    intake_token = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
     # Card of Instruction No. 348: when another body sent the appeal, or it came by post earlier.
     received_at = forms.DateTimeField(
         label=_("Received at"), required=False,
@@ -262,6 +266,7 @@ class RegisterForm(forms.Form):
             contested_decision_on=d["contested_decision_on"],
             decision_learned_on=d["decision_learned_on"],
             late_complaint=d["late_complaint"], term_restored=d["term_restored"],
+            idempotency_key=d["intake_token"],
         )
 
     def complaint_open(self) -> bool:

@@ -13,7 +13,7 @@ from vikno.appeals.models import Applicant
 from vikno.appeals.models.applicants import phone_normalise
 from vikno.appeals.tests.factories import applicant_data
 
-migration = importlib.import_module("vikno.appeals.migrations.0017_w2_phone_digits_e164")
+migration = importlib.import_module("vikno.appeals.migrations.0017_phone_digits_e164")
 
 
 @pytest.mark.parametrize(("spelled", "stored"), [

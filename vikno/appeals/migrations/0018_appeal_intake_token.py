@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0016_transition_action_choices'),
+        ('appeals', '0017_phone_digits_e164'),
     ]
 
     operations = [

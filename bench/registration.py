@@ -35,9 +35,10 @@ from vikno.directory.models import SubTopic, Territory, TerritoryLevel  # noqa: 
 N = int(os.environ.get("BENCH_APPEALS", "300"))
 
 
-def through_services(settlements: list[Territory]) -> float:
+def through_services(settlements: list[Territory], n: int = N) -> float:
+    """Seconds for `n` hotline registrations through appeal_register (also bench/seed_demo.py's baseline)."""
     started = time.perf_counter()
-    for i in range(N):
+    for i in range(n):
         services.appeal_register(actor=None, intake=services.AppealIntake(
             channel="hotline", text=f"Немає гарячої води, будинок {i}.",
             questions=[services.QuestionData(subtopic_code="009.010")],

@@ -29,7 +29,6 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from vikno.appeals import services  # noqa: E402
 from vikno.appeals.models import Appeal  # noqa: E402
 from vikno.directory.models import Territory, TerritoryLevel  # noqa: E402
 
@@ -37,16 +36,10 @@ N = int(os.environ.get("BENCH_SEED_APPEALS", "300"))
 
 
 def bare_registrations(settlements: list[Territory]) -> float:
-    started = time.perf_counter()
-    for i in range(N):
-        services.appeal_register(actor=None, intake=services.AppealIntake(
-            channel="hotline", text=f"Немає гарячої води, будинок {i}.",
-            questions=[services.QuestionData(subtopic_code="009.010")],
-            applicant=services.ApplicantData(last_name="Петренко", first_name="Ольга",
-                                             phone=f"050{i:07d}",
-                                             territory_code=settlements[i % len(settlements)].code),
-        ))
-    return time.perf_counter() - started
+    # The same registrations as bench/registration.py measures, so both benchmarks share a baseline.
+    from registration import through_services
+
+    return through_services(settlements, N)
 
 
 def seed(count: int) -> float:

@@ -414,6 +414,7 @@ def test_supervisor_extends_the_term_recording_who_decided(world: World, browser
     ("executor", "/my/"),
     ("executor", "/appeals/{number}/"),
     ("operator", "/notifications/"),
+    ("security_admin", "/security/audit/"),
 ])
 def test_the_lists_and_the_card_pass_the_accessibility_check(
         world: World, browser_page: Any, role: str, path: str) -> None:

@@ -103,7 +103,7 @@ def card_context(
             continue
         initial = _route_initial(assignments, len(questions)) if action == Action.ROUTE else None
         panel_form = bound.get(action) or form_class(initial=initial, auto_id=panel_id(action))
-        if isinstance(panel_form, action_forms.RouteForm):
+        if isinstance(panel_form, action_forms.RouteForm | action_forms.QuestionChoice):
             panel_form.set_questions([row["q"] for row in questions])
         panel = {"name": str(action), "form": panel_form, "open": action in bound}
         if action == Action.ATTACH:
@@ -112,7 +112,8 @@ def card_context(
             panels.append(panel)
 
     extensions = [_extension_row(user, extension, bound) for extension in appeal.extensions
-                  .select_related("assignment__authority", "requested_by", "decided_by")]
+                  .select_related("assignment__authority", "requested_by", "decided_by",
+                                  "question__subtopic")]
 
     # A recorded view of the applicant and co-signers when they are shown unmasked.
     people = selectors.appeal_personal_data(user=user, appeal=appeal)

@@ -371,7 +371,7 @@ def appeal_extend(
     old_due = _check_extendable(appeal, questions, new_due)
     checked = _decider(decider, received_on=clock.local_date(appeal.received_at))
     extension = Extension.objects.create(
-        appeal=appeal, question=question and questions[0], requested_by=actor, reason=reason,
+        appeal=appeal, question=questions[0] if question is not None else None, requested_by=actor, reason=reason,
         old_due_date=old_due, new_due_date=new_due, status=ExtensionStatus.APPROVED,
         decided_by=actor, decided_at=clock.now(), **checked.fields(),
     )

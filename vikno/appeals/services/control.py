@@ -372,8 +372,8 @@ def appeal_extend(
     checked = _decider(decider, received_on=clock.local_date(appeal.received_at))
     extension = Extension.objects.create(
         appeal=appeal, question=questions[0] if question is not None else None,
-        requested_by=actor, reason=reason, old_due_date=old_due, new_due_date=new_due, status=ExtensionStatus.APPROVED,
-        decided_by=actor, decided_at=clock.now(), **checked.fields(),
+        requested_by=actor, reason=reason, old_due_date=old_due, new_due_date=new_due,
+        status=ExtensionStatus.APPROVED, decided_by=actor, decided_at=clock.now(), **checked.fields(),
     )
     _grant(actor=actor, appeal=appeal, questions=questions, new_due=new_due, reason=reason,
            decider=checked)

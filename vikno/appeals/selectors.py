@@ -209,6 +209,11 @@ def appeals_overdue(*, today: date | None = None) -> QuerySet[Appeal]:
     return Appeal.objects.filter(overdue_q(today or clock.today()))
 
 
+def appeal_is_overdue(*, appeal: Appeal, today: date) -> bool:
+    """The card's mark: a question still owed is past its own control date (see overdue_q)."""
+    return Appeal.objects.filter(overdue_q(today), pk=appeal.pk).exists()
+
+
 def assignments_for_executor(*, user: Any, authority_id: int, status: str = "",
                              overdue: bool = False) -> QuerySet[Assignment]:
     qs = Assignment.objects.filter(authority_id=authority_id).select_related(

@@ -12,6 +12,7 @@ from vikno.appeals import services
 from vikno.appeals.models import Appeal, Assignment, Question
 from vikno.appeals.services import QuestionData, Routing
 from vikno.appeals.tests.factories import letter
+from vikno.core import clock
 from vikno.workspace.tests.conftest import World, decider_post
 
 
@@ -155,3 +156,34 @@ def test_naming_an_unanswered_question_shows_the_error_and_changes_nothing(
     assert message_in(response.content.decode(),
                       "Choose the questions whose answer is sent back for revision.")
     assert statuses(q1, q2) == ["answered", "assigned"]
+
+
+def test_the_card_and_the_queue_mark_an_appeal_overdue_by_a_questions_own_date(
+        world: World) -> None:
+    # given an appeal received 20 days ago (one month to consider it), its road question's term
+    # shortened to 4 days ago: the hot-water question still has time, and so has the appeal's date
+    received = clock.now() - timedelta(days=20)
+    appeal = world.register(routing=Routing(main_authority_code=world.authority.code),
+                            received_at=received,
+                            questions=[QuestionData(world.hot_water.code),
+                                       QuestionData(world.road.code)], needs_study=True)
+    q1, q2 = appeal.questions.order_by("id")
+    past = clock.local_date(received) + timedelta(days=16)
+    services.appeal_shorten(actor=world.users["supervisor"], appeal=appeal, new_due=past,
+                            reason="Заява заявника.", question=q2)
+    appeal.refresh_from_db()
+    assert appeal.due_date > clock.today() > past
+    client = world.client("supervisor")
+
+    # then the card says overdue, and the queue's overdue filter finds it, marked
+    card = client.get(url(appeal)).content.decode()
+    assert "due-overdue" in card
+    queue = client.get(reverse("workspace:queue"), {"overdue": "on"}).content.decode()
+    assert appeal.number in queue
+    assert "row-overdue" in queue
+
+    # when the road question is answered, the appeal is no longer overdue (hot water has time)
+    services.reply_submit(**letter(), actor=world.users["executor"],
+                          assignment=q2.assignments.get(), result="explained", text="Так.")
+    assert "due-overdue" not in client.get(url(appeal)).content.decode()
+    assert q1.assignments.get().due_date == appeal.due_date

@@ -136,8 +136,10 @@ def card_context(
         "routing_missed": selectors.appeal_routing_missed(appeal=appeal, today=today),
         "today": today,
         # An appeal not considered (ст.8) has no term: nothing to show or count down.
+        # Per-question control: a question still owed past its own date, though the appeal's
+        # (the latest) may not be.
         "overdue": (appeal.due_date is not None and appeal.status in UNDER_CONTROL_STATUSES
-                    and appeal.due_date < today),
+                    and selectors.appeal_is_overdue(appeal=appeal, today=today)),
         "days_left": deadlines.days_left(appeal.due_date, today) if appeal.due_date else None,
         "calendar": working_calendar(),
         "repeats_of": appeal.previous_appeal,

@@ -149,10 +149,10 @@ def test_a_term_change_moves_only_its_questions_dates(two, supervisor, change, w
         marks = set(Assignment.objects.filter(question=q).exclude(status=A.CANCELLED)
                     .values_list("reminded_at", "escalated_at"))
         assert (marks == {(None, None)}) == (name in moved)
+    # the extension row records its question (none: every question)
     if change in ("extend", "request"):
         extension.refresh_from_db()
-        assert extension.question_id == (question.pk if question else None) if change == "extend" \
-            else extension.question_id == two.q2.pk
+        assert extension.question_id == (question.pk if question else None)
 
 
 @pytest.mark.parametrize(("which", "named"), [("q1", "Відсутність ГВП"), ("q2", "Ремонт дороги"),
@@ -421,3 +421,26 @@ def test_re_routing_one_question_leaves_the_others_date_and_assignments(two, boo
     assert new_main.authority_id == book.oda.pk
     assert new_main.due_date == d["q1"] == start
     assert d["appeal"] == start + dt.timedelta(days=8)
+
+
+def test_the_data_migration_gives_a_request_its_assignments_question(two, supervisor):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("vikno.appeals.migrations.0019_perq_extension_question")
+    # given an executor's request and an appeal-wide extension, both stored without a question
+    start = two.appeal.due_date
+    request = services.extension_request(actor=two.utility, assignment=two.of(two.q2),
+                                         new_due=start + dt.timedelta(days=3), reason="Обстеження")
+    wide = services.appeal_extend(actor=supervisor, appeal=two.appeal,
+                                  new_due=start + dt.timedelta(days=4), reason="Обстеження",
+                                  decider=decider())
+    Extension.objects.update(question=None)
+
+    # when migrated
+    migration.fill_question(apps, None)
+
+    # then the request concerns its assignment's question; the appeal-wide row every question
+    assert Extension.objects.get(pk=request.pk).question_id == two.q2.pk
+    assert Extension.objects.get(pk=wide.pk).question_id is None

@@ -341,6 +341,8 @@ def test_a_revision_sends_back_only_the_question_it_names(two, supervisor, opera
     # the history names the question sent back when it is not every question
     line = Transition.objects.filter(appeal=two.appeal, to_status=S.RETURNED_FOR_REVISION).last()
     assert line.params.get("questions") == ([question.subtopic.name] if question else None)
+    if question is not None:
+        assert f"Питання: {question.subtopic.name}." in line.note
 
 
 @pytest.mark.parametrize(("setup", "action", "which"), [

@@ -55,6 +55,21 @@ def _decided_by(params: Mapping[str, Any], names: Mapping[str, str]) -> list[str
         "on": _date(params.get("document_date"), names)})]
 
 
+def _questions(params: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
+    """Per-question control: the question (its sub-topic) a term change or a revision concerns,
+    when it is not every question of the appeal."""
+    if params.get("question"):
+        return [str(_("Question: %(question)s.") % {"question": params["question"]})]
+    if params.get("questions"):
+        return [str(_("Questions: %(questions)s.") % {"questions": "; ".join(params["questions"])})]
+    return []
+
+
+def _then(*parts: Callable[[Mapping[str, Any], Mapping[str, str]], list[str]]
+          ) -> Callable[[Mapping[str, Any], Mapping[str, str]], list[str]]:
+    return lambda params, names: [p for part in parts for p in part(params, names)]
+
+
 def _repeat(params: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
     """Past the 45-day cap dissatisfaction goes on in a new, repeated appeal: name it."""
     if not params.get("repeat"):
@@ -90,7 +105,7 @@ def _answers(params: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
 
 KINDS: dict[str, Kind] = {
     LEGACY: Kind(None, tail="legacy"),
-    NOTE: Kind(None, tail="note"),
+    NOTE: Kind(None, tail="note", paragraphs=_questions),
     # History of the appeal (Transition): shown in the viewer's language.
     "history.executors": Kind(ngettext_lazy("Executor: %(authorities)s",
                                             "Executors: %(authorities)s", "count")),
@@ -99,12 +114,15 @@ KINDS: dict[str, Kind] = {
     "history.not_considered": Kind(_("Reason: %(reason)s."), tail="note"),
     "history.extension_requested": Kind(
         _("%(authority)s asks to extend %(number)s to %(date)s."), tail="note"),
-    "history.term_changed": Kind(_("Control date: %(old_date)s → %(date)s."), tail="note"),
+    "history.term_changed": Kind(_("Control date: %(old_date)s → %(date)s."), tail="note",
+                                 paragraphs=_questions),
     "history.extended": Kind(_("Control date: %(old_date)s → %(date)s (%(decider_position)s, "
-                               "%(decider_body)s, No. %(document)s)."), tail="note"),
+                               "%(decider_body)s, No. %(document)s)."), tail="note",
+                                 paragraphs=_questions),
     "history.confirmed": Kind(_("Confirmed, rating %(r)s")),
-    "history.not_confirmed": Kind(_("Not confirmed by the applicant"), paragraphs=_repeat),
-    "history.poor_rating": Kind(_("Poor rating: %(r)s"), paragraphs=_repeat),
+    "history.not_confirmed": Kind(_("Not confirmed by the applicant"),
+                                  paragraphs=_then(_questions, _repeat)),
+    "history.poor_rating": Kind(_("Poor rating: %(r)s"), paragraphs=_then(_questions, _repeat)),
     "history.repeated": Kind(_("Repeated appeal %(repeat)s registered: the 45-day term of this one "
                                "has passed.")),
     # Notices to the applicant (Notice): shown and sent in the applicant's language.
@@ -114,7 +132,8 @@ KINDS: dict[str, Kind] = {
         _("Your appeal %(number)s is not subject to consideration: %(reason)s.")),
     "notice.returned": Kind(_("Your appeal %(number)s is returned: %(note)s")),
     "notice.extended": Kind(_("The term of consideration of your appeal %(number)s is extended "
-                              "to %(date)s: %(reason_text)s"), paragraphs=_decided_by),
+                              "to %(date)s: %(reason_text)s"),
+                               paragraphs=_then(_questions, _decided_by)),
     "notice.answered": Kind(_("Your appeal %(number)s has been considered."), paragraphs=_answers),
     # Notifications to staff (Notification): shown in the viewer's language.
     "notification.extension": Kind(_("%(authority)s asks to extend %(number)s to %(date)s.")),

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import Role
@@ -57,6 +57,8 @@ from vikno.core.search import Fold, fold
 
 # A pseudo-status of the filters: every appeal still under consideration (the default queue).
 OPEN = "open"
+# A main executor's answer that settles its question's control date (kept when its appeal closes).
+ANSWERED_STATUSES = (AssignmentStatus.ANSWERED, AssignmentStatus.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,25 @@ class AppealFilters:
 
 
 def overdue_q(today: date) -> Q:
-    """Open, still owed by the executors, and past the control date."""
-    return Q(status__in=UNDER_CONTROL_STATUSES, due_date__lt=today)
+    """Under control, with a question past its own control date whose main executor has not
+    answered (per-question control: a question extended to a later date is not overdue while
+    another one may be; the appeal's own date is the latest of its questions')."""
+    late = _owed_questions().filter(due_date__lt=today)
+    return Q(status__in=UNDER_CONTROL_STATUSES) & Q(Exists(late))
+
+
+def _owed_questions() -> QuerySet[Question]:
+    """The outer appeal's questions whose main executor has not answered (yet, or again)."""
+    answered = Assignment.objects.filter(question=OuterRef("pk"), role=AssignmentRole.MAIN,
+                                         status__in=ANSWERED_STATUSES)
+    return Question.objects.filter(appeal=OuterRef("pk")).exclude(Exists(answered))
+
+
+def next_due_subquery() -> Subquery:
+    """The earliest control date among the appeal's questions still owed (per-question control):
+    what the queue measures overdue by; empty when every question is answered."""
+    return Subquery(_owed_questions().filter(due_date__isnull=False).order_by("due_date")
+                    .values("due_date")[:1])
 
 
 def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> QuerySet[Appeal]:
@@ -103,6 +122,7 @@ def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> Q
     if f.q.strip():
         qs = qs.filter(_search_q(f.q.strip(), with_applicant=applicants_searchable_by(user)))
     return (qs.distinct().select_related("applicant", "territory")
+            .annotate(next_due=next_due_subquery())
             .order_by("-priority", "due_date", "-received_at"))
 
 
@@ -187,6 +207,11 @@ def possible_repeats(
 
 def appeals_overdue(*, today: date | None = None) -> QuerySet[Appeal]:
     return Appeal.objects.filter(overdue_q(today or clock.today()))
+
+
+def appeal_is_overdue(*, appeal: Appeal, today: date) -> bool:
+    """The card's mark: a question still owed is past its own control date (see overdue_q)."""
+    return Appeal.objects.filter(overdue_q(today), pk=appeal.pk).exists()
 
 
 def assignments_for_executor(*, user: Any, authority_id: int, status: str = "",

@@ -138,6 +138,11 @@ class Extension(TimeStampedModel):
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="extensions"
     )
+    # The question whose term it is (per-question control); empty: every question of the appeal.
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, null=True, blank=True, related_name="extensions",
+        verbose_name=_("question"),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

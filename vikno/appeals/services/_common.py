@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.db.models import Max
 
 from vikno.appeals.lifecycle import (
     AppealStatus,
@@ -122,6 +123,16 @@ def history(*, appeal: Appeal, actor: Any, action: TransitionAction, note: str =
         appeal=appeal, by=actor if getattr(actor, "pk", None) else None, action=action,
         from_status=appeal.status, to_status=appeal.status, **note_of(note, message, params),
     )
+
+
+def appeal_due_sync(appeal: Appeal) -> None:
+    """Per-question control: the appeal's control date is the latest of its questions' (empty
+    while none has one). The one place where the appeal's date is derived."""
+    latest = appeal.questions.aggregate(latest=Max("due_date"))["latest"]
+    if latest != appeal.due_date:
+        appeal.due_date = latest
+        appeal.updated_at = clock.now()
+        appeal.save(update_fields=["due_date", "updated_at"])
 
 
 def lock(appeal: Appeal) -> Appeal:

@@ -18,7 +18,13 @@ from vikno.appeals.lifecycle import (
     TransitionAction,
 )
 from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Question
-from vikno.appeals.services._common import appeal_move, assignment_move, history, lock
+from vikno.appeals.services._common import (
+    appeal_due_sync,
+    appeal_move,
+    assignment_move,
+    history,
+    lock,
+)
 from vikno.appeals.services.routing_terms import term_close
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
@@ -95,12 +101,13 @@ def _give_term(*, actor: Any, appeal: Appeal, questions: list[Question]) -> None
     if appeal.due_date is not None:
         return
     start = clock.local_date(appeal.status_changed_at)
-    appeal.due_date = deadlines.consideration_due(start, needs_study=appeal.needs_study)
+    due = deadlines.consideration_due(start, needs_study=appeal.needs_study)
     appeal.max_due_date = deadlines.max_due(start)
-    appeal.save(update_fields=["due_date", "max_due_date"])
-    appeal.questions.update(due_date=appeal.due_date)
+    appeal.save(update_fields=["max_due_date"])
+    appeal.questions.update(due_date=due)
     for question in questions:
-        question.due_date = appeal.due_date
+        question.due_date = due
+    appeal_due_sync(appeal)
     audit.record(actor=actor, action=AuditAction.APPEAL_TERM, obj=appeal,
                  after={"due_date": appeal.due_date, "max_due_date": appeal.max_due_date})
 

@@ -29,10 +29,12 @@ from vikno.appeals.models import (
     NotConsideredReason,
     Notice,
     Notification,
+    Question,
     RoutingTerm,
 )
 from vikno.appeals.models.work import LATE_ACTIONS, NoticeKind, NotificationKind
 from vikno.appeals.services._common import (
+    appeal_due_sync,
     appeal_move,
     assignment_move,
     assignments_of,
@@ -127,34 +129,60 @@ def appeal_return_missing_content(*, actor: Any, appeal: Appeal, note: str) -> A
     return appeal
 
 
-def _apply_due(*, appeal: Appeal, new_due: date) -> None:
-    appeal.due_date = new_due
-    appeal.updated_at = clock.now()
-    appeal.save(update_fields=["due_date", "updated_at"])
-    appeal.questions.update(due_date=new_due)
-    Assignment.objects.filter(question__appeal=appeal,
-                              status__in=ACTIVE_ASSIGNMENT_STATUSES).update(
-        due_date=new_due, reminded_at=None, escalated_at=None)
+def questions_of(appeal: Appeal, question: Question | None) -> list[Question]:
+    """The questions a term change concerns (per-question control): the one named, which must be
+    this appeal's, or every question of the appeal when none is named."""
+    questions = list(appeal.questions.select_related("subtopic").order_by("id"))
+    if question is None:
+        return questions
+    chosen = [q for q in questions if q.pk == question.pk]
+    if not chosen:
+        raise AppealsError(Code.INVALID_VALUE, _("Choose a question of this appeal."),
+                           field="question")
+    return chosen
 
 
-def _check_term_change(appeal: Appeal, *, allowed: frozenset[AppealStatus], refusal: str,
-                       rule: Callable[[date, date], None]) -> date:
+def _apply_due(*, appeal: Appeal, questions: list[Question], new_due: date) -> None:
+    """Move the named questions' control dates and their assignments' (reminders and escalations
+    start over); the other questions keep theirs. The appeal's date follows (the latest)."""
+    ids = [q.pk for q in questions]
+    now = clock.now()
+    Question.objects.filter(pk__in=ids).update(due_date=new_due, updated_at=now)
+    Assignment.objects.filter(question__in=ids, status__in=ACTIVE_ASSIGNMENT_STATUSES).update(
+        due_date=new_due, reminded_at=None, escalated_at=None, updated_at=now)
+    for question in questions:
+        question.due_date = new_due
+    appeal_due_sync(appeal)
+
+
+def _current(questions: list[Question], appeal: Appeal, *, latest: bool) -> date | None:
+    """The control date a change is measured against: the question's own; for several, the latest
+    (an extension moves none of them earlier) or the earliest (a shortening moves none later)."""
+    dates = [q.due_date for q in questions if q.due_date is not None]
+    if not dates:
+        return appeal.due_date
+    return max(dates) if latest else min(dates)
+
+
+def _check_term_change(appeal: Appeal, *, current: date | None, allowed: frozenset[AppealStatus],
+                       refusal: str, rule: Callable[[date, date], None]) -> date:
     """A control date changes only while the appeal is under control and has one (ст.8: an
     appeal not considered has none), and only as the deadline rule allows (the rule gets the
-    date of receipt and the current control date, which is returned)."""
-    if AppealStatus(appeal.status) not in allowed or appeal.due_date is None:
+    date of receipt and the question's current control date, which is returned)."""
+    if AppealStatus(appeal.status) not in allowed or appeal.due_date is None or current is None:
         raise AppealsError(Code.ILLEGAL_TRANSITION,
                            refusal % {"status": appeal.get_status_display()}, http_status=409)
     try:
-        rule(clock.local_date(appeal.received_at), appeal.due_date)
+        rule(clock.local_date(appeal.received_at), current)
     except DeadlineError as exc:
         raise from_rule(exc) from exc
-    return appeal.due_date
+    return current
 
 
-def _check_extendable(appeal: Appeal, new_due: date) -> date:
-    """ст.20 of the Law on citizens' appeals (45 days), or Law 2939-VI ст.20 ч.4 for a request
-    for public information (20 working days, decided within the first 5)."""
+def _check_extendable(appeal: Appeal, questions: list[Question], new_due: date) -> date:
+    """ст.20 of the Law on citizens' appeals (45 days from the appeal's receipt, for each
+    question), or Law 2939-VI ст.20 ч.4 for a request for public information (20 working days,
+    decided within the first 5). The new date must be later than the question's own."""
     def rule(received: date, due: date) -> None:
         if appeal.is_public_information:
             deadlines.public_information_extension_check(
@@ -163,17 +191,26 @@ def _check_extendable(appeal: Appeal, new_due: date) -> date:
             deadlines.extension_check(received, due, new_due)
 
     return _check_term_change(
-        appeal, allowed=UNDER_CONTROL_STATUSES | {AppealStatus.ANSWERED},
+        appeal, current=_current(questions, appeal, latest=True),
+        allowed=UNDER_CONTROL_STATUSES | {AppealStatus.ANSWERED},
         refusal=_("The term of an appeal in the status “%(status)s” cannot be extended."),
         rule=rule)
+
+
+def _question_param(appeal: Appeal, questions: list[Question]) -> dict[str, str]:
+    """The sub-topic of the one question a change concerns, for the texts about it (an appeal of
+    one question, or a change of every question, needs none)."""
+    if len(questions) != 1 or appeal.questions.count() < 2:
+        return {}
+    return {"question": questions[0].subtopic.name}
 
 
 @transaction.atomic
 def extension_request(
     *, actor: Any, assignment: Assignment, new_due: date, reason: str
 ) -> Extension:
-    """The executor asks for a longer term; the body's head decides (in the workspace, or through
-    the centre's supervisor)."""
+    """The executor asks for a longer term of its assignment's question; the body's head decides
+    (in the workspace, or through the centre's supervisor)."""
     reason = _reason(reason)
     appeal, assignment = lock_assignment(assignment)
     if assignment.status not in OWING_STATUSES:
@@ -182,13 +219,15 @@ def extension_request(
             _("A longer term can be asked only for an assignment still in work."),
             http_status=409,
         )
-    old_due = _check_extendable(appeal, new_due)
+    question = assignment.question
+    old_due = _check_extendable(appeal, [question], new_due)
     extension = Extension.objects.create(
-        appeal=appeal, assignment=assignment, requested_by=actor, reason=reason,
-        old_due_date=old_due, new_due_date=new_due,
+        appeal=appeal, assignment=assignment, question=question, requested_by=actor,
+        reason=reason, old_due_date=old_due, new_due_date=new_due,
     )
     audit.record(actor=actor, action=AuditAction.EXTENSION_REQUEST, obj=appeal,
-                 after={"new_due_date": new_due, "assignment": assignment.pk})
+                 after={"new_due_date": new_due, "assignment": assignment.pk,
+                        "question": question.pk})
     history(appeal=appeal, actor=actor, action=TransitionAction.EXTENSION_REQUESTED,
             message="history.extension_requested",
             params={"authority": assignment.authority.code, "number": appeal.number,
@@ -252,27 +291,35 @@ def head_decider(*, actor: Any, document_number: str, document_date: date | None
                    document_number=document_number, document_date=document_date)
 
 
-def extended_notice(*, appeal: Appeal, new_due: date, reason: str, decider: Decider) -> Notice:
-    """ст.20: the applicant is told of the longer term, why, and who extended it."""
+def extended_notice(*, appeal: Appeal, new_due: date, reason: str, decider: Decider,
+                    question: str = "") -> Notice:
+    """ст.20: the applicant is told of the longer term, why, who extended it, and of which
+    question (its sub-topic) when the appeal has several."""
+    extra = {"question": question} if question else {}
     return notice(appeal=appeal, kind=NoticeKind.EXTENDED, message="notice.extended", date=new_due,
                   reason_text=reason, decider_name=decider.name, decider_position=decider.position,
                   decider_body=decider.body, document=decider.document_number,
-                  document_date=decider.document_date)
+                  document_date=decider.document_date, **extra)
 
 
-def _grant(*, actor: Any, appeal: Appeal, new_due: date, reason: str, decider: Decider) -> None:
-    old = appeal.due_date
-    _apply_due(appeal=appeal, new_due=new_due)
+def _grant(*, actor: Any, appeal: Appeal, questions: list[Question], new_due: date, reason: str,
+           decider: Decider) -> None:
+    old = _current(questions, appeal, latest=True)
+    named = _question_param(appeal, questions)
+    _apply_due(appeal=appeal, questions=questions, new_due=new_due)
     # The decider's name is an official's, acting in office; the trail keeps the document only.
     audit.record(actor=actor, action=AuditAction.APPEAL_EXTEND, obj=appeal,
                  before={"due_date": old},
-                 after={"due_date": new_due, "document_number": decider.document_number,
+                 after={"due_date": new_due, "appeal_due_date": appeal.due_date,
+                        "questions": [q.pk for q in questions],
+                        "document_number": decider.document_number,
                         "document_date": decider.document_date})
     history(appeal=appeal, actor=actor, action=TransitionAction.EXTENDED, message="history.extended",
             params={"old_date": old, "date": new_due, "note": reason,
                     "decider_position": decider.position, "decider_body": decider.body,
-                    "document": decider.document_number})
-    extended_notice(appeal=appeal, new_due=new_due, reason=reason, decider=decider)
+                    "document": decider.document_number, **named})
+    extended_notice(appeal=appeal, new_due=new_due, reason=reason, decider=decider,
+                    question=named.get("question", ""))
 
 
 @transaction.atomic
@@ -291,9 +338,11 @@ def extension_decide(
                            http_status=409)
     appeal = lock(extension.appeal)
     if checked is not None:
-        _check_extendable(appeal, extension.new_due_date)
-        _grant(actor=actor, appeal=appeal, new_due=extension.new_due_date, reason=extension.reason,
-               decider=checked)
+        # The request concerns its question (an older appeal-wide row: every question).
+        questions = questions_of(appeal, extension.question)
+        _check_extendable(appeal, questions, extension.new_due_date)
+        _grant(actor=actor, appeal=appeal, questions=questions, new_due=extension.new_due_date,
+               reason=extension.reason, decider=checked)
         for name, value in checked.fields().items():
             setattr(extension, name, value)
     elif not note.strip():
@@ -310,38 +359,47 @@ def extension_decide(
 
 @transaction.atomic
 def appeal_extend(
-    *, actor: Any, appeal: Appeal, new_due: date, reason: str, decider: Decider | None = None
+    *, actor: Any, appeal: Appeal, new_due: date, reason: str, decider: Decider | None = None,
+    question: Question | None = None,
 ) -> Extension:
     """A supervisor records, on the body's behalf, the longer term its head decided (ст.20): with
-    a reason and who decided it; never past 45 days from receipt."""
+    a reason and who decided it; never past 45 days from receipt. It concerns one question (the
+    others keep their dates) or, with none named, every question of the appeal."""
     reason = _reason(reason)
     appeal = lock(appeal)
-    old_due = _check_extendable(appeal, new_due)
+    questions = questions_of(appeal, question)
+    old_due = _check_extendable(appeal, questions, new_due)
     checked = _decider(decider, received_on=clock.local_date(appeal.received_at))
     extension = Extension.objects.create(
-        appeal=appeal, requested_by=actor, reason=reason, old_due_date=old_due,
-        new_due_date=new_due, status=ExtensionStatus.APPROVED, decided_by=actor,
-        decided_at=clock.now(), **checked.fields(),
+        appeal=appeal, question=questions[0] if question is not None else None,
+        requested_by=actor, reason=reason, old_due_date=old_due, new_due_date=new_due,
+        status=ExtensionStatus.APPROVED, decided_by=actor, decided_at=clock.now(), **checked.fields(),
     )
-    _grant(actor=actor, appeal=appeal, new_due=new_due, reason=reason, decider=checked)
+    _grant(actor=actor, appeal=appeal, questions=questions, new_due=new_due, reason=reason,
+           decider=checked)
     return extension
 
 
 @transaction.atomic
-def appeal_shorten(*, actor: Any, appeal: Appeal, new_due: date, reason: str) -> Appeal:
-    """ст.20: on the applicant's reasoned request the term may be shortened."""
+def appeal_shorten(*, actor: Any, appeal: Appeal, new_due: date, reason: str,
+                   question: Question | None = None) -> Appeal:
+    """ст.20: on the applicant's reasoned request the term may be shortened: of one question (the
+    others keep their dates) or, with none named, of every question."""
     reason = _reason(reason)
     appeal = lock(appeal)
-    _check_term_change(
-        appeal, allowed=UNDER_CONTROL_STATUSES,
+    questions = questions_of(appeal, question)
+    old = _check_term_change(
+        appeal, current=_current(questions, appeal, latest=False), allowed=UNDER_CONTROL_STATUSES,
         refusal=_("The term of an appeal in the status “%(status)s” cannot be shortened."),
         rule=lambda received, due: deadlines.shortened_check(received, due, new_due))
-    old = appeal.due_date
-    _apply_due(appeal=appeal, new_due=new_due)
+    named = _question_param(appeal, questions)
+    _apply_due(appeal=appeal, questions=questions, new_due=new_due)
     audit.record(actor=actor, action=AuditAction.APPEAL_SHORTEN, obj=appeal,
-                 before={"due_date": old}, after={"due_date": new_due})
+                 before={"due_date": old},
+                 after={"due_date": new_due, "appeal_due_date": appeal.due_date,
+                        "questions": [q.pk for q in questions]})
     history(appeal=appeal, actor=actor, action=TransitionAction.SHORTENED, message="history.term_changed",
-            params={"old_date": old, "date": new_due, "note": reason})
+            params={"old_date": old, "date": new_due, "note": reason, **named})
     return appeal
 
 

@@ -15,13 +15,16 @@ from vikno.appeals.lifecycle import (
     AppealStatus,
     AssignmentStatus,
     TransitionAction,
+    appeal_transition_check,
 )
+from vikno.appeals.messages import NOTE
 from vikno.appeals.models import (
     Appeal,
     Assignment,
     AssignmentRole,
     Feedback,
     Notice,
+    Question,
     Reply,
     ReplyResult,
 )
@@ -47,6 +50,8 @@ POOR_RATING = 2
 ANSWERABLE_STATUSES = frozenset({
     AppealStatus.ASSIGNED, AppealStatus.IN_WORK, AppealStatus.RETURNED_FOR_REVISION,
 })
+# An answer that can be sent back for revision: given, or closed with its appeal.
+REVISABLE = (AssignmentStatus.ANSWERED, AssignmentStatus.CLOSED)
 
 
 def _accept(*, actor: Any, appeal: Appeal, assignment: Assignment) -> None:
@@ -67,9 +72,10 @@ def assignment_accept(*, actor: Any, assignment: Assignment) -> Assignment:
 
 
 def _all_mains_answered(appeal: Appeal) -> bool:
-    """Every question has its main executor's answer (one query)."""
+    """Every question has its main executor's answer (one query). A question not sent back when
+    its closed appeal was reopened keeps its closed answer."""
     answered = Assignment.objects.filter(question__appeal=appeal, role=AssignmentRole.MAIN,
-                                         status=AssignmentStatus.ANSWERED).values("question_id")
+                                         status__in=REVISABLE).values("question_id")
     return not appeal.questions.exclude(pk__in=answered).exists()
 
 
@@ -185,13 +191,43 @@ def _returned_to_centre(*, actor: Any, appeal: Appeal, assignment: Assignment, t
                     params={"authorities": [assignment.authority.code]})
 
 
-def _send_back(*, actor: Any, appeal: Appeal, action: TransitionAction, note: str = "",
-               message: str = "", params: dict[str, Any] | None = None) -> None:
+def revised_questions(appeal: Appeal, questions: list[Question] | None) -> list[Question]:
+    """Per-question control: the questions sent back for revision. Those named must be this
+    appeal's and have an answer to revise; none named means every answered question."""
+    answered = set(Assignment.objects.filter(question__appeal=appeal, status__in=REVISABLE)
+                   .values_list("question_id", flat=True))
+    own = list(appeal.questions.select_related("subtopic").order_by("id"))
+    if questions is None:
+        return [q for q in own if q.pk in answered]
+    wanted = {q.pk for q in questions}
+    chosen = [q for q in own if q.pk in wanted]
+    if not chosen or len(chosen) != len(wanted) or any(q.pk not in answered for q in chosen):
+        raise AppealsError(Code.INVALID_VALUE,
+                           _("Choose the questions whose answer is sent back for revision."),
+                           field="questions")
+    return chosen
+
+
+def _send_back(*, actor: Any, appeal: Appeal, action: TransitionAction,
+               questions: list[Question] | None = None, note: str = "", message: str = "",
+               params: dict[str, Any] | None = None) -> None:
+    """The named questions (see revised_questions) go back to their executors, main and co; the
+    other questions keep their answers. The appeal is "returned for revision" while any is."""
+    appeal_transition_check(AppealStatus(appeal.status), AppealStatus.RETURNED_FOR_REVISION)
+    chosen = revised_questions(appeal, questions)
+    if questions is not None and len(chosen) < appeal.questions.count():
+        # The history names the questions sent back (their sub-topics).
+        params = {**(params or {}), "questions": [q.subtopic.name for q in chosen]}
+        if not message:
+            message, params["note"] = NOTE, note.strip()
     appeal_move(actor=actor, appeal=appeal, target=AppealStatus.RETURNED_FOR_REVISION,
                 action=action, note=note, message=message, params=params)
-    for assignment in assignments_of(appeal, [AssignmentStatus.ANSWERED, AssignmentStatus.CLOSED]):
-        assignment_move(actor=actor, assignment=assignment, target=AssignmentStatus.FOR_REVISION,
-                        action=AuditAction.ASSIGNMENT_REVISION)
+    ids = {q.pk for q in chosen}
+    for assignment in assignments_of(appeal, REVISABLE):
+        if assignment.question_id in ids:
+            assignment_move(actor=actor, assignment=assignment,
+                            target=AssignmentStatus.FOR_REVISION,
+                            action=AuditAction.ASSIGNMENT_REVISION)
 
 
 def _close_assignments(*, actor: Any, appeal: Appeal) -> None:
@@ -209,7 +245,7 @@ def _main_answers(appeal: Appeal) -> list[Reply]:
     latest: dict[int, Reply] = {}
     for reply in (Reply.objects.filter(assignment__question__appeal=appeal,
                                        assignment__role=AssignmentRole.MAIN,
-                                       assignment__status=AssignmentStatus.ANSWERED)
+                                       assignment__status__in=REVISABLE)
                   .select_related("assignment__authority").order_by("id")):
         latest[reply.assignment_id] = reply
     return sorted(latest.values(), key=lambda r: (r.assignment.question_id, r.pk))
@@ -249,10 +285,12 @@ def _record_answer(*, actor: Any, appeal: Appeal, number: str, on: date | None,
 
 @transaction.atomic
 def answer_review(
-    *, actor: Any, appeal: Appeal, accept: bool, note: str = "", file_number: str = ""
+    *, actor: Any, appeal: Appeal, accept: bool, note: str = "", file_number: str = "",
+    questions: list[Question] | None = None,
 ) -> Appeal:
     """The centre checks the executors' answer: pass it to the applicant (the card records the
-    answer's index and date and the file it is kept in), or send it back."""
+    answer's index and date and the file it is kept in), or send back the answers of the
+    `questions` named (none named: every answered question); the others stay answered."""
     appeal = lock(appeal)
     if accept:
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.AWAITING_CONFIRMATION,
@@ -267,7 +305,8 @@ def answer_review(
     else:
         if not note.strip():
             raise AppealsError(Code.REASON_REQUIRED, _("Explain what must be revised."), field="note")
-        _send_back(actor=actor, appeal=appeal, action=TransitionAction.ANSWER_REJECTED, note=note)
+        _send_back(actor=actor, appeal=appeal, action=TransitionAction.ANSWER_REJECTED,
+                   questions=questions, note=note)
     return appeal
 
 
@@ -304,9 +343,12 @@ def appeal_answer_record(
 
 @transaction.atomic
 def feedback_record(
-    *, actor: Any, appeal: Appeal, confirmed: bool, rating: int | None, comment: str = ""
+    *, actor: Any, appeal: Appeal, confirmed: bool, rating: int | None, comment: str = "",
+    questions: list[Question] | None = None,
 ) -> Feedback:
-    """The applicant's confirmation and rating 1–5. Unconfirmed or poorly rated → for revision."""
+    """The applicant's confirmation and rating 1–5. Unconfirmed or poorly rated → the `questions`
+    the applicant names as not resolved (none named: every answered question) go back for
+    revision; the others keep their answers."""
     if rating is not None and not 1 <= rating <= 5:
         raise AppealsError(Code.RATING_OUT_OF_RANGE, _("The rating must be from 1 to 5."),
                            field="rating")
@@ -318,6 +360,8 @@ def feedback_record(
             http_status=409,
         )
     satisfied = confirmed and (rating is None or rating > POOR_RATING)
+    if not satisfied and questions is not None:
+        revised_questions(appeal, questions)  # refused before anything is written
     # Registered first: a registration locks the number counter before the audit trail's head.
     repeated = None if satisfied or not past_cap(appeal) else repeat_register(actor=actor,
                                                                               appeal=appeal)
@@ -344,8 +388,8 @@ def feedback_record(
                     action=TransitionAction.NOT_CONFIRMED,
                     message=message, params={"r": rating, "repeat": repeated.number})
     else:
-        _send_back(actor=actor, appeal=appeal, action=TransitionAction.NOT_CONFIRMED, message=message,
-                   params={"r": rating})
+        _send_back(actor=actor, appeal=appeal, action=TransitionAction.NOT_CONFIRMED,
+                   questions=questions, message=message, params={"r": rating})
     return feedback
 
 
@@ -369,9 +413,11 @@ def appeal_close(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
 
 
 @transaction.atomic
-def appeal_reopen(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
-    """A supervisor reopens a closed appeal (back for revision) or a wrongly rejected one. A closed
-    appeal past the 45-day cap stays closed and a repeated appeal is registered instead."""
+def appeal_reopen(*, actor: Any, appeal: Appeal, note: str,
+                  questions: list[Question] | None = None) -> Appeal:
+    """A supervisor reopens a closed appeal (the `questions` named not resolved go back for
+    revision; none named: every answered question) or a wrongly rejected one. A closed appeal
+    past the 45-day cap stays closed and a repeated appeal is registered instead."""
     if not note.strip():
         raise AppealsError(Code.REASON_REQUIRED, _("Give the reason for reopening."), field="note")
     appeal = lock(appeal)
@@ -387,5 +433,6 @@ def appeal_reopen(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
         # A wrongly rejected appeal is routed (or forwarded) within 5 days of its reopening.
         term_open(appeal=appeal, start=clock.today())
     else:
-        _send_back(actor=actor, appeal=appeal, action=TransitionAction.REOPEN, note=note)
+        _send_back(actor=actor, appeal=appeal, action=TransitionAction.REOPEN, questions=questions,
+                   note=note)
     return appeal

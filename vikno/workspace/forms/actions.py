@@ -53,7 +53,49 @@ class RouteForm(ActionForm):
         super().add_service_error(names.get(field or "", field), message)
 
 
-class NewDueForm(ActionForm):
+def _question_label(number: int, question: Any) -> str:
+    return f"{number}. {question.subtopic.name}"
+
+
+class QuestionChoice(ActionForm):
+    """Per-question control: which of the appeal's questions the action concerns. The field is
+    there only when the appeal has more than one question; the card and the action view give the
+    questions (`set_questions`), and the cleaned value is the Question itself, or None for all."""
+
+    # Set by subclasses: "one" (a select, blank = every question) or "many" (checkboxes).
+    question_field = ""
+    question_label: Any = ""
+    question_help: Any = ""
+    # The fields the question choice follows.
+    question_after: tuple[str, ...] = ()
+
+    def set_questions(self, questions: list[Any]) -> None:
+        if len(questions) < 2:
+            return
+        by_pk = {str(q.pk): q for q in questions}
+        choices = [(str(q.pk), _question_label(n, q)) for n, q in enumerate(questions, start=1)]
+        field: forms.Field
+        if self.question_field == "one":
+            field = forms.TypedChoiceField(
+                label=self.question_label, required=False, coerce=lambda v: by_pk[str(v)],
+                empty_value=None, choices=[("", _("All questions")), *choices],
+                help_text=self.question_help)
+            name = "question"
+        else:
+            field = forms.TypedMultipleChoiceField(
+                label=self.question_label, required=False, coerce=lambda v: by_pk[str(v)],
+                empty_value=None, choices=choices, widget=forms.CheckboxSelectMultiple,
+                help_text=self.question_help)
+            name = "questions"
+        self.fields[name] = field
+        self.order_fields([*self.question_after, name])
+
+
+class NewDueForm(QuestionChoice):
+    question_field = "one"
+    question_label = _("Question")
+    question_help = _("The other questions keep their control dates.")
+
     new_due_date = forms.DateField(label=_("New control date"), widget=DATE)
     reason = forms.CharField(label=_("Reason"), required=False, widget=NOTE)
 
@@ -81,7 +123,10 @@ class ShortenForm(NewDueForm):
 
 
 class ExtensionRequestForm(NewDueForm):
-    pass
+    """The executor's request concerns its own assignment's question: no choice."""
+
+    def set_questions(self, questions: list[Any]) -> None:
+        return
 
 
 class HeadDecideExtensionForm(ActionForm):
@@ -102,7 +147,12 @@ class DecideExtensionForm(HeadDecideExtensionForm, DeciderFields):
                    "document_number", "document_date"]
 
 
-class ReviewForm(ActionForm):
+class ReviewForm(QuestionChoice):
+    question_field = "many"
+    question_label = _("Questions sent back for revision")
+    question_help = _("None checked: every answered question.")
+    question_after = ("decision", "note")
+
     decision = forms.ChoiceField(
         label=_("Decision"), widget=forms.RadioSelect, initial="accept",
         choices=[("accept", _("Accept the answer and pass it to the applicant")),
@@ -118,7 +168,13 @@ class AnswerRecordForm(ActionForm):
     file_number = forms.CharField(label=_("File number"), max_length=64, required=False)
 
 
-class FeedbackForm(ActionForm):
+class FeedbackForm(QuestionChoice):
+    question_field = "many"
+    question_label = _("Questions the applicant names as not resolved")
+    question_help = _("For an unconfirmed result or a poor rating. None checked: every answered "
+                      "question.")
+    question_after = ("confirmed", "rating")
+
     confirmed = forms.TypedChoiceField(
         label=_("The applicant confirms the result"), widget=forms.RadioSelect,
         choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda v: v == "yes")
@@ -136,8 +192,11 @@ class CloseForm(NoteForm):
     pass
 
 
-class ReopenForm(NoteForm):
-    pass
+class ReopenForm(NoteForm, QuestionChoice):
+    question_field = "many"
+    question_label = _("Questions reopened")
+    question_help = _("None checked: every answered question.")
+    question_after = ("note",)
 
 
 class ReturnForm(NoteForm):

@@ -83,8 +83,10 @@ def applicant_label(appeal: Any, visible: bool) -> str:
 
 @register.filter
 def is_overdue(appeal: Any, today: Any) -> bool:
-    return (appeal.status in UNDER_CONTROL_STATUSES and appeal.due_date is not None
-            and appeal.due_date < today)
+    """Per-question control: by the earliest date of a question still owed when the list has it
+    (selectors.next_due_subquery), else by the appeal's date (the latest of its questions')."""
+    due = getattr(appeal, "next_due", None) or appeal.due_date
+    return appeal.status in UNDER_CONTROL_STATUSES and due is not None and due < today
 
 
 @register.filter

@@ -7,6 +7,7 @@ One browser serves the module; each test gets its own context (cookies, storage)
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import threading
@@ -22,14 +23,17 @@ from django.test import testcases
 
 from vikno.accounts.roles import Role
 from vikno.accounts.tests.factories import UserFactory, session_for
+from vikno.appeals import services
 from vikno.appeals.lifecycle import AppealStatus
 from vikno.appeals.models import Appeal, Notice
+from vikno.appeals.tests.factories import letter
 from vikno.audit.selectors import chain_verify
 from vikno.core import clock
 from vikno.directory import deadlines
 from vikno.directory.selectors import working_calendar
 from vikno.workspace.tests.axe import assert_accessible, axe_violations
 from vikno.workspace.tests.conftest import World
+from vikno.workspace.tests.test_per_question_panels import two_questions
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
@@ -449,3 +453,52 @@ def test_the_accessibility_check_names_the_rule_and_the_element(world: World,
         {"id": v["id"], "targets": v["targets"]} for v in violations]
     with pytest.raises(AssertionError, match=r"label .* at #id_text"):
         assert_accessible(page)
+
+
+def test_supervisor_extends_one_question_and_sends_back_the_other(world: World,
+                                                                   browser_page: Any) -> None:
+    # given an appeal of two questions for two executors
+    appeal, q1, q2 = two_questions(world)
+    start, new_due = appeal.due_date, appeal.due_date + dt.timedelta(days=5)
+    page = browser_page
+    sign_in(page, world.users["supervisor"])
+    page.goto(f"/appeals/{appeal.number}/")
+
+    # when the supervisor extends the road question only, choosing it by its sub-topic
+    form = open_panel(page, "#action-extend")
+    form.locator("[name=question]").select_option(label="2. Ремонт дорожнього покриття")
+    form.locator("[name=new_due_date]").fill(new_due.isoformat())
+    form.locator("[name=reason]").fill("Потрібне обстеження.")
+    for name, value in DECIDER.items():
+        form.locator(f"[name={name}]").fill(value)
+    form.locator("[name=document_date]").fill(clock.today().isoformat())
+    assert_accessible(page)
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#h-ext")
+
+    # then each question shows its own control date, and the extension names its question
+    blocks = page.locator(".question-block")
+    assert f"{start:%d.%m.%Y}" in blocks.nth(0).locator("header").inner_text()
+    assert f"{new_due:%d.%m.%Y}" in blocks.nth(1).locator("header").inner_text()
+    assert page.inner_text(".ext-question") == "Питання: Ремонт дорожнього покриття"
+
+    # when both are answered and the supervisor sends back the hot-water answer only
+    for question, role in ((q1, "executor"), (q2, "other_executor")):
+        services.reply_submit(**letter(), actor=world.users[role],
+                              assignment=question.assignments.get(status="assigned"),
+                              result="explained", text="Роз'яснено.")
+    page.goto(f"/appeals/{appeal.number}/")
+    review = open_panel(page, "#action-review")
+    review.locator("[name=decision][value=revise]").check()
+    review.locator("[name=note]").fill("Неповна відповідь.")
+    review.get_by_label("1. Відсутність гарячої води").check()
+    assert_accessible(page)
+    review.locator("button[type=submit]").click()
+    page.wait_for_selector(".messages")
+
+    # then only that question's executor has it back
+    appeal.refresh_from_db()
+    assert appeal.status == AppealStatus.RETURNED_FOR_REVISION
+    assert q1.assignments.get().status == "for_revision"
+    assert q2.assignments.exclude(status="cancelled").get().status == "answered"
+    assert page.console_errors == []

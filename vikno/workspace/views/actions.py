@@ -55,19 +55,20 @@ def _decider(d: dict[str, Any]) -> services.Decider:
 
 def _extend(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
     services.appeal_extend(actor=actor, appeal=appeal, new_due=d["new_due_date"], reason=d["reason"],
-                           decider=_decider(d))
+                           decider=_decider(d), question=d.get("question"))
     return _("The control date is extended to %(date)s.") % {"date": _date(d["new_due_date"])}
 
 
 def _shorten(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
-    services.appeal_shorten(actor=actor, appeal=appeal, new_due=d["new_due_date"], reason=d["reason"])
+    services.appeal_shorten(actor=actor, appeal=appeal, new_due=d["new_due_date"], reason=d["reason"],
+                            question=d.get("question"))
     return _("The control date is shortened to %(date)s.") % {"date": _date(d["new_due_date"])}
 
 
 def _review(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
     accept = d["decision"] == "accept"
     services.answer_review(actor=actor, appeal=appeal, accept=accept, note=d["note"],
-                           file_number=d["file_number"])
+                           file_number=d["file_number"], questions=d.get("questions"))
     return _("The answer was accepted.") if accept else _("The answer was sent back for revision.")
 
 
@@ -89,7 +90,7 @@ def _repeated(appeal: Appeal) -> str | None:
 
 def _feedback(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
     services.feedback_record(actor=actor, appeal=appeal, confirmed=d["confirmed"], rating=d["rating"],
-                             comment=d["comment"])
+                             comment=d["comment"], questions=d.get("questions"))
     # A closed appeal with a repeat was closed by this dissatisfaction: once a repeat exists the
     # first appeal never takes feedback again.
     return _repeated(appeal) or _("The applicant's confirmation and rating were recorded.")
@@ -101,7 +102,7 @@ def _close(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
 
 
 def _reopen(actor: Any, appeal: Appeal, d: dict[str, Any]) -> str:
-    services.appeal_reopen(actor=actor, appeal=appeal, note=d["note"])
+    services.appeal_reopen(actor=actor, appeal=appeal, note=d["note"], questions=d.get("questions"))
     return _repeated(appeal) or _("The appeal was reopened.")
 
 
@@ -166,7 +167,7 @@ def appeal_action_view(slug: str) -> Callable[..., HttpResponseBase]:
         appeal = access.appeal_get_for(user=request.user, number=number)
         access.appeal_require(user=request.user, appeal=appeal, action=action)
         form = APPEAL_PANELS[action](request.POST, request.FILES, auto_id=panel_id(action))
-        if isinstance(form, action_forms.RouteForm):
+        if isinstance(form, action_forms.RouteForm | action_forms.QuestionChoice):
             form.set_questions(list(appeal.questions.select_related("subtopic")))
         if not form.is_valid():
             return render_card(request, appeal, bound={action: form}, status=400)

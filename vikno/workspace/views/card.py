@@ -103,7 +103,7 @@ def card_context(
             continue
         initial = _route_initial(assignments, len(questions)) if action == Action.ROUTE else None
         panel_form = bound.get(action) or form_class(initial=initial, auto_id=panel_id(action))
-        if isinstance(panel_form, action_forms.RouteForm):
+        if isinstance(panel_form, action_forms.RouteForm | action_forms.QuestionChoice):
             panel_form.set_questions([row["q"] for row in questions])
         panel = {"name": str(action), "form": panel_form, "open": action in bound}
         if action == Action.ATTACH:
@@ -112,7 +112,8 @@ def card_context(
             panels.append(panel)
 
     extensions = [_extension_row(user, extension, bound) for extension in appeal.extensions
-                  .select_related("assignment__authority", "requested_by", "decided_by")]
+                  .select_related("assignment__authority", "requested_by", "decided_by",
+                                  "question__subtopic")]
 
     # A recorded view of the applicant and co-signers when they are shown unmasked.
     people = selectors.appeal_personal_data(user=user, appeal=appeal)
@@ -135,8 +136,10 @@ def card_context(
         "routing_missed": selectors.appeal_routing_missed(appeal=appeal, today=today),
         "today": today,
         # An appeal not considered (ст.8) has no term: nothing to show or count down.
+        # Per-question control: a question still owed past its own date, though the appeal's
+        # (the latest) may not be.
         "overdue": (appeal.due_date is not None and appeal.status in UNDER_CONTROL_STATUSES
-                    and appeal.due_date < today),
+                    and selectors.appeal_is_overdue(appeal=appeal, today=today)),
         "days_left": deadlines.days_left(appeal.due_date, today) if appeal.due_date else None,
         "calendar": working_calendar(),
         "repeats_of": appeal.previous_appeal,

@@ -28,7 +28,6 @@ from vikno.appeals.errors import forbidden, not_found
 from vikno.appeals.lifecycle import (
     ACTIVE_ASSIGNMENT_STATUSES,
     OPEN_STATUSES,
-    OWING_STATUSES,
     UNDER_CONTROL_STATUSES,
     AppealStatus,
     AssignmentStatus,
@@ -38,7 +37,6 @@ from vikno.appeals.models import (
     Appeal,
     Applicant,
     Assignment,
-    AssignmentRole,
     Attachment,
     Extension,
     ExtensionStatus,
@@ -70,6 +68,8 @@ class AppealFilters:
     overdue: bool = False
     priority: bool = False
     q: str = ""
+    # What the centre must act on (selectors_control.Attention), from the dashboard's counts.
+    attention: str = ""
 
 
 def overdue_q(today: date) -> Q:
@@ -100,6 +100,11 @@ def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> Q
         qs = qs.filter(overdue_q(clock.today()))
     if f.priority:
         qs = qs.filter(priority=True)
+    if f.attention:
+        # Imported here: selectors_control builds on this module.
+        from vikno.appeals.selectors_control import attention_q
+
+        qs = qs.filter(attention_q(f.attention))
     if f.q.strip():
         qs = qs.filter(_search_q(f.q.strip(), with_applicant=applicants_searchable_by(user)))
     return (qs.distinct().select_related("applicant", "territory")
@@ -197,40 +202,6 @@ def assignments_for_executor(*, user: Any, authority_id: int, status: str = "",
     if overdue:
         qs = qs.filter(due_date__lt=clock.today()).exclude(status=AssignmentStatus.ANSWERED)
     return qs.order_by("-question__appeal__priority", "due_date", "id")
-
-
-@dataclass(frozen=True)
-class AuthorityRow:
-    authority_id: int
-    code: str
-    name: str
-    arrived: int
-    in_work: int
-    overdue: int
-    answered: int
-    for_revision: int
-
-
-def authority_dashboard(*, since: date | None = None, today: date | None = None) -> list[AuthorityRow]:
-    """Per authority: arrived (assigned), in work, overdue, answered, returned for revision."""
-    today = today or clock.today()
-    qs = Assignment.objects.filter(role=AssignmentRole.MAIN).exclude(
-        status=AssignmentStatus.CANCELLED)
-    if since is not None:
-        qs = qs.filter(created_at__date__gte=since)
-    rows = (qs.values("authority_id", "authority__code", "authority__name")
-            .annotate(
-                arrived=Count("id"),
-                in_work=Count("id", filter=Q(status__in=[AssignmentStatus.ASSIGNED,
-                                                          AssignmentStatus.IN_WORK])),
-                overdue=Count("id", filter=Q(status__in=OWING_STATUSES, due_date__lt=today)),
-                answered=Count("id", filter=Q(status__in=[AssignmentStatus.ANSWERED,
-                                                           AssignmentStatus.CLOSED])),
-                for_revision=Count("id", filter=Q(status=AssignmentStatus.FOR_REVISION)),
-            ).order_by("-overdue", "-arrived"))
-    return [AuthorityRow(r["authority_id"], r["authority__code"], r["authority__name"],
-                         r["arrived"], r["in_work"], r["overdue"], r["answered"], r["for_revision"])
-            for r in rows]
 
 
 def status_counts(*, qs: QuerySet[Appeal] | None = None) -> dict[str, int]:

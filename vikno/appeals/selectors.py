@@ -47,7 +47,7 @@ from vikno.appeals.models import (
     RoutingTerm,
 )
 from vikno.appeals.models.applicants import phone_normalise
-from vikno.appeals.models.work import LATE_ACTIONS
+from vikno.appeals.models.work import LATE_ACTIONS, NotificationKind
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
@@ -298,6 +298,47 @@ def notifications_for(*, user: Any, authority_id: int | None, supervisor: bool,
     """The ones this user has not read: each reader marks its own."""
     return (notifications_addressed(user=user, authority_id=authority_id, supervisor=supervisor)
             .filter(~_read_by(user)).select_related("appeal")[:limit])
+
+
+@dataclass(frozen=True)
+class NotificationGroup:
+    """The unread notifications of one kind for one reader: how many, and the latest few."""
+
+    kind: str
+    label: str
+    unread: int
+    latest: list[Notification]
+
+
+def _unread_by(user: Any) -> QuerySet[Notification]:
+    return notifications_addressed_to(user).filter(~_read_by(user))
+
+
+def notification_unread_counts(*, user: Any) -> dict[str, int]:
+    """Unread per kind for this reader (each reader marks its own), in one GROUP BY; kinds
+    without unread ones are left out."""
+    rows = _unread_by(user).values_list("kind").annotate(n=Count("pk")).order_by()
+    return {kind: n for kind, n in rows if n}
+
+
+def notification_groups(*, user: Any, latest: int = 3) -> list[NotificationGroup]:
+    """The reader's unread notifications grouped by kind (in the order of NotificationKind),
+    each with its count and its `latest` newest: a query per kind that has any, however many
+    there are."""
+    counts = notification_unread_counts(user=user)
+    unread = _unread_by(user).select_related("appeal").order_by("-created_at", "-id")
+    return [NotificationGroup(kind=kind.value, label=str(kind.label), unread=counts[kind.value],
+                              latest=preload(unread.filter(kind=kind)[:latest]))
+            for kind in NotificationKind if kind.value in counts]
+
+
+def notification_group_page(*, user: Any, kind: str, page: Any, per_page: int) -> Page:
+    """One page of the reader's unread notifications of one kind, newest first."""
+    unread = (_unread_by(user).filter(kind=kind).select_related("appeal")
+              .order_by("-created_at", "-id"))
+    shown = Paginator(unread, per_page).get_page(page)
+    shown.object_list = preload(shown.object_list)
+    return shown
 
 
 def notifications_read_by(*, user: Any, limit: int = 20) -> list[Notification]:

@@ -39,7 +39,8 @@ class Attention(models.TextChoices):
     """What the centre must act on, as the queue's `attention` filter names it."""
 
     EXTENSION_REQUESTED = "extension_requested", _("Extension requests to decide")
-    RETURNED = "returned", _("Returned as not in competence: to re-route")
+    # Named after the assignments' status: every executor returned it.
+    RETURNED = AssignmentStatus.RETURNED.value, _("Returned as not in competence: to re-route")
     REVIEW = "review", _("Answers to review")
     ROUTING_LATE = "routing_late", _("Without an executor past 5 days (ст.7)")
 
@@ -97,14 +98,14 @@ class AuthorityRow:
     code: str
     name: str
     arrived: int
-    in_work: int
+    working: int
     overdue: int
-    answered: int
-    for_revision: int
+    replied: int
+    revision: int
     avg_days: float | None  # from the assignment to its first answer, in days
 
 
-SORT_COLUMNS = ("name", "arrived", "in_work", "overdue", "answered", "for_revision", "avg_days")
+SORT_COLUMNS = ("name", "arrived", "working", "overdue", "replied", "revision", "avg_days")
 DEFAULT_SORT = "-overdue"
 
 
@@ -134,12 +135,12 @@ def authority_table(*, sort: str | None = None, today: date | None = None) -> li
     rows = (qs.values("authority_id", "authority__code", "authority__name")
             .annotate(
                 arrived=Count("id"),
-                in_work=Count("id", filter=Q(status__in=[AssignmentStatus.ASSIGNED,
+                working=Count("id", filter=Q(status__in=[AssignmentStatus.ASSIGNED,
                                                           AssignmentStatus.IN_WORK])),
                 overdue=Count("id", filter=Q(status__in=OWING_STATUSES, due_date__lt=today)),
-                answered=Count("id", filter=Q(status__in=[AssignmentStatus.ANSWERED,
+                replied=Count("id", filter=Q(status__in=[AssignmentStatus.ANSWERED,
                                                            AssignmentStatus.CLOSED])),
-                for_revision=Count("id", filter=Q(status=AssignmentStatus.FOR_REVISION)),
+                revision=Count("id", filter=Q(status=AssignmentStatus.FOR_REVISION)),
             ).order_by())
     took = ExpressionWrapper(F("created_at") - F("assignment__created_at"),
                              output_field=DurationField())
@@ -147,8 +148,8 @@ def authority_table(*, sort: str | None = None, today: date | None = None) -> li
                 _first_replies().values("assignment__authority_id")
                 .annotate(avg=Avg(took)).order_by()}
     table = [AuthorityRow(r["authority_id"], r["authority__code"], r["authority__name"],
-                          r["arrived"], r["in_work"], r["overdue"], r["answered"],
-                          r["for_revision"], _days(averages.get(r["authority_id"])))
+                          r["arrived"], r["working"], r["overdue"], r["replied"],
+                          r["revision"], _days(averages.get(r["authority_id"])))
              for r in rows]
     return sort_authority_rows(table, sort)
 

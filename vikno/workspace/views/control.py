@@ -88,10 +88,10 @@ def _attention_tiles(counts: control_reads.AttentionCounts, *, links: bool) -> l
 COLUMNS = [
     ("name", _("Authority")),
     ("arrived", _("Arrived")),
-    ("in_work", _("In work")),
+    ("working", _("In work")),
     ("overdue", _("Overdue")),
-    ("answered", _("Answered")),
-    ("for_revision", _("Returned for revision")),
+    ("replied", _("Answered")),
+    ("revision", _("Returned for revision")),
     ("avg_days", _("Average days to answer")),
 ]
 

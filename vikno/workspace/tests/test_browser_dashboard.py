@@ -17,14 +17,14 @@ from vikno.appeals.models import Notification
 from vikno.appeals.models.work import NotificationKind
 from vikno.appeals.services import Routing
 from vikno.appeals.tests.factories import letter
+from vikno.workspace.tests import test_browser as shared
 from vikno.workspace.tests.axe import assert_accessible
 from vikno.workspace.tests.conftest import World
-from vikno.workspace.tests.test_browser import (  # noqa: F401 (fixtures used by name)
-    CHROMIUM,
-    browser,
-    browser_page,
-    sign_in,
-)
+from vikno.workspace.tests.test_browser import CHROMIUM, sign_in
+
+# test_browser.py's fixtures (one Chromium per module, a fresh context per test), used by name.
+browser = shared.browser
+browser_page = shared.browser_page
 
 pytestmark = [
     pytest.mark.browser,

@@ -28,7 +28,6 @@ from vikno.appeals.errors import forbidden, not_found
 from vikno.appeals.lifecycle import (
     ACTIVE_ASSIGNMENT_STATUSES,
     OPEN_STATUSES,
-    OWING_STATUSES,
     UNDER_CONTROL_STATUSES,
     AppealStatus,
     AssignmentStatus,
@@ -38,7 +37,6 @@ from vikno.appeals.models import (
     Appeal,
     Applicant,
     Assignment,
-    AssignmentRole,
     Attachment,
     Extension,
     ExtensionStatus,
@@ -49,7 +47,7 @@ from vikno.appeals.models import (
     RoutingTerm,
 )
 from vikno.appeals.models.applicants import phone_normalise
-from vikno.appeals.models.work import LATE_ACTIONS
+from vikno.appeals.models.work import LATE_ACTIONS, NotificationKind
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
@@ -72,6 +70,8 @@ class AppealFilters:
     overdue: bool = False
     priority: bool = False
     q: str = ""
+    # What the centre must act on (selectors_control.Attention), from the dashboard's counts.
+    attention: str = ""
 
 
 def overdue_q(today: date) -> Q:
@@ -119,6 +119,11 @@ def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> Q
         qs = qs.filter(overdue_q(clock.today()))
     if f.priority:
         qs = qs.filter(priority=True)
+    if f.attention:
+        # Imported here: selectors_control builds on this module.
+        from vikno.appeals.selectors_control import attention_q
+
+        qs = qs.filter(attention_q(f.attention))
     if f.q.strip():
         qs = qs.filter(_search_q(f.q.strip(), with_applicant=applicants_searchable_by(user)))
     return (qs.distinct().select_related("applicant", "territory")
@@ -224,40 +229,6 @@ def assignments_for_executor(*, user: Any, authority_id: int, status: str = "",
     return qs.order_by("-question__appeal__priority", "due_date", "id")
 
 
-@dataclass(frozen=True)
-class AuthorityRow:
-    authority_id: int
-    code: str
-    name: str
-    arrived: int
-    in_work: int
-    overdue: int
-    answered: int
-    for_revision: int
-
-
-def authority_dashboard(*, since: date | None = None, today: date | None = None) -> list[AuthorityRow]:
-    """Per authority: arrived (assigned), in work, overdue, answered, returned for revision."""
-    today = today or clock.today()
-    qs = Assignment.objects.filter(role=AssignmentRole.MAIN).exclude(
-        status=AssignmentStatus.CANCELLED)
-    if since is not None:
-        qs = qs.filter(created_at__date__gte=since)
-    rows = (qs.values("authority_id", "authority__code", "authority__name")
-            .annotate(
-                arrived=Count("id"),
-                in_work=Count("id", filter=Q(status__in=[AssignmentStatus.ASSIGNED,
-                                                          AssignmentStatus.IN_WORK])),
-                overdue=Count("id", filter=Q(status__in=OWING_STATUSES, due_date__lt=today)),
-                answered=Count("id", filter=Q(status__in=[AssignmentStatus.ANSWERED,
-                                                           AssignmentStatus.CLOSED])),
-                for_revision=Count("id", filter=Q(status=AssignmentStatus.FOR_REVISION)),
-            ).order_by("-overdue", "-arrived"))
-    return [AuthorityRow(r["authority_id"], r["authority__code"], r["authority__name"],
-                         r["arrived"], r["in_work"], r["overdue"], r["answered"], r["for_revision"])
-            for r in rows]
-
-
 def status_counts(*, qs: QuerySet[Appeal] | None = None) -> dict[str, int]:
     qs = Appeal.objects.all() if qs is None else qs
     counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
@@ -352,6 +323,47 @@ def notifications_for(*, user: Any, authority_id: int | None, supervisor: bool,
     """The ones this user has not read: each reader marks its own."""
     return (notifications_addressed(user=user, authority_id=authority_id, supervisor=supervisor)
             .filter(~_read_by(user)).select_related("appeal")[:limit])
+
+
+@dataclass(frozen=True)
+class NotificationGroup:
+    """The unread notifications of one kind for one reader: how many, and the latest few."""
+
+    kind: str
+    label: str
+    unread: int
+    latest: list[Notification]
+
+
+def _unread_by(user: Any) -> QuerySet[Notification]:
+    return notifications_addressed_to(user).filter(~_read_by(user))
+
+
+def notification_unread_counts(*, user: Any) -> dict[str, int]:
+    """Unread per kind for this reader (each reader marks its own), in one GROUP BY; kinds
+    without unread ones are left out."""
+    rows = _unread_by(user).values_list("kind").annotate(n=Count("pk")).order_by()
+    return {kind: n for kind, n in rows if n}
+
+
+def notification_groups(*, user: Any, latest: int = 3) -> list[NotificationGroup]:
+    """The reader's unread notifications grouped by kind (in the order of NotificationKind),
+    each with its count and its `latest` newest: a query per kind that has any, however many
+    there are."""
+    counts = notification_unread_counts(user=user)
+    unread = _unread_by(user).select_related("appeal").order_by("-created_at", "-id")
+    return [NotificationGroup(kind=kind.value, label=str(kind.label), unread=counts[kind.value],
+                              latest=preload(unread.filter(kind=kind)[:latest]))
+            for kind in NotificationKind if kind.value in counts]
+
+
+def notification_group_page(*, user: Any, kind: str, page: Any, per_page: int) -> Page:
+    """One page of the reader's unread notifications of one kind, newest first."""
+    unread = (_unread_by(user).filter(kind=kind).select_related("appeal")
+              .order_by("-created_at", "-id"))
+    shown = Paginator(unread, per_page).get_page(page)
+    shown.object_list = preload(shown.object_list)
+    return shown
 
 
 def notifications_read_by(*, user: Any, limit: int = 20) -> list[Notification]:

@@ -15,9 +15,10 @@ from vikno.core.errors import NotFound
 
 
 @transaction.atomic
-def notification_mark_read(*, user: Any, pk: int | None = None) -> int:
-    """Mark one notification (or, with pk None, all of them) read for this user. Returns how many
-    it marked. Not on the audit trail: a reader's own inbox state, not part of the case file."""
+def notification_mark_read(*, user: Any, pk: int | None = None, kind: str = "") -> int:
+    """Mark one notification (or, with pk None, all of them, or all of one `kind`) read for this
+    user. Returns how many it marked. Not on the audit trail: a reader's own inbox state, not
+    part of the case file."""
     # Imported here: access (which selectors reads) imports this package.
     from vikno.appeals.selectors import notifications_addressed_to
 
@@ -28,6 +29,8 @@ def notification_mark_read(*, user: Any, pk: int | None = None) -> int:
         notification=OuterRef("pk"), user=user)))
     if pk is not None:
         unread = unread.filter(pk=pk)
+    if kind:
+        unread = unread.filter(kind=kind)
     ids = list(unread.values_list("pk", flat=True))
     now = clock.now()
     # ignore_conflicts: a double click marks once (unique per notification and reader).

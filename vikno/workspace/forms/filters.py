@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from vikno.appeals.lifecycle import AppealStatus
 from vikno.appeals.models import Channel
 from vikno.appeals.selectors import OPEN, AppealFilters
+from vikno.appeals.selectors_control import Attention
 from vikno.workspace import reads
 from vikno.workspace.forms import set_choices
 
@@ -28,6 +29,9 @@ class QueueFilterForm(forms.Form):
     authority = forms.ChoiceField(label=_("Executor"), required=False)
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
     priority = forms.BooleanField(label=_("Priority"), required=False)
+    # From the dashboard's counts; a hidden field: the list shows which one is applied.
+    attention = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+                                  choices=[("", ""), *Attention.choices])
 
     def __init__(self, *args: Any, with_authority: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,7 +53,13 @@ class QueueFilterForm(forms.Form):
             channel=d["channel"], topic_code=d["topic"],
             territory_code=d["territory"], authority_code=d.get("authority", ""),
             overdue=d["overdue"], priority=d["priority"], q=d["q"],
+            attention=d.get("attention", ""),
         )
+
+    def attention_label(self) -> str:
+        """The dashboard's category this list is filtered to, for the heading; else empty."""
+        value = self.cleaned_data.get("attention", "") if self.is_valid() else ""
+        return str(Attention(value).label) if value else ""
 
 
 class PeriodForm(forms.Form):

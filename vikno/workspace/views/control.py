@@ -8,10 +8,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import Role
 from vikno.appeals import access, selectors
+from vikno.appeals import selectors_control as control_reads
 from vikno.appeals.errors import forbidden
 from vikno.appeals.lifecycle import AppealStatus
 from vikno.appeals.models import Channel
@@ -27,15 +30,27 @@ LIST_LIMIT = 50
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not access.sees_dashboard(request.user):
         raise forbidden()
+    today = clock.today()
     counts = selectors.status_counts()
-    context = {
-        "rows": selectors.authority_dashboard(),
+    # The lists and the links name appeals or open the queue: the supervisor's working tools,
+    # not the analyst's aggregates (the analyst sees the same figures without links).
+    controls = role_of(request.user) == Role.SUPERVISOR
+    column, descending = control_reads.parse_sort(request.GET.get("sort"))
+    rows = control_reads.authority_table(sort=request.GET.get("sort"), today=today)
+    intake = control_reads.intake_per_week(today=today)
+    overdue = control_reads.overdue_per_week(today=today)
+    context: dict[str, Any] = {
+        "attention": _attention_tiles(control_reads.attention_counts(today=today), links=controls),
+        "rows": [{"row": r, "overdue_url": _queue_url(authority=r.code, overdue="1")
+                  if controls else ""} for r in rows],
+        "columns": _sortable_columns(column, descending),
         "status_counts": [(AppealStatus(s).label, n) for s, n in counts.items()],
-        "today": clock.today(),
-        # The lists name appeals: the supervisor's working tools, not the analyst's aggregates.
-        "controls": role_of(request.user) == Role.SUPERVISOR,
+        "charts": {"intake": intake.as_json(), "overdue": overdue.as_json()},
+        "chart_rows": list(zip(intake.weeks, intake.values, overdue.values, strict=True)),
+        "today": today,
+        "controls": controls,
     }
-    if context["controls"]:
+    if controls:
         context |= {
             "extensions": list(selectors.pending_extensions()[:LIST_LIMIT]),
             "returned": list(selectors.returned_awaiting_routing(user=request.user)[:LIST_LIMIT]),
@@ -45,6 +60,55 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "here": reverse("workspace:dashboard"),
         }
     return render(request, "workspace/dashboard.html", context)
+
+
+def _queue_url(**params: str) -> str:
+    """The queue filtered by GET parameters (status, overdue, authority, attention): no personal
+    data, so they may stand in a URL."""
+    return f"{reverse('workspace:queue')}?{urlencode(params)}"
+
+
+def _attention_tiles(counts: control_reads.AttentionCounts, *, links: bool) -> list[dict[str, Any]]:
+    """What needs action first, most pressing first, each with the queue filtered to it."""
+    A = control_reads.Attention
+    tiles = [
+        (A.EXTENSION_REQUESTED.label, counts.extension_requested,
+         {"attention": A.EXTENSION_REQUESTED.value}),
+        (A.RETURNED.label, counts.returned, {"attention": A.RETURNED.value}),
+        (_("Overdue"), counts.overdue, {"overdue": "1"}),
+        (A.REVIEW.label, counts.review, {"attention": A.REVIEW.value}),
+        (A.ROUTING_LATE.label, counts.routing_late, {"attention": A.ROUTING_LATE.value}),
+        (_("Awaiting the applicant's confirmation"), counts.awaiting_confirmation,
+         {"status": AppealStatus.AWAITING_CONFIRMATION.value}),
+    ]
+    return [{"label": label, "n": n, "url": _queue_url(**params) if links else ""}
+            for label, n, params in tiles]
+
+
+COLUMNS = [
+    ("name", _("Authority")),
+    ("arrived", _("Arrived")),
+    ("working", _("In work")),
+    ("overdue", _("Overdue")),
+    ("replied", _("Answered")),
+    ("revision", _("Returned for revision")),
+    ("avg_days", _("Average days to answer")),
+]
+
+
+def _sortable_columns(current: str, descending: bool) -> list[dict[str, Any]]:
+    """Each header's link: the current column toggles its direction; another column starts
+    descending (the largest figures first), the name ascending."""
+    columns = []
+    for key, label in COLUMNS:
+        if key == current:
+            aria, next_desc = ("descending" if descending else "ascending"), not descending
+        else:
+            aria, next_desc = "", key != "name"
+        columns.append({"key": key, "label": label, "aria_sort": aria,
+                        "url": "?" + urlencode({"sort": f"-{key}" if next_desc else key})
+                        + "#h-auth"})
+    return columns
 
 
 def _routing_and_priority() -> dict[str, Any]:

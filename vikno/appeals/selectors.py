@@ -37,6 +37,7 @@ from vikno.appeals.models import (
     Appeal,
     Applicant,
     Assignment,
+    AssignmentRole,
     Attachment,
     Extension,
     ExtensionStatus,

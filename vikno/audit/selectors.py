@@ -149,10 +149,11 @@ EXPORT_LIMIT = 20_000
 
 
 def trail_export(*, user: Any, filters: TrailFilter, file_format: str,
-                 limit: int = EXPORT_LIMIT) -> list[AuditEvent]:
+                 limit: int | None = None) -> list[AuditEvent]:
     """The filtered trail, newest first, to be taken away as a file: itself an event of the trail
     (`audit.export`, with the filter and the number of rows). Refused above `limit` rows, so a
     file stays a size a spreadsheet opens; nothing is recorded then."""
+    limit = EXPORT_LIMIT if limit is None else limit
     rows = list(event_filter(filters).order_by("-seq")[:limit + 1])
     if len(rows) > limit:
         raise AuditError(

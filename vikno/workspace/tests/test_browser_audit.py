@@ -29,7 +29,7 @@ pytestmark = [
 
 
 def test_the_security_administrator_filters_the_trail_and_downloads_it(
-        world: World, browser_page: Any) -> None:
+        world: World, browser_page: Any) -> None:  # noqa: F811 - the fixture
     # given a closed appeal and another one registered
     closed = world.closed()
     world.register()

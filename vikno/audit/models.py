@@ -54,6 +54,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["action", "seq"], name="audit_action_seq_idx"),
             models.Index(fields=["actor_username", "seq"], name="audit_actor_seq_idx"),
+            # A person and an action together: the usual question ("what did X export?").
+            models.Index(fields=["actor_username", "action", "seq"],
+                         name="audit_actor_action_seq_idx"),
             models.Index(fields=["object_id"], name="audit_object_id_idx"),
             # Prefix matches (an appeal's number starts its assignments' labels); the operator
             # class is PostgreSQL's and is ignored elsewhere.

@@ -20,6 +20,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='auditevent',
+            index=models.Index(fields=['actor_username', 'action', 'seq'], name='audit_actor_action_seq_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='auditevent',
             index=models.Index(fields=['object_id'], name='audit_object_id_idx'),
         ),
         migrations.AddIndex(

@@ -44,6 +44,13 @@ OBJECT_NAMES: dict[str, Any] = {
     "directory.authority": gettext_lazy("Public authority"),
 }
 
+# Events without an object name the place they happened ("queue", "my_assignments:new").
+PLACES: dict[str, Any] = {
+    "queue": gettext_lazy("Queue of appeals"),
+    "my_assignments": gettext_lazy("Assignments of the authority"),
+}
+REFERENCE_LABEL = re.compile(r"^reference data \((?P<code>.*)\)$")
+
 # Events on one object whose before/after name the fields of another model.
 ACTION_MODELS: dict[str, str] = {
     AuditAction.EXTENSION_REQUEST: "appeals.extension",
@@ -106,10 +113,19 @@ def object_type_choices() -> list[tuple[str, str]]:
     return [(t, object_type_label(t)) for t in OBJECT_TYPES]
 
 
+def _place(label: str) -> str:
+    place, _sep, detail = label.partition(":")
+    if place in PLACES:
+        return f"{PLACES[place]} · {detail}" if detail else str(PLACES[place])
+    if reference := REFERENCE_LABEL.match(label):
+        return f"{_('Reference data')} ({reference['code']})"
+    return label
+
+
 def describe_object(event: AuditEvent) -> str:
     """«Звернення ЗК-2026-000123», «Обліковий запис ivanenko», «Заявник №12 (ЗК-2026-000123)»."""
     if not event.object_type:
-        return event.object_label
+        return _place(event.object_label)
     name = object_type_label(event.object_type)
     model = _model(event.object_type)
     if model is not None and getattr(model, "holds_personal_data", False):

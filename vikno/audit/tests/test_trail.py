@@ -15,6 +15,7 @@ from django.utils import translation
 from vikno.audit.actions import ACTION_GROUPS, AuditAction
 from vikno.audit.errors import AuditError
 from vikno.audit.models import AuditEvent
+from vikno.audit.presentation import describe_changes, describe_object
 from vikno.audit.selectors import TrailFilter, chain_verify, event_filter, event_page, trail_export
 from vikno.audit.services import record
 from vikno.core import clock
@@ -133,3 +134,18 @@ def test_an_export_above_the_limit_is_refused_and_records_nothing(trail):
     assert refused.value.code == "export_too_large"
     assert "4" in refused.value.message
     assert AuditEvent.objects.count() == before
+
+
+def test_events_without_an_object_name_their_place_in_words(db):
+    # given reads recorded on an executor's tab and a reference load
+    tab = record(actor=IVANENKO, action=AuditAction.APPLICANT_LIST_VIEW,
+                 object_label="my_assignments:new", after={"applicant_ids": [3, 5]})
+    load = record(actor=None, action=AuditAction.REFERENCE_LOAD,
+                  object_label="reference data (858-2024)")
+
+    # then
+    with translation.override("uk"):
+        assert describe_object(tab) == "Доручення органу · new"
+        assert describe_object(load) == "Довідники (858-2024)"
+        assert [(c.field, c.new) for c in describe_changes(tab)] == [
+            ("Заявники (номери записів)", "3, 5")]

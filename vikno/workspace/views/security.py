@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST
 from vikno.accounts import services as account_services
 from vikno.accounts.models import User
 from vikno.accounts.roles import Role
-from vikno.audit.presentation import describe_changes, describe_object, export_csv, export_xlsx
+from vikno.audit.presentation import (
+    describe_changes,
+    describe_object,
+    export_csv,
+    export_xlsx,
+    role_label,
+)
 from vikno.audit.selectors import chain_verify, event_page, trail_export
 from vikno.core import clock
 from vikno.core.errors import ApplicationError
@@ -41,7 +47,8 @@ def _audit_page(request: HttpRequest, *, report: object = None) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     page = event_page(form.filters(), before=_cursor(request, "before"),
                       after=_cursor(request, "after"))
-    rows = [(event, describe_object(event), describe_changes(event)) for event in page.events]
+    rows = [(event, role_label(event.actor_role), describe_object(event), describe_changes(event))
+            for event in page.events]
     context = {"form": form, "page": page, "rows": rows, "report": report,
                "query": _audit_query(request)}
     template = ("workspace/partials/audit_results.html" if is_fragment_request(request)

@@ -163,6 +163,19 @@ def test_an_export_above_the_limit_is_refused_with_a_message_and_not_recorded(
     assert AuditEvent.objects.count() == count
 
 
+def test_an_export_with_a_wrong_filter_is_refused_rather_than_widened(
+        world: World, closed: Any, message_in: Any) -> None:
+    client = world.client("security_admin")
+    count = AuditEvent.objects.count()
+
+    response = client.get(reverse("workspace:audit_export", args=["csv"]),
+                          {"action": "appeal.invented"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("workspace:audit") + "?action=appeal.invented"
+    assert message_in(response.content.decode(), "Correct the filter, then export.")
+    assert AuditEvent.objects.count() == count
+
+
 def test_an_unknown_export_format_is_not_found(world: World) -> None:
     response = world.client("security_admin").get(
         reverse("workspace:audit_export", args=["pdf"]))

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -83,14 +84,19 @@ def audit_export(request: HttpRequest, file_format: str) -> HttpResponse:
         raise Http404
     content_type, write = EXPORT_FORMATS[file_format]
     form = AuditFilterForm(request.GET or None)
+    query = _audit_query(request)
+    back = reverse("workspace:audit") + (f"?{query}" if query else "")
+    if form.is_bound and not form.is_valid():
+        # A wrong field would be left out of the filter: the file would hold more than asked.
+        messages.error(request, _("Correct the filter, then export."))
+        return redirect(back)
     try:
         events = trail_export(user=request.user, filters=form.filters(), file_format=file_format)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        query = _audit_query(request)
-        return redirect(reverse("workspace:audit") + (f"?{query}" if query else ""))
+        return redirect(back)
     response = HttpResponse(write(events), content_type=content_type)
-    name = f"audit-{clock.now():%Y%m%d-%H%M%S}.{file_format}"
+    name = f"audit-{timezone.localtime(clock.now()):%Y%m%d-%H%M%S}.{file_format}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

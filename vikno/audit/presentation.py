@@ -200,7 +200,9 @@ def describe_changes(event: AuditEvent) -> list[Change]:
     before = event.before if isinstance(event.before, dict) else {}
     after = event.after if isinstance(event.after, dict) else {}
     model = _model(ACTION_MODELS.get(event.action, event.object_type))
-    keys = list(dict.fromkeys([*before, *after]))
+    # A value given only after the event and empty (a field left blank at creation) says nothing.
+    keys = [key for key in dict.fromkeys([*before, *after])
+            if key in before or after.get(key) not in (None, "", [])]
     return [
         Change(key=key, field=field_label(model, key),
                old=_value(model, key, before.get(key)) if key in before else "",

@@ -65,6 +65,10 @@ def test_objects_and_changes_are_described_in_ukrainian(world: World, closed: An
     assert active == {"Активний": ("так", "ні")}
     authority = {c.field: (c.old, c.new) for c in describe_changes(event("directory.authority.update"))}
     assert authority["Назва"] == ("Стара назва", "Батівська селищна рада")
+    # and a registration lists what it set, not the fields left blank
+    registered = {c.field: c.new for c in describe_changes(event("appeal.register"))}
+    assert registered["Реєстраційний номер"] == closed.number
+    assert "Підстава для відмови в розгляді" not in registered
 
 
 def test_the_filter_lives_in_the_address_and_keeps_only_its_events(world: World,

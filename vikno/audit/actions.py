@@ -7,6 +7,8 @@ events and the hash chain keep them), only add.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +113,42 @@ class AuditAction(models.TextChoices):
         "directory.martiallawperiod.update", _("Administration: martial law period changed"))
     MARTIALLAWPERIOD_DELETE = (
         "directory.martiallawperiod.delete", _("Administration: martial law period deleted"))
+
+    # The trail itself (vikno.audit).
+    AUDIT_EXPORT = "audit.export", _("Audit trail exported")
+
+
+A = AuditAction
+
+# The groups of the security administrator's action filter, in the order shown. Every action is in
+# exactly one group (vikno/audit/tests/test_trail.py).
+ACTION_GROUPS: tuple[tuple[Any, tuple[AuditAction, ...]], ...] = (
+    (_("Appeals"), (
+        A.APPEAL_REGISTER, A.APPEAL_ASSIGN, A.APPEAL_ACCEPT, A.APPEAL_ANSWER,
+        A.APPEAL_ANSWER_ACCEPTED, A.APPEAL_ANSWER_REJECTED, A.APPEAL_CONFIRM,
+        A.APPEAL_NOT_CONFIRMED, A.APPEAL_CLOSE, A.APPEAL_REOPEN, A.APPEAL_FORWARD,
+        A.APPEAL_NOT_CONSIDERED, A.APPEAL_RETURN_MISSING_CONTENT,
+        A.APPEAL_RETURNED_NOT_IN_COMPETENCE, A.APPEAL_PRIORITY, A.APPEAL_TERM, A.APPEAL_EXTEND,
+        A.APPEAL_SHORTEN, A.APPEAL_ANSWER_RECORDED, A.ATTACHMENT_ADD, A.FEEDBACK_RECORD,
+        A.EXTENSION_REQUEST, A.EXTENSION_DECIDE, A.DEADLINE_CONTROL,
+    )),
+    (_("Executors' assignments"), (
+        A.ASSIGNMENT_CREATE, A.ASSIGNMENT_ACCEPT, A.ASSIGNMENT_REPLY, A.REPLY_SUBMIT,
+        A.ASSIGNMENT_REVISION, A.ASSIGNMENT_CLOSE, A.ASSIGNMENT_CANCEL,
+    )),
+    (_("Applicants' personal data"), (
+        A.APPLICANT_CREATE, A.APPLICANT_UPDATE, A.APPLICANT_VIEW, A.APPLICANT_LIST_VIEW,
+        A.APPLICANT_SEARCH, A.ATTACHMENT_DOWNLOAD,
+    )),
+    (_("Accounts and logins"), (
+        A.ACCOUNT_LOGIN, A.ACCOUNT_LOGIN_FAILED, A.ACCOUNT_CREATED, A.ACCOUNT_ROLE_CHANGED,
+        A.ACCOUNT_ACTIVATED, A.ACCOUNT_DEACTIVATED, A.MEMBERSHIP_CREATED, A.MEMBERSHIP_CHANGED,
+    )),
+    (_("Reference data"), (
+        A.REFERENCE_LOAD, *(a for a in AuditAction if a.value.startswith("directory.")),
+    )),
+    (_("Audit trail"), (A.AUDIT_EXPORT,)),
+)
 
 
 def action_label(action: str) -> str:

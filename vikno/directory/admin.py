@@ -33,9 +33,25 @@ from vikno.directory.models import (
 )
 
 
+def _is_free_text(field: models.Field[Any, Any]) -> bool:
+    """A text typed in the admin (notes, reception hours…), not a name or a code."""
+    return isinstance(field, models.TextField) or field.name in ("note", "notes")
+
+
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    """Stored field values by column name (`parent_id`, not the related object)."""
-    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    """Stored field values by column name (`parent_id`, not the related object). Free texts
+    (notes, reception hours…) are named, never copied: the trail keeps no free text in clear."""
+    values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields
+              if not _is_free_text(f)}
+    filled = sorted(f.attname for f in obj._meta.concrete_fields
+                    if _is_free_text(f) and getattr(obj, f.attname))
+    return values | ({"free_texts": filled} if filled else {})
+
+
+def texts_changed(stored: models.Model, obj: models.Model) -> list[str]:
+    """The names of the free texts an edit changed."""
+    return sorted(f.attname for f in obj._meta.concrete_fields
+                  if _is_free_text(f) and getattr(stored, f.attname) != getattr(obj, f.attname))
 
 
 def is_system_admin(request: HttpRequest) -> bool:
@@ -70,12 +86,19 @@ class AuditedAdmin(admin.ModelAdmin):
             # Read the stored row: on a change form `obj` already carries the new values.
             stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
             super().save_model(request, obj, form, change)
+            before, after = (snapshot(stored) if stored else None), snapshot(obj)
+            if stored is not None:
+                # On a change, "free texts" names the texts changed, on both sides alike.
+                changed = texts_changed(stored, obj)
+                for values in (before, after):
+                    assert values is not None
+                    values.pop("free_texts", None)
+                    if changed:
+                        values["free_texts"] = changed
             audit.record(
                 actor=request.user,
                 action=self._action("update" if stored else "create"),
-                obj=obj,
-                before=snapshot(stored) if stored else None,
-                after=snapshot(obj),
+                obj=obj, before=before, after=after,
             )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:

@@ -35,6 +35,7 @@ urlpatterns = [
     # Security administration.
     path("security/audit/", security.audit_trail, name="audit"),
     path("security/audit/verify/", security.audit_verify, name="audit_verify"),
+    path("security/audit/export/<slug:file_format>/", security.audit_export, name="audit_export"),
     path("security/accounts/", security.accounts, name="accounts"),
     path("security/accounts/<int:pk>/activate/", security.account_activate, name="account_activate"),
     path("security/accounts/<int:pk>/deactivate/", security.account_deactivate,

@@ -21,11 +21,13 @@ from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
 
-# Fields of the appeal card that carry no personal data and may be copied into the audit trail.
+# Fields of the appeal card that carry no personal data and may be copied into the audit trail:
+# codes, dates and flags, never a typed text (the appeal's text, summary, address, the body it
+# was forwarded to, notes).
 APPEAL_AUDIT_FIELDS = (
     "number", "channel", "kind", "subject", "sign", "appeal_type", "status", "due_date",
     "max_due_date", "needs_study", "priority", "territory_id", "not_considered_reason",
-    "forwarded_to", "legacy_id", "contested_authority_id", "contested_decision_on",
+    "legacy_id", "contested_authority_id", "contested_decision_on",
     "decision_learned_on", "term_restored",
 )
 

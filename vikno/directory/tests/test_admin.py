@@ -144,6 +144,31 @@ def test_an_addition_is_audited(client_for, system_admin):
     assert event.after["authority_id"] == authority.pk and event.after["id"] == rule.pk
 
 
+def test_free_texts_are_named_in_the_trail_never_copied(client_for, system_admin):
+    # given a rule added with a note
+    topic = TopicFactory()
+    authority = AuthorityFactory()
+    client_for(system_admin).post(
+        reverse("admin:directory_routingrule_add"),
+        {"topic": topic.pk, "authority": authority.pk, "note": "Qx-first-note-xQ", "is_active": "on"},
+    )
+    rule = RoutingRule.objects.get()
+
+    # when only its note is changed
+    client_for(system_admin).post(
+        reverse("admin:directory_routingrule_change", args=[rule.pk]),
+        {"topic": topic.pk, "authority": authority.pk, "note": "Qx-second-note-xQ",
+         "is_active": "on"},
+    )
+
+    # then the trail says a free text was filled and changed, and holds neither text
+    created, changed = AuditEvent.objects.order_by("seq")
+    assert created.after["free_texts"] == ["note"] and "note" not in created.after
+    assert changed.before["free_texts"] == changed.after["free_texts"] == ["note"]
+    dumped = str(list(AuditEvent.objects.values("before", "after", "object_label")))
+    assert "Qx-first-note-xQ" not in dumped and "Qx-second-note-xQ" not in dumped
+
+
 def test_a_rule_with_two_targets_is_refused_and_nothing_is_written(client_for, system_admin):
     # given
     topic = TopicFactory()

@@ -12,6 +12,9 @@ from vikno.appeals.lifecycle import AppealStatus
 from vikno.appeals.models import Channel
 from vikno.appeals.selectors import OPEN, AppealFilters
 from vikno.appeals.selectors_control import Attention
+from vikno.audit.actions import ACTION_GROUPS
+from vikno.audit.presentation import object_type_choices
+from vikno.audit.selectors import TrailFilter
 from vikno.workspace import reads
 from vikno.workspace.forms import set_choices
 
@@ -75,11 +78,43 @@ class PeriodForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("Action starts with"), required=False, max_length=80)
-    actor = forms.CharField(label=_("Account"), required=False, max_length=150)
-    object_label = forms.CharField(label=_("Object"), required=False, max_length=200)
+    """The security administrator's filter of the trail: GET parameters (bookmarks, back and
+    refresh keep it), none of them personal data."""
 
-    def values(self) -> dict[str, str]:
-        if not self.is_valid():
-            return {"action": "", "actor": "", "object_label": ""}
-        return {k: v.strip() for k, v in self.cleaned_data.items()}
+    date_from = forms.DateField(label=_("From date"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To date"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    actor = forms.CharField(label=_("Performed by (login)"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    object = forms.CharField(label=_("Object no. or appeal number"), required=False,
+                             max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        action = self.fields["action"]
+        object_type = self.fields["object_type"]
+        assert isinstance(action, forms.ChoiceField)
+        assert isinstance(object_type, forms.ChoiceField)
+        action.choices = [("", _("Any action")), *[
+            (str(group), [(a.value, str(a.label)) for a in actions])
+            for group, actions in ACTION_GROUPS]]
+        object_type.choices = [("", _("Any type")), *object_type_choices()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filters(self) -> TrailFilter:
+        """The valid part of the filter (a wrong field is shown with its error and left out)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return TrailFilter(date_from=data.get("date_from"), date_to=data.get("date_to"),
+                           actor=(data.get("actor") or "").strip(),
+                           action=data.get("action") or "",
+                           object_type=data.get("object_type") or "",
+                           object=(data.get("object") or "").strip())

@@ -255,6 +255,9 @@ CASES = [
          setup=extension_requested),
     Case("audit_verify", "POST", lambda o: reverse("workspace:audit_verify"),
          expect(security_admin=OK), setup=routed),
+    # The export is itself recorded (audit.export), so for its one role it changes the trail.
+    Case("audit_export", "GET", lambda o: reverse("workspace:audit_export", args=["csv"]),
+         expect(security_admin=OK), setup=routed),
     Case("account_deactivate", "POST",
          lambda o: reverse("workspace:account_deactivate", args=[o["account"].pk]),
          expect(security_admin=DONE), setup=target_account),

@@ -21,7 +21,7 @@ from vikno.audit.models import AuditEvent
 from vikno.core.errors import ApplicationError, PermissionDenied
 
 pytestmark = pytest.mark.django_db
-NEW_PASSWORD = "kalyna-ridna-2026-vesna"  # noqa: S105 - a test password
+NEW_PASSWORD = "kalyna-ridna-2026-vesna"
 
 
 @pytest.fixture

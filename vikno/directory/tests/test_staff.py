@@ -173,7 +173,7 @@ def test_the_file_may_have_a_bom_and_either_separator(encode):
 
 
 @pytest.mark.parametrize(("content", "fragment"), [
-    ("username;role\nx;operator\n".encode(), "last_name"),
+    (b"username;role\nx;operator\n", "last_name"),
     (HEADER.encode() + "a;Ткач;Надія;;;;operator;;\n".encode("cp1251"), "UTF-8"),
     (HEADER.encode(), "no staff rows"),
     ((HEADER.rstrip("\n") + ";salary\n").encode(), "salary"),

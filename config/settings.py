@@ -6,6 +6,11 @@ DEBUG             "1" for development (the `make run` default).
 CELERY_BROKER_URL redis://127.0.0.1:6379/0 to run tasks on workers; eager in-process when unset.
 VIKNO_EARLIEST_RECEIPT  the earliest date of receipt registration accepts (ISO, default 2000-01-01):
                   an earlier one is refused as a typo.
+VIKNO_BASE_URL    where the workspace is served (https://vikno.example.gov.ua), for the links to
+                  set a password sent by e-mail; the requesting page's address when unset.
+EMAIL_BACKEND     Django's mail backend; SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+                  EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL) when DEBUG is off, files
+                  in var/mail/ when it is on (`make run` needs no mail server).
 """
 
 import os
@@ -182,11 +187,25 @@ VIKNO = {
     "NUMBER_PREFIX": os.environ.get("VIKNO_NUMBER_PREFIX", "ЗК"),
     "REGION_KATOTTG": os.environ.get("VIKNO_REGION_KATOTTG", "UA21000000000011690"),
     "DEFAULT_AUTHORITY": os.environ.get("VIKNO_DEFAULT_AUTHORITY", "ZAK-ODA"),
+    "BASE_URL": os.environ.get("VIKNO_BASE_URL", ""),
     # Executors are reminded this long before a control date.
     "REMIND_BEFORE": timedelta(days=int(os.environ.get("VIKNO_REMIND_DAYS", "3"))),
     "EARLIEST_RECEIPT": date.fromisoformat(os.environ.get("VIKNO_EARLIEST_RECEIPT", "2000-01-01")),
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("VIKNO_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))),
 }
+
+# Mail: the links to set a password. Development writes each message to a file in var/mail/.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.filebased.EmailBackend" if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "vikno@localhost")
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,9 @@ class Code(StrEnum):
     OWN_ACCOUNT = "own_account"
     USERNAME_TAKEN = "username_taken"
     INVALID_VALUE = "invalid_value"
+    NO_EMAIL = "no_email"
+    INACTIVE = "inactive"
+    MAIL_FAILED = "mail_failed"
     WEAK_PASSWORD = "weak_password"  # noqa: S105 - an error code, not a secret
 
 

@@ -11,10 +11,17 @@ class User(AbstractUser):
     """A staff member. The binding of an executor to an authority lives in directory.Membership."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    @property
+    def official_name(self) -> str:
+        """Last name, first name, patronymic: the order of Ukrainian staff lists."""
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
 
     def has_role(self, *roles: Any) -> bool:
         return self.is_active and self.role in {str(r) for r in roles}

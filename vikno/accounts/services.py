@@ -12,9 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from vikno.accounts.access import require_role
@@ -41,24 +49,60 @@ def _own(actor: Any, account: User) -> bool:
     return account.pk == getattr(actor, "pk", None)
 
 
+def _valid_username(username: str) -> str:
+    username = username.strip()
+    if not username:
+        raise AccountsError(Code.INVALID_VALUE, _("Enter the login name."), field="username")
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise AccountsError(Code.INVALID_VALUE, _(
+            "The login name may contain only letters, digits and the characters @ . + - _."),
+            field="username") from exc
+    if len(username) > 150:
+        raise AccountsError(Code.INVALID_VALUE, _("The login name is too long."), field="username")
+    return username
+
+
+def _valid_email(email: str) -> str:
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise AccountsError(Code.INVALID_VALUE, _("Enter a valid e-mail address."),
+                                field="email") from exc
+    return email
+
+
+def _valid_text(value: str, *, field: str, limit: int) -> str:
+    value = " ".join(value.split())
+    if len(value) > limit:
+        raise AccountsError(Code.INVALID_VALUE, _("This value is too long."), field=field)
+    return value
+
+
 @transaction.atomic
 def account_create(*, actor: Any, username: str, role: str, password: str | None = None,
-                   first_name: str = "", last_name: str = "", email: str = "") -> User:
-    """A new staff account with one role. Without a password it cannot log in until one is set.
+                   first_name: str = "", last_name: str = "", patronymic: str = "",
+                   email: str = "", position: str = "") -> User:
+    """A new staff account with one role. Without a password it cannot log in until one is set
+    (the person sets it through the link of `account_send_password_link`).
 
     `is_staff` (what Django's admin login form asks for) follows the role: it is set for the
     system administrator only, and nobody is made a superuser (see accounts.access)."""
     _require_account_admin(actor)
-    username = username.strip()
     valid_role = _valid_role(role)
-    if not username:
-        raise AccountsError(Code.INVALID_VALUE, _("Enter the login name."), field="username")
+    username = _valid_username(username)
+    email = _valid_email(email)
+    names = {name: _valid_text(value, field=name, limit=150) for name, value in (
+        ("last_name", last_name), ("first_name", first_name), ("patronymic", patronymic))}
+    position = _valid_text(position, field="position", limit=200)
     if User.objects.filter(username__iexact=username).exists():
         raise AccountsError(Code.USERNAME_TAKEN, _("This login name is already taken."),
                             field="username")
-    account = User(username=username, role=valid_role, first_name=first_name,
-                   last_name=last_name, email=email, is_staff=valid_role == Role.SYSTEM_ADMIN,
-                   is_superuser=False)
+    account = User(username=username, role=valid_role, email=email, position=position, **names,
+                   is_staff=valid_role == Role.SYSTEM_ADMIN, is_superuser=False)
     if password:
         try:
             validate_password(password, user=account)
@@ -108,4 +152,90 @@ def account_set_active(*, actor: Any, account: User, active: bool) -> User:
     audit.record(actor=actor,
                  action=AuditAction.ACCOUNT_ACTIVATED if active else AuditAction.ACCOUNT_DEACTIVATED,
                  obj=account, before={"is_active": not active}, after={"is_active": active})
+    return account
+
+
+PROFILE_FIELDS = ("last_name", "first_name", "patronymic", "email", "position")
+
+
+@transaction.atomic
+def account_update(*, actor: Any, account: User, last_name: str, first_name: str,
+                   patronymic: str, email: str, position: str) -> User:
+    """Correct a staff member's name, e-mail or position. The trail gets the names of the changed
+    fields only, never their values."""
+    _require_account_admin(actor)
+    values = {"last_name": _valid_text(last_name, field="last_name", limit=150),
+              "first_name": _valid_text(first_name, field="first_name", limit=150),
+              "patronymic": _valid_text(patronymic, field="patronymic", limit=150),
+              "email": _valid_email(email),
+              "position": _valid_text(position, field="position", limit=200)}
+    account = User.objects.select_for_update().get(pk=account.pk)
+    changed = [name for name in PROFILE_FIELDS if getattr(account, name) != values[name]]
+    if not changed:
+        return account
+    for name in changed:
+        setattr(account, name, values[name])
+    account.save(update_fields=changed)
+    audit.record(actor=actor, action=AuditAction.ACCOUNT_UPDATED, obj=account,
+                 after={"username": account.username, "changed": changed})
+    return account
+
+
+def password_link_base_url(fallback: str = "") -> str:
+    """Where the workspace is served, for links sent by e-mail: the VIKNO_BASE_URL setting, else
+    `fallback` (the address of the request that asks for the link)."""
+    return (str(settings.VIKNO.get("BASE_URL") or "") or fallback or "http://127.0.0.1:8000").rstrip("/")
+
+
+def password_link(*, account: User, base_url: str) -> str:
+    """The one-time link to set the password: Django's password-reset token, bound to the current
+    password hash and the last login, so it is void once used or after PASSWORD_RESET_TIMEOUT."""
+    path = reverse("accounts:set_password", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(account.pk)),
+        "token": default_token_generator.make_token(account),
+    })
+    return base_url.rstrip("/") + path
+
+
+def _password_link_mail(account: User, link: str) -> tuple[str, str]:
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Vikno: set the password of your account")
+        body = _(
+            "Good day.\n\n"
+            "An account of the Vikno contact centre workspace is waiting for you. Your login "
+            "name: %(username)s\n\n"
+            "Open this link to set your password (it works once, for %(days)s days):\n"
+            "%(link)s\n\n"
+            "If you did not expect this message, tell the centre's security administrator and "
+            "do not open the link.\n"
+        ) % {"username": account.username, "days": days, "link": link}
+    return subject, body
+
+
+@transaction.atomic
+def account_send_password_link(*, actor: Any, account: User, base_url: str) -> User:
+    """E-mail the account's owner a one-time link to set (or reset) the password.
+
+    Nobody else sees the link: the administrator is told only that it was sent. The account's
+    current password, if any, keeps working until the person sets a new one. The trail records
+    the username only, never the address or the link."""
+    _require_account_admin(actor)
+    account = User.objects.select_for_update().get(pk=account.pk)
+    if not account.is_active:
+        raise AccountsError(Code.INACTIVE, _(
+            "The account is deactivated: activate it before sending a link."))
+    if not account.email:
+        raise AccountsError(Code.NO_EMAIL, _(
+            "The account has no e-mail address, so the link cannot be sent. "
+            "Enter the address in the account's details first."), field="email")
+    subject, body = _password_link_mail(account, password_link(account=account, base_url=base_url))
+    try:
+        send_mail(subject, body, None, [account.email])
+    except OSError as exc:  # SMTP refused or unreachable: nothing is recorded as sent
+        raise AccountsError(Code.MAIL_FAILED, _(
+            "The e-mail could not be sent. Try again later or ask the system administrator "
+            "to check the mail settings.")) from exc
+    audit.record(actor=actor, action=AuditAction.ACCOUNT_PASSWORD_LINK_SENT, obj=account,
+                 after={"username": account.username})
     return account

@@ -21,6 +21,10 @@ class AuditAction(models.TextChoices):
     ACCOUNT_DEACTIVATED = "account.deactivated", _("Account deactivated")
     ACCOUNT_LOGIN = "account.login", _("Login")
     ACCOUNT_LOGIN_FAILED = "account.login_failed", _("Failed login")
+    ACCOUNT_UPDATED = "account.updated", _("Account's details changed")
+    ACCOUNT_PASSWORD_LINK_SENT = (
+        "account.password_link_sent", _("Link to set the password sent to the account's e-mail"))
+    ACCOUNT_STAFF_IMPORTED = "account.staff_imported", _("Staff accounts imported from a file")
 
     # Reads of personal data (vikno.appeals selectors).
     APPLICANT_SEARCH = "applicant.search", _("Applicants searched")
@@ -73,6 +77,7 @@ class AuditAction(models.TextChoices):
     # ("directory.<model>.<create|update|delete>", see directory.admin.AuditedAdmin).
     MEMBERSHIP_CREATED = "membership.created", _("Executor bound to an authority")
     MEMBERSHIP_CHANGED = "membership.changed", _("Executor's authority changed")
+    MEMBERSHIP_REMOVED = "membership.removed", _("Account no longer bound to an authority")
     REFERENCE_LOAD = "reference.load", _("Reference data loaded")
     CLASSIFIERVERSION_CREATE = (
         "directory.classifierversion.create", _("Administration: classifier version created"))

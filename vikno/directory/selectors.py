@@ -8,11 +8,14 @@ rule (case and apostrophes), so the same query answers the same on SQLite and Po
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from vikno.accounts.models import User
+from vikno.audit.models import AuditEvent
 from vikno.core import clock
 from vikno.core.errors import ApplicationError
 from vikno.directory.deadlines import WorkingCalendar
@@ -83,3 +86,31 @@ def working_calendar() -> WorkingCalendar:
 def forget_working_calendar(**_kwargs: object) -> None:
     """Drop the cached calendar (after a load or an admin edit of holidays or periods)."""
     cache.delete(CALENDAR_CACHE_KEY)
+
+
+def staff_list(*, q: str = "", role: str = "", authority_code: str = "",
+               active: bool | None = None) -> QuerySet[Any]:
+    """The security administrator's list of accounts, with each executor's authority.
+
+    `q` matches the login name, the last name or the e-mail (case-insensitive)."""
+    qs = User.objects.select_related("membership__authority").order_by("username")
+    if role:
+        qs = qs.filter(role=role)
+    if authority_code:
+        qs = qs.filter(membership__authority__code=authority_code)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(last_name__icontains=q)
+                       | Q(email__icontains=q))
+    return qs
+
+
+def account_events(*, account: Any, limit: int = 20) -> list[Any]:
+    """The latest audit events about an account: on the account itself and on its binding to an
+    authority (labelled "username @ authority")."""
+    return list(AuditEvent.objects.filter(
+        Q(object_type="accounts.user", object_id=str(account.pk))
+        | Q(object_type="directory.membership", object_label__startswith=f"{account.username} @ ")
+    ).order_by("-seq")[:limit])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vikno.workspace.views import actions, card, control, home, queue, register, security
+from vikno.workspace.views import accounts, actions, card, control, home, queue, register, security
 
 app_name = "workspace"
 
@@ -36,8 +36,17 @@ urlpatterns = [
     path("security/audit/", security.audit_trail, name="audit"),
     path("security/audit/verify/", security.audit_verify, name="audit_verify"),
     path("security/audit/export/<slug:file_format>/", security.audit_export, name="audit_export"),
-    path("security/accounts/", security.accounts, name="accounts"),
-    path("security/accounts/<int:pk>/activate/", security.account_activate, name="account_activate"),
-    path("security/accounts/<int:pk>/deactivate/", security.account_deactivate,
+    path("security/accounts/", accounts.accounts, name="accounts"),
+    path("security/accounts/new/", accounts.account_new, name="account_new"),
+    path("security/accounts/import/", accounts.account_import, name="account_import"),
+    path("security/accounts/import/confirm/", accounts.account_import_confirm,
+         name="account_import_confirm"),
+    path("security/accounts/<int:pk>/", accounts.account_detail, name="account_detail"),
+    path("security/accounts/<int:pk>/duty/", accounts.account_duty, name="account_duty"),
+    path("security/accounts/<int:pk>/details/", accounts.account_profile, name="account_profile"),
+    path("security/accounts/<int:pk>/password-link/", accounts.account_password_link,
+         name="account_password_link"),
+    path("security/accounts/<int:pk>/activate/", accounts.account_activate, name="account_activate"),
+    path("security/accounts/<int:pk>/deactivate/", accounts.account_deactivate,
          name="account_deactivate"),
 ]

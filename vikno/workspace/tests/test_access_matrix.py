@@ -35,6 +35,7 @@ from vikno.appeals.models import (
     Transition,
 )
 from vikno.audit.models import AuditEvent
+from vikno.directory.models import Membership
 from vikno.workspace.tests.conftest import ROLES, SETTLEMENT, World, decider_post, letter_post
 
 OK, DONE, LOGIN, DENIED, MISSING = 200, "done", "login", 403, 404
@@ -102,6 +103,17 @@ def upload(w: World, o: Objects) -> dict[str, Any]:
 def target_account(w: World) -> Objects:
     return {"account": UserFactory(role=Role.OPERATOR, is_active=True),
             "inactive": UserFactory(role=Role.OPERATOR, is_active=False)}
+
+
+NEW_ACCOUNT = {"username": "n.tkach", "last_name": "Ткач", "first_name": "Надія",
+               "email": "n.tkach@example.org", "role": "executor",
+               "authority": "ZAK-TG-BATIVSKA"}
+
+
+def staff_file(w: World) -> SimpleUploadedFile:
+    text = ("username;last_name;first_name;email;role;authority_code;is_head\n"
+            f"n.tkach;Ткач;Надія;n.tkach@example.org;executor;{w.authority.code};1\n")
+    return SimpleUploadedFile("staff.csv", text.encode("utf-8-sig"), content_type="text/csv")
 
 
 def card(o: Objects, action: str = "") -> str:
@@ -264,6 +276,32 @@ CASES = [
     Case("account_activate", "POST",
          lambda o: reverse("workspace:account_activate", args=[o["inactive"].pk]),
          expect(security_admin=DONE), setup=target_account),
+    Case("account_detail", "GET",
+         lambda o: reverse("workspace:account_detail", args=[o["account"].pk]),
+         expect(security_admin=OK), setup=target_account),
+    Case("account_new", "GET", lambda o: reverse("workspace:account_new"),
+         expect(security_admin=OK)),
+    Case("account_new_post", "POST", lambda o: reverse("workspace:account_new"),
+         expect(security_admin=DONE), data=lambda w, o: NEW_ACCOUNT | {"send_link": "1"}),
+    Case("account_duty", "POST",
+         lambda o: reverse("workspace:account_duty", args=[o["account"].pk]),
+         expect(security_admin=DONE), setup=target_account,
+         data=lambda w, o: {"role": "executor", "authority": w.authority.code, "is_head": "on"}),
+    Case("account_profile", "POST",
+         lambda o: reverse("workspace:account_profile", args=[o["account"].pk]),
+         expect(security_admin=DONE), setup=target_account,
+         data=lambda w, o: {"last_name": "Нова", "first_name": "Олена",
+                            "email": "o.nova@example.org"}),
+    Case("account_password_link", "POST",
+         lambda o: reverse("workspace:account_password_link", args=[o["account"].pk]),
+         expect(security_admin=DONE), setup=target_account),
+    Case("account_import", "GET", lambda o: reverse("workspace:account_import"),
+         expect(security_admin=OK)),
+    # The preview writes nothing, for the security administrator either.
+    Case("account_import_preview", "POST", lambda o: reverse("workspace:account_import"),
+         expect(security_admin=OK), data=lambda w, o: {"file": staff_file(w)}),
+    Case("account_import_confirm", "POST", lambda o: reverse("workspace:account_import_confirm"),
+         expect(security_admin="redirect"), data=lambda w, o: {"token": "no-preview"}),
     # Outside the workspace: the login page, logging out and the language switch.
     Case("login_page", "GET", lambda o: reverse("accounts:login"),
          expect(OK, anonymous=OK)),
@@ -287,7 +325,8 @@ def state() -> tuple[Any, ...]:
         Feedback.objects.count(),
         Reply.objects.count(),
         list(NotificationRead.objects.order_by("pk").values_list("notification_id", "user_id")),
-        list(User.objects.order_by("pk").values_list("is_active", flat=True)),
+        list(User.objects.order_by("pk").values_list("is_active", "role", "email", "last_name")),
+        list(Membership.objects.order_by("pk").values_list("user_id", "authority_id", "is_head")),
         AppealModel.objects.count(),
         Attachment.objects.count(),
         sorted(str(p) for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()),

@@ -1,18 +1,16 @@
-"""The security administrator's screens: the audit trail and the accounts. No appeal contents."""
+"""The security administrator's audit trail screens (the accounts are in views/accounts.py).
+No appeal contents."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vikno.accounts import services as account_services
-from vikno.accounts.models import User
 from vikno.accounts.roles import Role
 from vikno.audit.presentation import (
     describe_changes,
@@ -26,7 +24,7 @@ from vikno.core import clock
 from vikno.core.errors import ApplicationError
 from vikno.workspace.forms.filters import AuditFilterForm
 from vikno.workspace.permissions import role_required
-from vikno.workspace.views.common import is_fragment_request, paginate, query_without_page
+from vikno.workspace.views.common import is_fragment_request
 
 PAGE_CURSORS = ("before", "after")
 
@@ -100,43 +98,3 @@ def audit_export(request: HttpRequest, file_format: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
-
-@role_required(Role.SECURITY_ADMIN)
-def accounts(request: HttpRequest) -> HttpResponse:
-    qs = User.objects.select_related("membership__authority").order_by("username")
-    role = request.GET.get("role", "")
-    if role in Role.values:
-        qs = qs.filter(role=role)
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(username__icontains=q) | Q(last_name__icontains=q))
-    page = paginate(request, qs)
-    return render(request, "workspace/accounts.html", {
-        "page": page, "roles": Role.choices, "role": role, "q": q,
-        "query": query_without_page(request),
-    })
-
-
-def _set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
-    account = get_object_or_404(User, pk=pk)
-    try:
-        account_services.account_set_active(actor=request.user, account=account, active=active)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, (_("Account %(name)s is active.") if active
-                                   else _("Account %(name)s is deactivated."))
-                         % {"name": account.username})
-    return redirect("workspace:accounts")
-
-
-@role_required(Role.SECURITY_ADMIN)
-@require_POST
-def account_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    return _set_active(request, pk, active=True)
-
-
-@role_required(Role.SECURITY_ADMIN)
-@require_POST
-def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    return _set_active(request, pk, active=False)

@@ -12,6 +12,7 @@ class Code(StrEnum):
     USERNAME_TAKEN = "username_taken"
     INVALID_VALUE = "invalid_value"
     WEAK_PASSWORD = "weak_password"  # noqa: S105 - an error code, not a secret
+    NOT_FOUND = "not_found"
 
 
 class AccountsError(ApplicationError):

@@ -157,7 +157,8 @@ def saved_view_save(*, actor: Any, name: str, query: str) -> SavedView:
 @transaction.atomic
 def saved_view_delete(*, actor: Any, pk: int) -> None:
     """Delete one of `actor`'s saved views; another user's is not found (nor revealed)."""
-    view = SavedView.objects.filter(pk=pk, user_id=getattr(actor, "pk", None)).first()
+    view = SavedView.objects.filter(pk=pk, user=actor).first() if getattr(
+        actor, "is_authenticated", False) else None
     if view is None:
         raise AccountsError(Code.NOT_FOUND, _("The saved view was not found."), http_status=404)
     audit.record(actor=actor, action=AuditAction.SAVED_VIEW_DELETE, obj=view,

@@ -3,6 +3,7 @@ in the statistics and audit filters."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -88,7 +89,7 @@ class QueueFilterForm(forms.Form):
             del self.fields["authority"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for first, last in (("received_from", "received_to"), ("due_from", "due_to")):
             if data.get(first) and data.get(last) and data[first] > data[last]:
                 self.add_error(last, _("The end of the period comes before its start."))
@@ -123,8 +124,10 @@ class QueueFilterForm(forms.Form):
                 params.setlist(name, value)
             elif value is True:
                 params[name] = "1"
+            elif isinstance(value, date):
+                params[name] = value.isoformat()
             elif value not in (None, "", False):
-                params[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+                params[name] = str(value)
         return params.urlencode()
 
 

@@ -248,7 +248,7 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
             query = view.query
             messages.success(request, _("The view is saved."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(reverse("workspace:queue") + (f"?{query}" if query else ""))
 
 

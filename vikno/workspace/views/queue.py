@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
+from openpyxl.writer.excel import save_workbook
 
 from vikno.accounts.access import role_of
 from vikno.accounts.errors import AccountsError
@@ -199,7 +200,8 @@ def _xlsx(header: list[str], rows: Iterator[list[Any]]) -> bytes:
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()
-    book.save(out)
+    # openpyxl's own writer (Workbook.save calls it): a file in memory, nothing stored.
+    save_workbook(book, out)
     return out.getvalue()
 
 

@@ -15,6 +15,7 @@ class Code(StrEnum):
     INACTIVE = "inactive"
     MAIL_FAILED = "mail_failed"
     WEAK_PASSWORD = "weak_password"  # noqa: S105 - an error code, not a secret
+    NOT_FOUND = "not_found"
 
 
 class AccountsError(ApplicationError):

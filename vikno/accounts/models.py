@@ -33,3 +33,24 @@ class User(AbstractUser):
     @property
     def is_centre_staff(self) -> bool:
         return self.is_active and self.role in CENTRE_ROLES
+
+
+class SavedView(models.Model):
+    """A named set of a list's filters that one user keeps: the query string of the page's GET
+    filters (never a search term, so never personal data)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_views",
+                             verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"],
+                                               name="saved_view_unique_name_per_user")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -11,6 +11,7 @@ accounts in the layers, so that service is `directory.services.membership_set`.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from vikno.accounts.access import require_role
 from vikno.accounts.errors import AccountsError, Code
-from vikno.accounts.models import User
+from vikno.accounts.models import SavedView, User
 from vikno.accounts.roles import Role
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
@@ -239,3 +240,55 @@ def account_send_password_link(*, actor: Any, account: User, base_url: str) -> U
     audit.record(actor=actor, action=AuditAction.ACCOUNT_PASSWORD_LINK_SENT, obj=account,
                  after={"username": account.username})
     return account
+# Saved views: a user's own named filters of a list. Each write is on the trail like every other
+# (the view's id and the names of its filters; neither its name nor the values, which the user
+# typed).
+
+SAVED_VIEW_NAME_MAX = 80
+SAVED_VIEW_QUERY_MAX = 1000
+# Never kept in a saved view: a search term may be a phone or a name; the page is not a filter.
+_NOT_SAVED = frozenset({"q", "page", "csrfmiddlewaretoken"})
+
+
+def _saved_query(query: str) -> tuple[str, list[str]]:
+    pairs = [(key, value) for key, value in parse_qsl(query.lstrip("?"))
+             if key not in _NOT_SAVED and value.strip()]
+    return urlencode(pairs), sorted({key for key, _value in pairs})
+
+
+@transaction.atomic
+def saved_view_save(*, actor: Any, name: str, query: str) -> SavedView:
+    """Keep the filters `query` (a GET query string) under `name` for `actor`; the same name
+    again replaces that view's filters."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise AccountsError(Code.NOT_FOUND, _("You have no access to this function."),
+                            http_status=403)
+    name = " ".join(name.split())
+    if not name:
+        raise AccountsError(Code.INVALID_VALUE, _("Enter a name for the view."), field="name")
+    if len(name) > SAVED_VIEW_NAME_MAX:
+        raise AccountsError(Code.INVALID_VALUE,
+                            _("The name may be at most %(max)s characters long.")
+                            % {"max": SAVED_VIEW_NAME_MAX}, field="name")
+    clean, keys = _saved_query(query)
+    if len(clean) > SAVED_VIEW_QUERY_MAX:
+        raise AccountsError(Code.INVALID_VALUE, _("Too many filters to keep in one view."),
+                            field="query")
+    view, created = SavedView.objects.update_or_create(user=actor, name=name,
+                                                       defaults={"query": clean})
+    audit.record(actor=actor, action=AuditAction.SAVED_VIEW_SAVE, obj=view,
+                 object_label=f"saved view #{view.pk}",
+                 after={"created": created, "filters": keys})
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, actor: Any, pk: int) -> None:
+    """Delete one of `actor`'s saved views; another user's is not found (nor revealed)."""
+    view = SavedView.objects.filter(pk=pk, user=actor).first() if getattr(
+        actor, "is_authenticated", False) else None
+    if view is None:
+        raise AccountsError(Code.NOT_FOUND, _("The saved view was not found."), http_status=404)
+    audit.record(actor=actor, action=AuditAction.SAVED_VIEW_DELETE, obj=view,
+                 object_label=f"saved view #{view.pk}")
+    view.delete()

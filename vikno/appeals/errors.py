@@ -32,6 +32,7 @@ class Code(StrEnum):
     REFUSAL_INCOMPLETE = "refusal_incomplete"
     ANSWER_LETTER_REQUIRED = "answer_letter_required"
     EXTENSION_DECIDER_REQUIRED = "extension_decider_required"
+    TOO_MANY_ROWS = "too_many_rows"
 
 
 class AppealsError(ApplicationError):

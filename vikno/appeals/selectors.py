@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import Role
@@ -23,8 +24,9 @@ from vikno.appeals.access import (
     executor_authority,
     personal_data_visible,
     personal_data_visible_in,
+    sees_appeals,
 )
-from vikno.appeals.errors import forbidden, not_found
+from vikno.appeals.errors import AppealsError, Code, forbidden, not_found
 from vikno.appeals.lifecycle import (
     ACTIVE_ASSIGNMENT_STATUSES,
     OPEN_STATUSES,
@@ -73,6 +75,55 @@ class AppealFilters:
     q: str = ""
     # What the centre must act on (selectors_control.Attention), from the dashboard's counts.
     attention: str = ""
+    # Several statuses at once (the queue's filter); OPEN among them stands for OPEN_STATUSES.
+    statuses: tuple[str, ...] = ()
+    received_from: date | None = None
+    received_to: date | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    # A key of SORTS, "-" in front for the descending order; "" is the work order.
+    sort: str = ""
+
+
+# The queue's sortable columns: the ordering of each (ascending); every order ends on the row id
+# so that equal values keep one order from page to page.
+SORTS: dict[str, tuple[str, ...]] = {
+    "number": ("number",),
+    "received": ("received_at",),
+    "due": ("due_date",),
+    "status": ("status",),
+    "executor": ("executor_name",),
+    "priority": ("priority",),
+}
+WORK_ORDER = ("-priority", "due_date", "-received_at")
+
+
+def _status_q(f: AppealFilters) -> Q | None:
+    wanted = [*f.statuses, *([f.status] if f.status else [])]
+    if not wanted:
+        return None
+    statuses = {s for s in wanted if s != OPEN}
+    if OPEN in wanted:
+        statuses |= set(OPEN_STATUSES)
+    return Q(status__in=sorted(statuses))
+
+
+def _ordered(qs: QuerySet[Appeal], sort: str) -> QuerySet[Appeal]:
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        return qs.order_by(*WORK_ORDER, "-id")
+    descending = sort.startswith("-")
+    if key == "executor":
+        # The first main executor still (or last) at work on the appeal, by name.
+        qs = qs.annotate(executor_name=Subquery(
+            Assignment.objects.filter(question__appeal=OuterRef("pk"), role=AssignmentRole.MAIN,
+                                      status__in=[*ACTIVE_ASSIGNMENT_STATUSES,
+                                                  AssignmentStatus.CLOSED])
+            .order_by("id").values("authority__name")[:1]))
+    # Empty values (no control date, no executor) go last either way, on every database.
+    fields = [F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+              for name in SORTS[key]]
+    return qs.order_by(*fields, "-id" if descending else "id")
 
 
 def overdue_q(today: date) -> Q:
@@ -98,13 +149,13 @@ def next_due_subquery() -> Subquery:
 
 
 def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> QuerySet[Appeal]:
-    """The work queue: priority applicants first (ст.20), then the nearest control date."""
+    """The work queue: priority applicants first (ст.20), then the nearest control date, unless
+    the filters ask for another order (SORTS)."""
     qs = appeals_visible_to(user)
     f = filters
-    if f.status == OPEN:
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif f.status:
-        qs = qs.filter(status=f.status)
+    by_status = _status_q(f)
+    if by_status is not None:
+        qs = qs.filter(by_status)
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.subtopic_code:
@@ -125,11 +176,18 @@ def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> Q
         from vikno.appeals.selectors_control import attention_q
 
         qs = qs.filter(attention_q(f.attention))
+    if f.received_from:
+        qs = qs.filter(received_at__date__gte=f.received_from)
+    if f.received_to:
+        qs = qs.filter(received_at__date__lte=f.received_to)
+    if f.due_from:
+        qs = qs.filter(due_date__gte=f.due_from)
+    if f.due_to:
+        qs = qs.filter(due_date__lte=f.due_to)
     if f.q.strip():
         qs = qs.filter(_search_q(f.q.strip(), with_applicant=applicants_searchable_by(user)))
-    return (qs.distinct().select_related("applicant", "territory")
-            .annotate(next_due=next_due_subquery())
-            .order_by("-priority", "due_date", "-received_at"))
+    return _ordered(qs.distinct().select_related("applicant", "territory")
+                    .annotate(next_due=next_due_subquery()), f.sort)
 
 
 def _search_q(q: str, *, with_applicant: bool) -> Q:
@@ -456,6 +514,45 @@ def appeal_queue_page(*, user: Any, filters: AppealFilters, page: Any, per_page:
     visible = personal_data_visible_in(user=user, appeals=rows)
     _record_list_view(user=user, appeals=rows, visible=visible, where=where)
     return ListPage(page=shown, visible=visible)
+
+
+# An export is a copy of the list that leaves the system: bounded, so nobody carries the whole
+# register away in one file (narrow the filters instead).
+EXPORT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class ExportRows:
+    """The appeals of an export and, per appeal id, whether its applicant goes out unmasked."""
+
+    appeals: list[Appeal]
+    visible: dict[int, bool]
+
+
+def appeal_export_rows(*, user: Any, filters: AppealFilters, fmt: str,
+                       limit: int = EXPORT_LIMIT) -> ExportRows:
+    """The work queue as filtered (appeal_list_for), for a file: a recorded `appeal.export` with
+    the number of rows, the format and the ids of the applicants that go out unmasked, never their
+    data. Only roles that see appeals export; an executor exports its own authority's appeals
+    (appeals_visible_to). More than `limit` rows is refused (TOO_MANY_ROWS): nothing recorded."""
+    if not sees_appeals(user):
+        raise forbidden()
+    qs = appeal_list_for(user=user, filters=filters)
+    count = qs.count()
+    if count > limit:
+        raise AppealsError(
+            Code.TOO_MANY_ROWS,
+            _("The list holds %(count)s appeals; an export takes at most %(limit)s. "
+              "Narrow the filters.") % {"count": count, "limit": limit},
+            http_status=400)
+    appeals = list(qs.select_related("territory__parent__parent__parent")
+                   .prefetch_related(QUEUE_PREFETCH))
+    visible = personal_data_visible_in(user=user, appeals=appeals)
+    audit.record(actor=user, action=AuditAction.APPEAL_EXPORT, obj=None, object_label=fmt,
+                 after={"rows": len(appeals), "format": fmt,
+                        "applicant_ids": sorted({a.applicant_id for a in appeals
+                                                 if visible[a.pk] and a.applicant_id})})
+    return ExportRows(appeals=appeals, visible=visible)
 
 
 def assignment_page_for(*, user: Any, authority_id: int, page: Any, per_page: int, where: str,

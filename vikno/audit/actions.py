@@ -25,12 +25,15 @@ class AuditAction(models.TextChoices):
     ACCOUNT_PASSWORD_LINK_SENT = (
         "account.password_link_sent", _("Link to set the password sent to the account's e-mail"))
     ACCOUNT_STAFF_IMPORTED = "account.staff_imported", _("Staff accounts imported from a file")
+    SAVED_VIEW_SAVE = "saved_view.save", _("Saved view of a list stored")
+    SAVED_VIEW_DELETE = "saved_view.delete", _("Saved view of a list deleted")
 
     # Reads of personal data (vikno.appeals selectors).
     APPLICANT_SEARCH = "applicant.search", _("Applicants searched")
     APPLICANT_VIEW = "applicant.view", _("Applicant's data viewed")
     APPLICANT_LIST_VIEW = "applicant.list_view", _("List with applicants' data viewed")
     ATTACHMENT_DOWNLOAD = "attachment.download", _("Attachment downloaded")
+    APPEAL_EXPORT = "appeal.export", _("List of appeals exported")
 
     # The case file (vikno.appeals services).
     APPLICANT_CREATE = "applicant.create", _("Applicant created")

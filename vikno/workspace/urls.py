@@ -17,6 +17,10 @@ urlpatterns = [
     path("lookup/subtopics/", register.subtopic_options, name="subtopic_options"),
     # Queues and the card.
     path("appeals/", queue.queue, name="queue"),
+    path("appeals/export/", queue.queue_export, name="queue_export"),
+    path("appeals/views/", queue.saved_view_save, name="saved_view_save"),
+    path("appeals/views/<int:pk>/delete/", queue.saved_view_delete, name="saved_view_delete"),
+    path("appeals/<str:number>/print/", card.appeal_print, name="appeal_print"),
     path("appeals/<str:number>/", card.appeal_card, name="appeal_card"),
     path("appeals/<str:number>/attachments/<int:pk>/", card.attachment_download,
          name="attachment_download"),

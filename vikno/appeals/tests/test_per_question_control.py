@@ -430,7 +430,7 @@ def test_the_data_migration_gives_a_request_its_assignments_question(two, superv
 
     from django.apps import apps
 
-    migration = importlib.import_module("vikno.appeals.migrations.0019_perq_extension_question")
+    migration = importlib.import_module("vikno.appeals.migrations.0019_extension_question")
     # given an executor's request and an appeal-wide extension, both stored without a question
     start = two.appeal.due_date
     request = services.extension_request(actor=two.utility, assignment=two.of(two.q2),

@@ -3,14 +3,16 @@ in the statistics and audit filters."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from vikno.appeals.lifecycle import AppealStatus
 from vikno.appeals.models import Channel
-from vikno.appeals.selectors import OPEN, AppealFilters
+from vikno.appeals.selectors import OPEN, SORTS, AppealFilters
 from vikno.appeals.selectors_control import Attention
 from vikno.audit.actions import ACTION_GROUPS
 from vikno.audit.presentation import object_type_choices
@@ -18,20 +20,66 @@ from vikno.audit.selectors import TrailFilter
 from vikno.workspace import reads
 from vikno.workspace.forms import set_choices
 
+# The queue's filters that carry no personal data travel in the URL (back, refresh, bookmarks,
+# saved views, links from the dashboard); the text search (a phone, a surname) never does.
+QUEUE_GET_FILTERS = ("status", "channel", "topic", "subtopic", "territory", "authority",
+                     "received_from", "received_to", "due_from", "due_to", "overdue", "priority",
+                     "sort", "attention")
+ALL = "all"
+# Dates a filter may name: the register holds nothing older, and a year such as 0001 or 9999 is
+# a typing slip (it must not reach the database as a boundary).
+FILTER_YEARS = (2000, 2100)
+
+
+def _bounded(value: Any) -> Any:
+    if value is not None and not FILTER_YEARS[0] <= value.year <= FILTER_YEARS[1]:
+        raise forms.ValidationError(
+            _("Enter a date between the years %(first)s and %(last)s."),
+            code="out_of_range", params={"first": FILTER_YEARS[0], "last": FILTER_YEARS[1]})
+    return value
+
+
+def _date_field(label: Any) -> forms.DateField:
+    return forms.DateField(label=label, required=False, validators=[_bounded],
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+class FlagInput(forms.CheckboxInput):
+    """A checkbox whose URL form is `1`; `0`, `off` and `false` in a URL mean unchecked."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"value": "1", **(attrs or {})})
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> bool:
+        value = data.get(name)
+        if isinstance(value, str) and value.strip().lower() in ("0", "off", "false", "no", ""):
+            return False
+        return super().value_from_datadict(data, files, name)
+
 
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200,
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
-    status = forms.ChoiceField(label=_("Status"), required=False, initial=OPEN,
-                               choices=[(OPEN, _("Under consideration")), ("", _("All")),
-                                        *AppealStatus.choices])
+    status = forms.MultipleChoiceField(
+        label=_("Status"), required=False,
+        choices=[(OPEN, _("Under consideration")), (ALL, _("All")), *AppealStatus.choices],
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("Several with Ctrl or Shift."))
     channel = forms.ChoiceField(label=_("Channel"), required=False,
                                 choices=[("", _("All")), *Channel.choices])
     topic = forms.ChoiceField(label=_("Topic"), required=False)
+    subtopic = forms.ChoiceField(label=_("Sub-topic"), required=False)
     territory = forms.ChoiceField(label=_("Territory"), required=False)
     authority = forms.ChoiceField(label=_("Executor"), required=False)
-    overdue = forms.BooleanField(label=_("Overdue"), required=False)
-    priority = forms.BooleanField(label=_("Priority"), required=False)
+    received_from = _date_field(_("Received from"))
+    received_to = _date_field(_("Received to"))
+    due_from = _date_field(_("Control date from"))
+    due_to = _date_field(_("Control date to"))
+    overdue = forms.BooleanField(label=_("Overdue"), required=False, widget=FlagInput)
+    priority = forms.BooleanField(label=_("Priority"), required=False, widget=FlagInput)
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+                             choices=[("", ""), *((f"{sign}{key}", key) for key in SORTS
+                                                  for sign in ("", "-"))])
     # From the dashboard's counts; a hidden field: the list shows which one is applied.
     attention = forms.ChoiceField(required=False, widget=forms.HiddenInput,
                                   choices=[("", ""), *Attention.choices])
@@ -39,6 +87,7 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args: Any, with_authority: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self.fields["topic"], reads.topic_choices())
+        set_choices(self.fields["subtopic"], [("", "—"), *reads.subtopic_groups()])
         set_choices(self.fields["territory"], reads.territory_filter_choices())
         if with_authority:
             set_choices(self.fields["authority"], reads.authority_choices())
@@ -46,16 +95,28 @@ class QueueFilterForm(forms.Form):
             # An executor's queue holds its own authority's appeals only.
             del self.fields["authority"]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for first, last in (("received_from", "received_to"), ("due_from", "due_to")):
+            if data.get(first) and data.get(last) and data[first] > data[last]:
+                self.add_error(last, _("The end of the period comes before its start."))
+        return data
+
     def filters(self) -> AppealFilters:
-        # The queue opens on the appeals still under consideration; "All" must be asked for.
-        if not self.is_valid():
-            return AppealFilters(status=OPEN)
+        """The filters as understood: a value that is not valid is left out (the form shows
+        why), the others still apply. The queue opens on the appeals still under consideration;
+        "All" must be asked for."""
+        self.is_valid()
         d = self.cleaned_data
+        statuses = d.get("status") or [OPEN]
         return AppealFilters(
-            status=d["status"] if "status" in self.data else OPEN,
-            channel=d["channel"], topic_code=d["topic"],
-            territory_code=d["territory"], authority_code=d.get("authority", ""),
-            overdue=d["overdue"], priority=d["priority"], q=d["q"],
+            statuses=() if ALL in statuses else tuple(statuses),
+            channel=d.get("channel", ""), topic_code=d.get("topic", ""),
+            subtopic_code=d.get("subtopic", ""), territory_code=d.get("territory", ""),
+            authority_code=d.get("authority", ""), overdue=d.get("overdue", False),
+            priority=d.get("priority", False), q=d.get("q", ""),
+            received_from=d.get("received_from"), received_to=d.get("received_to"),
+            due_from=d.get("due_from"), due_to=d.get("due_to"), sort=d.get("sort", ""),
             attention=d.get("attention", ""),
         )
 
@@ -63,6 +124,30 @@ class QueueFilterForm(forms.Form):
         """The dashboard's category this list is filtered to, for the heading; else empty."""
         value = self.cleaned_data.get("attention", "") if self.is_valid() else ""
         return str(Attention(value).label) if value else ""
+
+    def query(self, **changes: Any) -> str:
+        """The URL query of the filters as understood (never the search), with `changes`."""
+        self.is_valid()
+        params = QueryDict(mutable=True)
+        for name in QUEUE_GET_FILTERS:
+            if name not in self.fields:
+                continue
+            value = changes[name] if name in changes else self.cleaned_data.get(name)
+            if isinstance(value, list):
+                params.setlist(name, value)
+            elif value is True:
+                params[name] = "1"
+            elif isinstance(value, date):
+                params[name] = value.isoformat()
+            elif value not in (None, "", False):
+                params[name] = str(value)
+        return params.urlencode()
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name of the view"), max_length=80,
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
 
 
 class PeriodForm(forms.Form):

@@ -21,8 +21,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, resolve, reverse
 
-from vikno.accounts.models import User
+from vikno.accounts.models import SavedView, User
 from vikno.accounts.roles import Role
+from vikno.accounts.services import saved_view_save
 from vikno.accounts.tests.factories import UserFactory
 from vikno.appeals.models import Appeal as AppealModel
 from vikno.appeals.models import (
@@ -114,6 +115,9 @@ def staff_file(w: World) -> SimpleUploadedFile:
     text = ("username;last_name;first_name;email;role;authority_code;is_head\n"
             f"n.tkach;Ткач;Надія;n.tkach@example.org;executor;{w.authority.code};1\n")
     return SimpleUploadedFile("staff.csv", text.encode("utf-8-sig"), content_type="text/csv")
+def saved_view(w: World) -> Objects:
+    return {"saved_view": saved_view_save(actor=w.users["supervisor"], name="Прострочені",
+                                          query="overdue=1")}
 
 
 def card(o: Objects, action: str = "") -> str:
@@ -135,6 +139,19 @@ CASES = [
     Case("queue_search", "POST", lambda o: reverse("workspace:queue"),
          expect(operator=OK, supervisor=OK, executor=OK, other_executor=OK), setup=routed,
          data=lambda w, o: {"q": "води"}),
+    Case("queue_export", "GET", lambda o: reverse("workspace:queue_export") + "?format=csv",
+         expect(operator=OK, supervisor=OK, executor=OK, other_executor=OK), setup=routed),
+    Case("saved_view_save", "POST", lambda o: reverse("workspace:saved_view_save"),
+         expect(operator=DONE, supervisor=DONE, executor=DONE, other_executor=DONE),
+         data=lambda w, o: {"name": "Мої", "query": "status=assigned&overdue=1"}),
+    # Only its owner deletes a saved view; to anyone else it does not exist.
+    Case("saved_view_delete", "POST",
+         lambda o: reverse("workspace:saved_view_delete", args=[o["saved_view"].pk]),
+         expect(operator=MISSING, supervisor=DONE, executor=MISSING, other_executor=MISSING),
+         setup=saved_view),
+    Case("appeal_print", "GET", lambda o: reverse("workspace:appeal_print",
+                                                  args=[o["appeal"].number]),
+         expect(operator=OK, supervisor=OK, executor=OK, other_executor=MISSING), setup=routed),
     Case("card", "GET", card,
          expect(operator=OK, supervisor=OK, executor=OK, other_executor=MISSING), setup=routed),
     Case("card_unrouted", "GET", card,
@@ -330,6 +347,7 @@ def state() -> tuple[Any, ...]:
         AppealModel.objects.count(),
         Attachment.objects.count(),
         sorted(str(p) for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()),
+        list(SavedView.objects.order_by("pk").values_list("user_id", "name", "query")),
     )
 
 
@@ -393,7 +411,8 @@ def covered_url_names() -> set[str]:
     """The URL name each case requests, found by building its URL with stand-in objects."""
     stand_in = SimpleNamespace(pk=1, number="ЗК-2026-000001", applicant_id=1)
     objects: dict[str, Any] = {key: stand_in for key in (
-        "appeal", "assignment", "extension", "notification", "attachment", "account", "inactive")}
+        "appeal", "assignment", "extension", "notification", "attachment", "account", "inactive",
+        "saved_view")}
     return {resolve(urlsplit(case.url(objects)).path).view_name for case in CASES}
 
 

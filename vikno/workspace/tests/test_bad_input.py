@@ -69,7 +69,10 @@ def _fields() -> list[str]:
     return sorted({*phone_call(), "received_at", "origin_date", "contested_decision_on",
                    "decision_learned_on", "new_due", "outgoing_date", "document_date", "q",
                    "topic", "status", "page", "overdue", "authority", "result", "text", "reason",
-                   "note", "main_authority", "co_authorities", "territory", "phone", "pk"})
+                   "note", "main_authority", "co_authorities", "territory", "phone", "pk",
+                   # the queue's filters in the URL, its saved views and its export
+                   "subtopic", "channel", "received_from", "received_to", "due_from", "due_to",
+                   "priority", "sort", "attention", "format", "name", "query"})
 
 
 def _urls(world: World) -> list[tuple[str, str]]:
@@ -78,6 +81,10 @@ def _urls(world: World) -> list[tuple[str, str]]:
     urls = [("operator", reverse("workspace:register")), ("supervisor", reverse("workspace:queue")),
             ("executor", reverse("workspace:my_assignments")),
             ("supervisor", reverse("workspace:dashboard")),
+            ("supervisor", reverse("workspace:queue_export")),
+            ("executor", reverse("workspace:queue_export")),
+            ("supervisor", reverse("workspace:saved_view_save")),
+            ("supervisor", reverse("workspace:appeal_print", args=[appeal.number])),
             ("operator", reverse("workspace:applicant_lookup")),
             ("operator", reverse("workspace:territory_search")),
             ("operator", reverse("workspace:subtopic_options")),
@@ -144,3 +151,24 @@ def test_two_opened_forms_register_two_appeals(world: World) -> None:
 
     # then
     assert Appeal.objects.count() == 2
+
+
+def test_no_nasty_value_in_one_queue_filter_of_the_url_is_a_server_error(world: World) -> None:
+    # given every GET filter of the queue (one at a time, so none hides another's error)
+    from vikno.workspace.forms.filters import QUEUE_GET_FILTERS
+
+    world.register()
+    client = world.client("supervisor")
+    client.raise_request_exception = False
+    failures = []
+
+    # when
+    for name in (*QUEUE_GET_FILTERS, "attention", "page"):
+        for value in NASTY:
+            for url in (reverse("workspace:queue"), reverse("workspace:queue_export")):
+                status = client.get(url, {name: value, "format": "csv"}).status_code
+                if status >= 500:
+                    failures.append((url, name, value[:20], status))
+
+    # then
+    assert failures == []

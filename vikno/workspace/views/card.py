@@ -13,7 +13,7 @@ from vikno.accounts.roles import CASE_ROLES
 from vikno.appeals import access, selectors
 from vikno.appeals.access import Action
 from vikno.appeals.lifecycle import UNDER_CONTROL_STATUSES, AssignmentStatus
-from vikno.appeals.models import Appeal, AssignmentRole, Extension
+from vikno.appeals.models import Appeal, AssignmentRole, Extension, ExtensionStatus
 from vikno.core import clock
 from vikno.directory import deadlines
 from vikno.directory.selectors import working_calendar
@@ -159,6 +159,28 @@ def render_card(
 def appeal_card(request: HttpRequest, number: str) -> HttpResponse:
     appeal = access.appeal_get_for(user=request.user, number=number)
     return render_card(request, appeal)
+
+
+@role_required(*CASE_ROLES)
+def appeal_print(request: HttpRequest, number: str) -> HttpResponse:
+    """The registration-control card of Instruction No. 348 on paper: the same access as the card
+    and the same recorded view of the applicant and co-signers (appeal_personal_data)."""
+    appeal = access.appeal_get_for(user=request.user, number=number)
+    people = selectors.appeal_personal_data(user=request.user, appeal=appeal)
+    assignments = list(selectors.appeal_assignments(appeal=appeal))
+    questions = [{"q": question, "assignments": [a for a in assignments
+                                                 if a.question_id == question.pk]}
+                 for question in appeal.questions.select_related("subtopic__topic")]
+    return render(request, "workspace/print_card.html", {
+        "appeal": appeal,
+        "applicant": people.applicant,
+        "cosigners": people.cosigners,
+        "personal_visible": people.visible,
+        "questions": questions,
+        "extensions": list(appeal.extensions.filter(status=ExtensionStatus.APPROVED)
+                           .select_related("assignment__authority")),
+        "printed_at": clock.now(),
+    })
 
 
 @role_required(*CASE_ROLES)

@@ -35,6 +35,7 @@ from vikno.appeals.models import (
     Transition,
 )
 from vikno.audit.models import AuditEvent
+from vikno.core import clock
 from vikno.workspace.tests.conftest import ROLES, SETTLEMENT, World, decider_post, letter_post
 
 OK, DONE, LOGIN, DENIED, MISSING = 200, "done", "login", 403, 404
@@ -97,6 +98,14 @@ def with_attachment(w: World) -> Objects:
 def upload(w: World, o: Objects) -> dict[str, Any]:
     return {"attachments": SimpleUploadedFile("скан.pdf", b"%PDF-1.7\n%scan of the letter\n",
                                               content_type="application/pdf")}
+
+
+def paper_answer() -> dict[str, Any]:
+    """The centre's panel for an answer received by post, with the scan of the letter."""
+    return {"received_via": "letter", "received_on": clock.today().isoformat(), "result": "done",
+            "text": "Воду подано.", **letter_post(),
+            "scan": SimpleUploadedFile("лист.pdf", b"%PDF-1.7\n%letter of the council\n",
+                                       content_type="application/pdf")}
 
 
 def target_account(w: World) -> Objects:
@@ -231,6 +240,16 @@ CASES = [
          expect(executor=DONE, other_executor=MISSING), setup=routed,
          data=lambda w, o: {"new_due_date": o["appeal"].max_due_date.isoformat(),
                             "reason": "Потрібне обстеження."}),
+    # The centre records a body's answer that came by letter or e-mail, on an owing assignment.
+    Case("answer_on_behalf", "POST",
+         lambda o: reverse("workspace:assignment_on_behalf", args=[o["assignment"].pk]),
+         expect(operator=DONE, supervisor=DONE, other_executor=MISSING), setup=routed,
+         data=lambda w, o: paper_answer()),
+    Case("answer_on_behalf_answered", "POST",
+         lambda o: reverse("workspace:assignment_on_behalf", args=[o["assignment"].pk]),
+         expect(other_executor=MISSING),
+         setup=lambda w: {"assignment": w.main_assignment(w.answered())},
+         data=lambda w, o: paper_answer()),
     # Notifications and security administration.
     Case("notification_read", "POST",
          lambda o: reverse("workspace:notification_read", args=[o["notification"].pk]),

@@ -37,6 +37,11 @@ def test_operator_records_a_paper_answer_and_the_supervisor_accepts_it(
     # given an appeal routed to the oblast administration, which has no account in Vikno
     appeal = world.register(routing=Routing(main_authority_code=world.default_authority.code))
     page = browser_page
+    # the supervisor's dashboard lists it as waiting for an answer on paper
+    sign_in(page, world.users["supervisor"])
+    page.goto("/dashboard/")
+    assert appeal.number in page.inner_text("#awaiting-paper")
+    assert_accessible(page)
     sign_in(page, world.users["operator"])
     page.goto(f"/appeals/{appeal.number}/")
     note = page.locator(".no-accounts")
@@ -62,8 +67,11 @@ def test_operator_records_a_paper_answer_and_the_supervisor_accepts_it(
     page.wait_for_selector(".reply-on-behalf")
     assert_accessible(page)
 
-    # and the supervisor accepts the answer
+    # and the supervisor, whose dashboard no longer lists it, accepts the answer
     sign_in(page, world.users["supervisor"])
+    page.goto("/dashboard/")
+    assert appeal.number not in page.inner_text("#awaiting-paper")
+    assert_accessible(page)
     page.goto(f"/appeals/{appeal.number}/")
     review = open_panel(page, "#action-review")
     review.locator("[name=decision][value=accept]").check()

@@ -130,3 +130,21 @@ def test_a_return_by_letter_sends_the_appeal_back_to_the_centre(world: World, uk
     appeal.refresh_from_db()
     assert appeal.status == "registered"
     assert "Мережі належать Водоканалу." in html
+
+
+def test_the_dashboard_lists_what_waits_for_a_paper_answer(world: World, uk) -> None:
+    # given an appeal for the oblast administration (no accounts) and one for the council
+    waiting = world.register(routing=Routing(main_authority_code=world.default_authority.code))
+    in_vikno = world.register()
+    url = reverse("workspace:dashboard")
+
+    # then the supervisor's dashboard lists the first, linked to its panel on the card
+    html = world.client("supervisor").get(url).content.decode()
+    assert "Очікують відповіді поза системою (виконавець не має облікових записів)" in html
+    assert f"#on-behalf-{world.main_assignment(waiting).pk}" in html
+    assert in_vikno.number not in html
+    # the analyst reads aggregates only
+    assert waiting.number not in world.client("analyst").get(url).content.decode()
+    # once recorded, it leaves the list
+    world.client("operator").post(on_behalf_url(world, waiting), paper())
+    assert waiting.number not in world.client("supervisor").get(url).content.decode()

@@ -42,9 +42,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "overdue": list(selectors.appeals_overdue().select_related("applicant")
                             .order_by("due_date")[:LIST_LIMIT]),
             **_routing_and_priority(),
+            **_awaiting_paper(request.user),
             "here": reverse("workspace:dashboard"),
         }
     return render(request, "workspace/dashboard.html", context)
+
+
+def _awaiting_paper(user: Any) -> dict[str, Any]:
+    """Owing assignments of bodies without accounts: the centre records their answers."""
+    waiting = selectors.assignments_awaiting_paper(user=user)
+    return {"awaiting_paper_count": waiting.count(), "awaiting_paper": list(waiting[:LIST_LIMIT])}
 
 
 def _routing_and_priority() -> dict[str, Any]:

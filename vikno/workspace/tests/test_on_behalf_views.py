@@ -78,7 +78,7 @@ def test_the_operator_records_a_paper_answer_and_the_card_shows_it(world: World,
     # then
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Відповідь, що надійшла поза Вікном, внесено від імені виконавця." in html
+    assert "Відповідь, що надійшла поза системою, внесено від імені виконавця." in html
     appeal.refresh_from_db()
     assert appeal.status == "answered"
     reply = Reply.objects.get(assignment__question__appeal=appeal)
@@ -126,7 +126,7 @@ def test_a_return_by_letter_sends_the_appeal_back_to_the_centre(world: World, uk
         result="not_in_competence", text="Мережі належать Водоканалу.", outgoing_number="",
         signatory_name="", signatory_position="", outgoing_date=""), follow=True)
     html = response.content.decode()
-    assert "Повернення, що надійшло поза Вікном, внесено: перемаршрутизуйте питання." in html
+    assert "Повернення, що надійшло поза системою, внесено: перемаршрутизуйте питання." in html
     appeal.refresh_from_db()
     assert appeal.status == "registered"
     assert "Мережі належать Водоканалу." in html

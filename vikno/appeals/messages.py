@@ -102,6 +102,14 @@ KINDS: dict[str, Kind] = {
     "history.executors": Kind(ngettext_lazy("Executor: %(authorities)s",
                                             "Executors: %(authorities)s", "count")),
     "history.authority_note": Kind(_("Executor: %(authority)s."), tail="note"),
+    # The centre recorded the body's answer (or its return) that came by letter or e-mail.
+    "history.answer_on_behalf": Kind(
+        _("The answer of the executor “%(authority)s” was recorded by the centre from the letter "
+          "No. %(outgoing_number)s of %(outgoing_date)s, received %(received_on)s %(received_via)s."),
+        paragraphs=_accepted_by_centre),
+    "history.return_on_behalf": Kind(
+        _("The return of the executor “%(authority)s” (not in its competence) was recorded by the "
+          "centre from the letter received %(received_on)s %(received_via)s.")),
     "history.forwarded": Kind(_("Forwarded to: %(body)s."), tail="note"),
     "history.not_considered": Kind(_("Reason: %(reason)s."), tail="note"),
     "history.extension_requested": Kind(
@@ -112,14 +120,6 @@ KINDS: dict[str, Kind] = {
     "history.confirmed": Kind(_("Confirmed, rating %(r)s")),
     "history.not_confirmed": Kind(_("Not confirmed by the applicant"), paragraphs=_repeat),
     "history.poor_rating": Kind(_("Poor rating: %(r)s"), paragraphs=_repeat),
-    # The centre recorded the body's answer (or its return) that came by letter or e-mail.
-    "history.answer_on_behalf": Kind(
-        _("The answer of the executor “%(authority)s” was recorded by the centre from the letter "
-          "No. %(outgoing_number)s of %(outgoing_date)s, received %(received_on)s %(received_via)s."),
-        paragraphs=_accepted_by_centre),
-    "history.return_on_behalf": Kind(
-        _("The return of the executor “%(authority)s” (not in its competence) was recorded by the "
-          "centre from the letter received %(received_on)s %(received_via)s.")),
     "history.repeated": Kind(_("Repeated appeal %(repeat)s registered: the 45-day term of this one "
                                "has passed.")),
     # Notices to the applicant (Notice): shown and sent in the applicant's language.

@@ -48,12 +48,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/dashboard.html", context)
 
 
-def _awaiting_paper(user: Any) -> dict[str, Any]:
-    """Owing assignments of bodies without accounts: the centre records their answers."""
-    waiting = selectors.assignments_awaiting_paper(user=user)
-    return {"awaiting_paper_count": waiting.count(), "awaiting_paper": list(waiting[:LIST_LIMIT])}
-
-
 def _routing_and_priority() -> dict[str, Any]:
     """ст.7 terms missed, and ст.20 priority appeals with their control dates: counts and lists."""
     today = clock.today()
@@ -96,3 +90,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
                                   key=lambda r: -r[2]), total),
     }
     return render(request, "workspace/statistics.html", context)
+
+
+def _awaiting_paper(user: Any) -> dict[str, Any]:
+    """Owing assignments of bodies without accounts: the centre records their answers."""
+    waiting = selectors.assignments_awaiting_paper(user=user)
+    return {"awaiting_paper_count": waiting.count(), "awaiting_paper": list(waiting[:LIST_LIMIT])}

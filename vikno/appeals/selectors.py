@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import CENTRE_ROLES, Role
+from vikno.appeals import lifecycle
 from vikno.appeals.access import (
     appeal_get_for,
     appeals_visible_to,
@@ -368,7 +369,7 @@ def assignments_awaiting_paper(*, user: Any) -> QuerySet[Assignment]:
     nobody else records such answers."""
     if role_of(user) not in CENTRE_ROLES:
         return Assignment.objects.none()
-    return (Assignment.objects.filter(status__in=OWING_STATUSES)
+    return (Assignment.objects.filter(status__in=lifecycle.OWING_STATUSES)
             .filter(~executor_accounts_exist())
             .select_related("authority", "question__appeal").order_by("due_date", "id"))
 

@@ -128,11 +128,12 @@ def reply_record_on_behalf(
     reply.received_via, reply.received_on, reply.scan = received_via, on, attachment
     reply.save(update_fields=["answered_by", "recorded_by", "received_via", "received_on", "scan"])
     # Ids, codes and dates only: the text, the signatory and the file's name stay out of the trail.
+    # An implicit acceptance is its own event (assignment.accept), with the centre's user as actor.
     audit.record(actor=actor, action=AuditAction.REPLY_ON_BEHALF, obj=reply,
                  object_label=f"{appeal.number} ← {assignment.authority.code}",
                  after={"assignment": assignment.pk, "result": result,
                         "received_via": received_via, "received_on": on,
-                        "scan": attachment.pk if attachment else None, "accepted": accepted})
+                        "scan": attachment.pk if attachment else None})
     return reply
 
 

@@ -120,8 +120,7 @@ def test_a_new_assignment_is_taken_into_work_by_the_centre_first(book, operator)
                           (TransitionAction.ANSWER, operator.pk)]
     accepted = AuditEvent.objects.get(action="assignment.accept", object_id=str(assignment.pk))
     assert accepted.actor_id == operator.pk
-    event = AuditEvent.objects.get(action="reply.on_behalf")
-    assert event.after["accepted"] is True
+    assert AuditEvent.objects.filter(action="reply.on_behalf", actor_id=operator.pk).exists()
 
 
 def test_the_history_line_keeps_the_authority_in_the_nominative(book, operator):

@@ -35,7 +35,6 @@ from vikno.appeals.models import (
     Transition,
 )
 from vikno.audit.models import AuditEvent
-from vikno.core import clock
 from vikno.workspace.tests.conftest import ROLES, SETTLEMENT, World, decider_post, letter_post
 
 OK, DONE, LOGIN, DENIED, MISSING = 200, "done", "login", 403, 404
@@ -102,8 +101,9 @@ def upload(w: World, o: Objects) -> dict[str, Any]:
 
 def paper_answer() -> dict[str, Any]:
     """The centre's panel for an answer received by post, with the scan of the letter."""
-    return {"received_via": "letter", "received_on": clock.today().isoformat(), "result": "done",
-            "text": "Воду подано.", **letter_post(),
+    letter = letter_post()
+    return {"received_via": "letter", "received_on": letter["outgoing_date"], "result": "done",
+            "text": "Воду подано.", **letter,
             "scan": SimpleUploadedFile("лист.pdf", b"%PDF-1.7\n%letter of the council\n",
                                        content_type="application/pdf")}
 

@@ -59,6 +59,8 @@ CENTRE_ACTIONS: dict[str, frozenset[Action]] = {
 
 # Executor actions on one assignment; ATTACH adds the reply documents to the case file.
 ACCEPT, REPLY, REQUEST_EXTENSION, ATTACH = "accept", "reply", "request_extension", "attach"
+# The centre's action on an assignment: record the body's answer that came by letter or e-mail.
+ON_BEHALF = "answer_on_behalf"
 
 
 def executor_authority(user: Any) -> Authority | None:
@@ -144,6 +146,9 @@ def appeal_require(*, user: Any, appeal: Appeal, action: Action) -> None:
 
 
 def assignment_actions(*, user: Any, assignment: Assignment) -> frozenset[str]:
+    if role_of(user) in CENTRE_ROLES:
+        # The centre answers for no body, but records a body's answer received outside Vikno.
+        return frozenset({ON_BEHALF}) if assignment.status in OWING_STATUSES else frozenset()
     authority = executor_authority(user)
     if authority is None or assignment.authority_id != authority.pk:
         return frozenset()
@@ -160,13 +165,17 @@ def assignment_actions(*, user: Any, assignment: Assignment) -> frozenset[str]:
 
 
 def assignment_get_for(*, user: Any, pk: int, action: str) -> Assignment:
-    """An assignment the executor may act on (`action` in accept/reply/request_extension/attach)."""
+    """An assignment the executor may act on (`action` in accept/reply/request_extension/attach),
+    or the centre may record an answer on (`ON_BEHALF`)."""
+    centre = role_of(user) in CENTRE_ROLES
     authority = executor_authority(user)
-    if authority is None:
+    if authority is None and not centre:
         raise forbidden()
     assignment = (Assignment.objects.select_related("question__appeal", "authority")
                   .filter(pk=pk).first())
-    if assignment is None or assignment.authority_id != authority.pk:
+    own = centre or (assignment is not None and authority is not None
+                     and assignment.authority_id == authority.pk)
+    if assignment is None or not own:
         # Another authority's assignment is "not found": its existence is not revealed.
         raise not_found()
     if action not in assignment_actions(user=user, assignment=assignment):

@@ -106,6 +106,7 @@ class TransitionAction(models.TextChoices):
     EXTENDED = "extended", _("Term extended")
     SHORTENED = "shortened", _("Term shortened")
     REPEATED = "repeated", _("Repeated appeal registered")
+    RECORDED_ON_BEHALF = "recorded_on_behalf", _("Answer received outside Vikno recorded")
 
 
 def appeal_can_move(current: str, target: str) -> bool:

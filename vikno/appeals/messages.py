@@ -77,6 +77,13 @@ def _repeat(params: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
     return [str(_("Repeated appeal: %(number)s.") % {"number": params["repeat"]})]
 
 
+def _accepted_by_centre(params: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
+    """The assignment was still new: the centre took it into work when it recorded the answer."""
+    if not params.get("accepted"):
+        return []
+    return [str(_("The centre took the assignment into work on the executor's behalf."))]
+
+
 def _answers(params: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
     """ст.15, ст.19: each main executor's result and answer, the refusal's grounds, the letter and
     who signed it. The authority's name follows a label, so no case is forced on it."""
@@ -110,6 +117,14 @@ KINDS: dict[str, Kind] = {
     "history.executors": Kind(ngettext_lazy("Executor: %(authorities)s",
                                             "Executors: %(authorities)s", "count")),
     "history.authority_note": Kind(_("Executor: %(authority)s."), tail="note"),
+    # The centre recorded the body's answer (or its return) that came by letter or e-mail.
+    "history.answer_on_behalf": Kind(
+        _("The answer of the executor “%(authority)s” was recorded by the centre from the letter "
+          "No. %(outgoing_number)s of %(outgoing_date)s, received %(received_on)s %(received_via)s."),
+        paragraphs=_accepted_by_centre),
+    "history.return_on_behalf": Kind(
+        _("The return of the executor “%(authority)s” (not in its competence) was recorded by the "
+          "centre from the letter received %(received_on)s %(received_via)s.")),
     "history.forwarded": Kind(_("Forwarded to: %(body)s."), tail="note"),
     "history.not_considered": Kind(_("Reason: %(reason)s."), tail="note"),
     "history.extension_requested": Kind(
@@ -168,6 +183,12 @@ def _reason(value: Any, names: Mapping[str, str]) -> str:
     return str(NotConsideredReason(value).label) if value in NotConsideredReason.values else str(value)
 
 
+def _received_via(value: Any, names: Mapping[str, str]) -> str:
+    from vikno.appeals.models.work import ReceivedVia
+
+    return str(ReceivedVia(value).label) if value in ReceivedVia.values else str(value)
+
+
 def _rating(value: Any, names: Mapping[str, str]) -> str:
     return "—" if value in (None, "") else str(value)
 
@@ -178,6 +199,9 @@ FORMATS: dict[str, Callable[[Any, Mapping[str, str]], str]] = {
     "start_date": _date,
     "done_date": _date,
     "document_date": _date,
+    "outgoing_date": _date,
+    "received_on": _date,
+    "received_via": _received_via,
     "authority": _authority,
     "authorities": _authorities,
     "reason": _reason,

@@ -16,7 +16,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.utils.translation import gettext as _
 
 from vikno.accounts.access import role_of
-from vikno.accounts.roles import Role
+from vikno.accounts.roles import CENTRE_ROLES, Role
+from vikno.appeals import lifecycle
 from vikno.appeals.access import (
     appeal_get_for,
     appeals_visible_to,
@@ -47,6 +48,7 @@ from vikno.appeals.models import (
     Notification,
     NotificationRead,
     Question,
+    Reply,
     RoutingTerm,
 )
 from vikno.appeals.models.applicants import phone_normalise
@@ -55,6 +57,7 @@ from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
 from vikno.core.search import Fold, fold
+from vikno.directory.models import Membership
 
 # A pseudo-status of the filters: every appeal still under consideration (the default queue).
 OPEN = "open"
@@ -437,10 +440,34 @@ def appeal_timeline(*, appeal: Appeal) -> list[Any]:
     return preload(appeal.transitions.select_related("by").order_by("at", "id"))
 
 
+def executor_accounts_exist() -> Exists:
+    """The assignment's authority has at least one active executor account in Vikno (for an
+    annotation of assignments). Without one the body answers by letter or e-mail and the centre
+    records its answer (services.reply_record_on_behalf)."""
+    return Exists(Membership.objects.filter(authority=OuterRef("authority_id"),
+                                            user__is_active=True, user__role=Role.EXECUTOR))
+
+
 def appeal_assignments(*, appeal: Appeal) -> QuerySet[Assignment]:
+    """The card's assignments with their replies; `without_accounts` marks the bodies that have
+    no executor account (their answers come on paper)."""
+    replies = Reply.objects.select_related("answered_by", "recorded_by", "scan")
     return (Assignment.objects.filter(question__appeal=appeal)
             .select_related("authority", "question__subtopic")
-            .prefetch_related("replies").order_by("question_id", "role", "id"))
+            .annotate(without_accounts=~executor_accounts_exist())
+            .prefetch_related(Prefetch("replies", queryset=replies))
+            .order_by("question_id", "role", "id"))
+
+
+def assignments_awaiting_paper(*, user: Any) -> QuerySet[Assignment]:
+    """Assignments still owing an answer from bodies without any active executor account: their
+    answers arrive by letter or e-mail and wait for the centre to record them. The centre's list;
+    nobody else records such answers."""
+    if role_of(user) not in CENTRE_ROLES:
+        return Assignment.objects.none()
+    return (Assignment.objects.filter(status__in=lifecycle.OWING_STATUSES)
+            .filter(~executor_accounts_exist())
+            .select_related("authority", "question__appeal").order_by("due_date", "id"))
 
 
 def returned_awaiting_routing(*, user: Any) -> QuerySet[Appeal]:

@@ -47,6 +47,7 @@ class AuditAction(models.TextChoices):
     ATTACHMENT_ADD = "attachment.add", _("Attachment added")
     ASSIGNMENT_CREATE = "assignment.create", _("Assignment created")
     REPLY_SUBMIT = "reply.submit", _("Executor's answer submitted")
+    REPLY_ON_BEHALF = "reply.on_behalf", _("Answer received outside Vikno recorded by the centre")
     FEEDBACK_RECORD = "feedback.record", _("Applicant's confirmation recorded")
     EXTENSION_REQUEST = "extension.request", _("Extension requested")
     EXTENSION_DECIDE = "extension.decide", _("Extension request decided")

@@ -28,7 +28,7 @@ urlpatterns = [
            name=f"appeal_{slug.replace('-', '_')}") for slug in actions.APPEAL_ACTIONS),
     path("extensions/<int:pk>/decide/", actions.extension_decide, name="extension_decide"),
     *(path(f"assignments/<int:pk>/{slug}/", actions.assignment_action_view(slug),
-           name=f"assignment_{slug}") for slug in actions.ASSIGNMENT_ACTIONS),
+           name=f"assignment_{slug.replace('-', '_')}") for slug in actions.ASSIGNMENT_ACTIONS),
     path("my/", queue.my_assignments, name="my_assignments"),
     # Control.
     path("dashboard/", control.dashboard, name="dashboard"),

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vikno.appeals.lifecycle import AppealStatus, AssignmentStatus, TransitionAction
-from vikno.appeals.models.appeals import Appeal
+from vikno.appeals.models.appeals import Appeal, Attachment
 from vikno.core import clock
 from vikno.core.models import TimeStampedModel
 from vikno.directory.models import Authority, SubTopic
@@ -97,6 +97,14 @@ class ReplyResult(models.TextChoices):
     IMPOSSIBLE_NOW = "impossible_now", _("Impossible now / needs funding")
 
 
+class ReceivedVia(models.TextChoices):
+    """How an answer written outside Vikno reached the centre (the labels follow "received")."""
+
+    LETTER = "letter", _("by post")
+    EMAIL = "email", _("by e-mail")
+    OTHER = "other", _("by fax or otherwise")
+
+
 class Reply(TimeStampedModel):
     """The executor's answer. For the main executor it is the body's letter to the applicant:
     its outgoing number and date and who signed it (Instruction No. 348)."""
@@ -115,6 +123,21 @@ class Reply(TimeStampedModel):
     refusal_reasons = models.TextField(_("reasons for the refusal"), blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     appeal_procedure = models.TextField(_("how to appeal the decision"), blank=True)
+    # An answer the body sent outside Vikno (a letter, an e-mail) and the centre recorded on its
+    # behalf: who in the centre recorded it, how and when it arrived, the scan of the letter.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    received_via = models.CharField(_("received"), max_length=10, choices=ReceivedVia.choices,
+                                    blank=True)
+    received_on = models.DateField(_("date of receipt"), null=True, blank=True)
+    scan = models.ForeignKey(Attachment, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("scan of the letter"))
+
+    @property
+    def on_behalf(self) -> bool:
+        """Recorded by the centre from a letter or e-mail of the body."""
+        return self.recorded_by_id is not None
 
     class Meta:
         ordering = ["id"]

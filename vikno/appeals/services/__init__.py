@@ -30,6 +30,12 @@ from vikno.appeals.services.execution import (
     reply_submit,
 )
 from vikno.appeals.services.notifications import notification_mark_read
+from vikno.appeals.services.on_behalf import (
+    Grounds,
+    Letter,
+    reply_record_on_behalf,
+    return_record_on_behalf,
+)
 from vikno.appeals.services.registration import (
     AppealIntake,
     ApplicantData,
@@ -46,6 +52,8 @@ __all__ = [
     "ApplicantData",
     "ControlReport",
     "Decider",
+    "Grounds",
+    "Letter",
     "QuestionData",
     "Routing",
     "answer_review",
@@ -72,7 +80,9 @@ __all__ = [
     "head_decider",
     "notification_mark_read",
     "priority_recompute",
+    "reply_record_on_behalf",
     "reply_submit",
+    "return_record_on_behalf",
     "reviewing_authority",
     "suggest_authority",
 ]

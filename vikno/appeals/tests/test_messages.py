@@ -87,6 +87,22 @@ KIND_TABLE = {
                                   "date": "2026-03-16", "done_date": "2026-03-20"},
                                  "the term began 10.03.2026, ended 16.03.2026",
                                  "строк почався 10.03.2026, закінчився 16.03.2026"),
+    "history.answer_on_behalf": (
+        {"authority": "ZAK-TG-BEREHOVE", "outgoing_number": "02-14/381",
+         "outgoing_date": "2026-03-12", "received_on": "2026-03-16", "received_via": "email",
+         "accepted": True},
+        f"The answer of the executor “{COUNCIL}” was recorded by the centre from the letter No. "
+        "02-14/381 of 12.03.2026, received 16.03.2026 by e-mail.\n\nThe centre took the "
+        "assignment into work on the executor's behalf.",
+        f"Відповідь виконавця «{COUNCIL}» внесено центром з листа № 02-14/381 від 12.03.2026, що "
+        "надійшов 16.03.2026 електронною поштою."),
+    "history.return_on_behalf": (
+        {"authority": "ZAK-TG-BEREHOVE", "outgoing_number": "", "outgoing_date": None,
+         "received_on": "2026-03-16", "received_via": "letter", "accepted": False},
+        f"The return of the executor “{COUNCIL}” (not in its competence) was recorded by the centre "
+        "from the letter received 16.03.2026 by post.",
+        f"Повернення виконавця «{COUNCIL}» (питання не належить до його повноважень) внесено "
+        "центром з листа, що надійшов 16.03.2026 поштою."),
 }
 
 

@@ -141,6 +141,7 @@ def panel_title(name: str) -> str:
         "reply": _("Answer"), "request_extension": _("Ask for an extension"),
         "attach": _("Attach files"),
         "answer_record": _("Answer index, date and file"),
+        "answer_on_behalf": _("Record an answer received outside Vikno"),
     }
     return titles.get(name, name)
 
@@ -154,7 +155,7 @@ def action_url_name(name: str) -> str:
 
 @register.filter
 def assignment_url_name(name: str) -> str:
-    slugs = {"request_extension": "extension"}
+    slugs = {"request_extension": "extension", "answer_on_behalf": "on_behalf"}
     return f"workspace:assignment_{slugs.get(name, name)}"
 
 

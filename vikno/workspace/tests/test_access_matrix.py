@@ -101,6 +101,15 @@ def upload(w: World, o: Objects) -> dict[str, Any]:
                                               content_type="application/pdf")}
 
 
+def paper_answer() -> dict[str, Any]:
+    """The centre's panel for an answer received by post, with the scan of the letter."""
+    letter = letter_post()
+    return {"received_via": "letter", "received_on": letter["outgoing_date"], "result": "done",
+            "text": "Воду подано.", **letter,
+            "scan": SimpleUploadedFile("лист.pdf", b"%PDF-1.7\n%letter of the council\n",
+                                       content_type="application/pdf")}
+
+
 def target_account(w: World) -> Objects:
     return {"account": UserFactory(role=Role.OPERATOR, is_active=True),
             "inactive": UserFactory(role=Role.OPERATOR, is_active=False)}
@@ -266,6 +275,16 @@ CASES = [
          expect(executor=DONE, other_executor=MISSING), setup=routed,
          data=lambda w, o: {"new_due_date": o["appeal"].max_due_date.isoformat(),
                             "reason": "Потрібне обстеження."}),
+    # The centre records a body's answer that came by letter or e-mail, on an owing assignment.
+    Case("answer_on_behalf", "POST",
+         lambda o: reverse("workspace:assignment_on_behalf", args=[o["assignment"].pk]),
+         expect(operator=DONE, supervisor=DONE, other_executor=MISSING), setup=routed,
+         data=lambda w, o: paper_answer()),
+    Case("answer_on_behalf_answered", "POST",
+         lambda o: reverse("workspace:assignment_on_behalf", args=[o["assignment"].pk]),
+         expect(other_executor=MISSING),
+         setup=lambda w: {"assignment": w.main_assignment(w.answered())},
+         data=lambda w, o: paper_answer()),
     # Notifications and security administration.
     Case("notification_read", "POST",
          lambda o: reverse("workspace:notification_read", args=[o["notification"].pk]),

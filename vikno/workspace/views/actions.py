@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from vikno.accounts.roles import CASE_ROLES
 from vikno.appeals import access, services
 from vikno.appeals.access import Action
-from vikno.appeals.lifecycle import AppealStatus
+from vikno.appeals.lifecycle import AppealStatus, AssignmentStatus
 from vikno.appeals.models import Appeal, Assignment
 from vikno.core.errors import ApplicationError, NotFound, PermissionDenied
 from vikno.workspace.forms import actions as action_forms
@@ -244,11 +244,29 @@ def _attach_reply_documents(actor: Any, assignment: Assignment, d: dict[str, Any
     return _attached(len(added))
 
 
+def _answer_on_behalf(actor: Any, assignment: Assignment, d: dict[str, Any]) -> str:
+    scan = as_file_data([d["scan"]])[0] if d["scan"] else None
+    reply = services.reply_record_on_behalf(
+        actor=actor, assignment=assignment, result=d["result"], text=d["text"],
+        letter=services.Letter(outgoing_number=d["outgoing_number"],
+                               outgoing_date=d["outgoing_date"],
+                               signatory_name=d["signatory_name"],
+                               signatory_position=d["signatory_position"]),
+        received_via=d["received_via"], received_on=d["received_on"], scan=scan,
+        grounds=services.Grounds(refusal_reasons=d["refusal_reasons"],
+                                 legal_basis=d["legal_basis"],
+                                 appeal_procedure=d["appeal_procedure"]))
+    if reply.assignment.status == AssignmentStatus.RETURNED:
+        return _("The return received outside Vikno was recorded: re-route the question.")
+    return _("The answer received outside Vikno was recorded on the executor's behalf.")
+
+
 ASSIGNMENT_ACTIONS: dict[str, tuple[str, Callable[[Any, Assignment, dict[str, Any]], str]]] = {
     "accept": (access.ACCEPT, _accept),
     "reply": (access.REPLY, _reply),
     "attach": (access.ATTACH, _attach_reply_documents),
     "extension": (access.REQUEST_EXTENSION, _request_extension),
+    "on-behalf": (access.ON_BEHALF, _answer_on_behalf),
 }
 ASSIGNMENT_SLUGS = {name: slug for slug, (name, _run) in ASSIGNMENT_ACTIONS.items()}
 
@@ -284,5 +302,5 @@ def assignment_action_view(slug: str) -> Callable[..., HttpResponseBase]:
         appeal = access.appeal_get_for(user=request.user, number=number)
         return render_card(request, appeal, bound={key: form}, status=status)
 
-    view.__name__ = f"assignment_{slug}"
+    view.__name__ = f"assignment_{slug.replace('-', '_')}"
     return view

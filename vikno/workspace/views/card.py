@@ -12,12 +12,13 @@ from django.shortcuts import render
 from vikno.accounts.roles import CASE_ROLES
 from vikno.appeals import access, selectors
 from vikno.appeals.access import Action
-from vikno.appeals.lifecycle import UNDER_CONTROL_STATUSES, AssignmentStatus
+from vikno.appeals.lifecycle import OWING_STATUSES, UNDER_CONTROL_STATUSES, AssignmentStatus
 from vikno.appeals.models import Appeal, AssignmentRole, Extension, ExtensionStatus
 from vikno.core import clock
 from vikno.directory import deadlines
 from vikno.directory.selectors import working_calendar
 from vikno.workspace.forms import actions as action_forms
+from vikno.workspace.forms.on_behalf import AnswerOnBehalfForm
 from vikno.workspace.permissions import role_required
 
 # The panel of each centre action: its form. The order is the order on the card.
@@ -41,6 +42,7 @@ ASSIGNMENT_PANELS: dict[str, type[action_forms.ActionForm]] = {
     access.REPLY: action_forms.ReplyForm,
     access.ATTACH: action_forms.AttachForm,
     access.REQUEST_EXTENSION: action_forms.ExtensionRequestForm,
+    access.ON_BEHALF: AnswerOnBehalfForm,
 }
 
 
@@ -92,7 +94,11 @@ def card_context(
             form = bound.get((name, assignment.pk)) or ASSIGNMENT_PANELS[name](
                 auto_id=panel_id(name, assignment.pk))
             panels.append({"name": name, "form": form, "open": (name, assignment.pk) in bound})
-        by_question[assignment.question_id].append({"a": assignment, "panels": panels})
+        by_question[assignment.question_id].append({
+            "a": assignment, "panels": panels,
+            # The body has no executor account: its answer comes on paper, the centre records it.
+            "paper_only": getattr(assignment, "without_accounts", False)
+            and assignment.status in OWING_STATUSES})
     questions = [{"q": question, "assignments": by_question.get(question.pk, [])}
                  for question in appeal.questions.select_related("subtopic__topic")]
 
@@ -120,7 +126,8 @@ def card_context(
     today = clock.today()
     return {
         "appeal": appeal,
-        "has_assignment_panels": any(row["panels"] for rows in by_question.values() for row in rows),
+        "has_assignment_panels": any(panel["name"] != access.ON_BEHALF for rows in by_question.values()
+                                     for row in rows for panel in row["panels"]),
         "applicant": people.applicant,
         "personal_visible": people.visible,
         "questions": questions,

@@ -57,6 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "overdue": list(selectors.appeals_overdue().select_related("applicant")
                             .order_by("due_date")[:LIST_LIMIT]),
             **_routing_and_priority(),
+            **_awaiting_paper(request.user),
             "here": reverse("workspace:dashboard"),
         }
     return render(request, "workspace/dashboard.html", context)
@@ -153,3 +154,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
                                   key=lambda r: -r[2]), total),
     }
     return render(request, "workspace/statistics.html", context)
+
+
+def _awaiting_paper(user: Any) -> dict[str, Any]:
+    """Owing assignments of bodies without accounts: the centre records their answers."""
+    waiting = selectors.assignments_awaiting_paper(user=user)
+    return {"awaiting_paper_count": waiting.count(), "awaiting_paper": list(waiting[:LIST_LIMIT])}

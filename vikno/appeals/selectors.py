@@ -21,6 +21,7 @@ from vikno.appeals.access import (
     appeals_visible_to,
     applicants_searchable_by,
     executor_authority,
+    notes_visible_authority,
     personal_data_visible,
     personal_data_visible_in,
 )
@@ -42,6 +43,7 @@ from vikno.appeals.models import (
     Attachment,
     Extension,
     ExtensionStatus,
+    InternalNote,
     Kind,
     Notification,
     NotificationRead,
@@ -345,6 +347,19 @@ def appeal_assignments(*, appeal: Appeal) -> QuerySet[Assignment]:
     return (Assignment.objects.filter(question__appeal=appeal)
             .select_related("authority", "question__subtopic")
             .prefetch_related("replies").order_by("question_id", "role", "id"))
+
+
+def internal_notes_for(*, user: Any, appeal: Appeal) -> list[InternalNote]:
+    """The internal notes of the appeal this user may read (access.notes_visible_authority):
+    everything for the centre; the centre's and its own authority's for an executor; nothing for
+    anyone who does not see the card. Oldest first, as a conversation reads."""
+    sees, authority_id = notes_visible_authority(user=user, appeal=appeal)
+    if not sees:
+        return []
+    notes = InternalNote.objects.filter(appeal=appeal).select_related("author", "authority")
+    if authority_id is not None:
+        notes = notes.filter(Q(authority__isnull=True) | Q(authority_id=authority_id))
+    return list(notes.order_by("created_at", "id"))
 
 
 def returned_awaiting_routing(*, user: Any) -> QuerySet[Appeal]:

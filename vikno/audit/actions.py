@@ -42,6 +42,7 @@ class AuditAction(models.TextChoices):
     EXTENSION_REQUEST = "extension.request", _("Extension requested")
     EXTENSION_DECIDE = "extension.decide", _("Extension request decided")
     DEADLINE_CONTROL = "deadline.control", _("Deadline control run")
+    INTERNAL_NOTE_ADD = "internal_note.add", _("Internal note added")
 
     # An appeal's status moves ("appeal." + the Transition action, see appeals.services._common).
     APPEAL_ASSIGN = "appeal.assign", _("Appeal routed to the executors")
@@ -72,6 +73,10 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_CREATED = "membership.created", _("Executor bound to an authority")
     MEMBERSHIP_CHANGED = "membership.changed", _("Executor's authority changed")
     REFERENCE_LOAD = "reference.load", _("Reference data loaded")
+    REPLY_TEMPLATE_CREATE = "reply_template.create", _("Reply template created")
+    REPLY_TEMPLATE_UPDATE = "reply_template.update", _("Reply template changed")
+    REPLY_TEMPLATE_DEACTIVATE = "reply_template.deactivate", _("Reply template deactivated")
+    REPLY_TEMPLATE_ACTIVATE = "reply_template.activate", _("Reply template activated")
     CLASSIFIERVERSION_CREATE = (
         "directory.classifierversion.create", _("Administration: classifier version created"))
     CLASSIFIERVERSION_UPDATE = (

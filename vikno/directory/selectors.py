@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from vikno.core import clock
 from vikno.core.errors import ApplicationError
 from vikno.directory.deadlines import WorkingCalendar
-from vikno.directory.models import ClassifierVersion, Holiday, MartialLawPeriod
+from vikno.directory.models import ClassifierVersion, Holiday, MartialLawPeriod, ReplyTemplate
 
 
 class ClassifierEditionError(ApplicationError):
@@ -83,3 +83,16 @@ def working_calendar() -> WorkingCalendar:
 def forget_working_calendar(**_kwargs: object) -> None:
     """Drop the cached calendar (after a load or an admin edit of holidays or periods)."""
     cache.delete(CALENDAR_CACHE_KEY)
+
+
+def reply_templates(*, active_only: bool = True) -> list[ReplyTemplate]:
+    """The centre's reply templates (the supervisor's list shows the inactive ones too)."""
+    rows = ReplyTemplate.objects.select_related("topic", "subtopic")
+    if active_only:
+        rows = rows.filter(is_active=True)
+    return list(rows.order_by("title", "id"))
+
+
+def reply_template_get(*, pk: int) -> ReplyTemplate | None:
+    """One template, or None."""
+    return ReplyTemplate.objects.select_related("topic", "subtopic").filter(pk=pk).first()

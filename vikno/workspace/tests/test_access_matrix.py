@@ -29,12 +29,14 @@ from vikno.appeals.models import (
     Attachment,
     Extension,
     Feedback,
+    InternalNote,
     Notification,
     NotificationRead,
     Reply,
     Transition,
 )
 from vikno.audit.models import AuditEvent
+from vikno.directory.models import ReplyTemplate
 from vikno.workspace.tests.conftest import ROLES, SETTLEMENT, World, decider_post, letter_post
 
 OK, DONE, LOGIN, DENIED, MISSING = 200, "done", "login", 403, 404
@@ -102,6 +104,13 @@ def upload(w: World, o: Objects) -> dict[str, Any]:
 def target_account(w: World) -> Objects:
     return {"account": UserFactory(role=Role.OPERATOR, is_active=True),
             "inactive": UserFactory(role=Role.OPERATOR, is_active=False)}
+
+
+def reply_template(w: World) -> Objects:
+    from vikno.directory.services import reply_template_create
+
+    return {"template": reply_template_create(actor=w.users["supervisor"], title="Вода",
+                                              text="Воду подано.")}
 
 
 def card(o: Objects, action: str = "") -> str:
@@ -231,6 +240,24 @@ CASES = [
          expect(executor=DONE, other_executor=MISSING), setup=routed,
          data=lambda w, o: {"new_due_date": o["appeal"].max_due_date.isoformat(),
                             "reason": "Потрібне обстеження."}),
+    # Internal notes: the centre and the executors of the appeal; another executor "not found".
+    Case("note_add", "POST", lambda o: card(o, "note_add"),
+         expect(operator=DONE, supervisor=DONE, executor=DONE, other_executor=MISSING),
+         setup=routed, data=lambda w, o: {"text": "Виїзд у вівторок."}),
+    # The centre's reply templates: supervisors only.
+    Case("reply_templates", "GET", lambda o: reverse("workspace:reply_templates"),
+         expect(supervisor=OK), setup=reply_template),
+    Case("reply_template_new", "GET", lambda o: reverse("workspace:reply_template_new"),
+         expect(supervisor=OK)),
+    Case("reply_template_create", "POST", lambda o: reverse("workspace:reply_template_new"),
+         expect(supervisor=DONE), data=lambda w, o: {"title": "Т", "text": "Текст."}),
+    Case("reply_template_edit", "POST",
+         lambda o: reverse("workspace:reply_template_edit", args=[o["template"].pk]),
+         expect(supervisor=DONE), setup=reply_template,
+         data=lambda w, o: {"title": "Інша", "text": "Текст."}),
+    Case("reply_template_active", "POST",
+         lambda o: reverse("workspace:reply_template_active", args=[o["template"].pk]),
+         expect(supervisor=DONE), setup=reply_template, data=lambda w, o: {"active": "0"}),
     # Notifications and security administration.
     Case("notification_read", "POST",
          lambda o: reverse("workspace:notification_read", args=[o["notification"].pk]),
@@ -274,6 +301,8 @@ def state() -> tuple[Any, ...]:
         list(User.objects.order_by("pk").values_list("is_active", flat=True)),
         AppealModel.objects.count(),
         Attachment.objects.count(),
+        InternalNote.objects.count(),
+        list(ReplyTemplate.objects.order_by("pk").values_list("title", "is_active")),
         sorted(str(p) for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()),
     )
 
@@ -338,7 +367,8 @@ def covered_url_names() -> set[str]:
     """The URL name each case requests, found by building its URL with stand-in objects."""
     stand_in = SimpleNamespace(pk=1, number="ЗК-2026-000001", applicant_id=1)
     objects: dict[str, Any] = {key: stand_in for key in (
-        "appeal", "assignment", "extension", "notification", "attachment", "account", "inactive")}
+        "appeal", "assignment", "extension", "notification", "attachment", "account", "inactive",
+        "template")}
     return {resolve(urlsplit(case.url(objects)).path).view_name for case in CASES}
 
 

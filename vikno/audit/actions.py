@@ -116,6 +116,12 @@ class AuditAction(models.TextChoices):
         "directory.martiallawperiod.update", _("Administration: martial law period changed"))
     MARTIALLAWPERIOD_DELETE = (
         "directory.martiallawperiod.delete", _("Administration: martial law period deleted"))
+    REPLYTEMPLATE_CREATE = (
+        "directory.replytemplate.create", _("Administration: reply template created"))
+    REPLYTEMPLATE_UPDATE = (
+        "directory.replytemplate.update", _("Administration: reply template changed"))
+    REPLYTEMPLATE_DELETE = (
+        "directory.replytemplate.delete", _("Administration: reply template deleted"))
 
 
 def action_label(action: str) -> str:

@@ -77,3 +77,15 @@ def test_a_template_needs_a_title_a_text_and_known_topics(supervisor: Any, value
         services.reply_template_create(actor=supervisor, **values)
     assert refused.value.field == field
     assert not ReplyTemplate.objects.exists()
+
+
+def test_the_system_administrator_keeps_them_in_the_admin_too(system_admin: Any) -> None:
+    from vikno.accounts.tests.factories import session_for
+
+    client = session_for(system_admin)
+    response = client.post("/admin/directory/replytemplate/add/", {
+        "title": "Загальна", "text": TEXT, "is_active": "on"})
+    assert response.status_code == 302
+    assert ReplyTemplate.objects.get().title == "Загальна"
+    assert AuditEvent.objects.filter(action=AuditAction.REPLYTEMPLATE_CREATE).count() == 1
+    assert client.get("/admin/directory/replytemplate/").status_code == 200

@@ -116,8 +116,9 @@ def card_context(
             "a": assignment, "panels": panels, "replies": replies,
             # Returned assignments are the centre's to see (the executor no longer sees the card).
             "return_reason": return_reason})
+    question_list = list(appeal.questions.select_related("subtopic__topic"))
     questions = [{"q": question, "assignments": by_question.get(question.pk, [])}
-                 for question in appeal.questions.select_related("subtopic__topic")]
+                 for question in question_list]
 
     panels = []
     attach_panel = None
@@ -129,7 +130,7 @@ def card_context(
         if isinstance(panel_form, action_forms.RouteForm):
             panel_form.set_questions([row["q"] for row in questions])
         offer_templates(panel_form, target="note", templates=templates,
-                        subtopics=[row["q"].subtopic for row in questions])
+                        subtopics=[question.subtopic for question in question_list])
         panel = {"name": str(action), "form": panel_form, "open": action in bound}
         if action == Action.ATTACH:
             attach_panel = panel
@@ -164,7 +165,8 @@ def card_context(
         # An appeal not considered (ст.8) has no term: nothing to show or count down.
         "overdue": (appeal.due_date is not None and appeal.status in UNDER_CONTROL_STATUSES
                     and appeal.due_date < today),
-        "days_left": deadlines.days_left(appeal.due_date, today) if term_runs else None,
+        "days_left": (deadlines.days_left(appeal.due_date, today)
+                      if term_runs and appeal.due_date is not None else None),
         "term_runs": term_runs,
         "notes": selectors.internal_notes_for(user=user, appeal=appeal),
         "note_form": (bound.get(NOTE_FORM) or InternalNoteForm(auto_id="note-%s")

@@ -109,6 +109,7 @@ class ReviewForm(ActionForm):
         choices=[("accept", _("Accept the answer and pass it to the applicant")),
                  ("revise", _("Send back for revision"))])
     # The centre's reply templates for the note (see forms/templates.py; filled by the card).
+    template_target = "note"
     reply_template = template_field()
     note = forms.CharField(label=_("Note"), required=False, widget=NOTE)
     file_number = forms.CharField(label=_("File number (where the case is filed)"), max_length=64,

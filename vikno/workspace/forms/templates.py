@@ -70,12 +70,16 @@ def template_choices(templates: Iterable[ReplyTemplate], subtopic_ids: set[int],
     return choices
 
 
-def offer_templates(form: forms.Form, *, target: str, templates: list[ReplyTemplate],
+def offer_templates(form: forms.Form, *, templates: list[ReplyTemplate],
                     subtopics: Iterable[Any]) -> None:
-    """Fill the form's picker (if it has one and there are templates) for the textarea `target`;
-    without templates the picker is dropped."""
+    """Fill the form's picker (if it has one and there are templates) for its textarea (the
+    form's `template_target`, "text" by default); without templates the picker is dropped.
+
+    An answer form gets the picker by declaring `reply_template = template_field()` before its
+    textarea (and `template_target` when the textarea is not called "text")."""
     if PICKER not in form.fields:
         return
+    target = getattr(form, "template_target", "text")
     if not templates:
         del form.fields[PICKER]
         return

@@ -192,3 +192,12 @@ def test_the_supervisor_writes_changes_and_deactivates_a_template_on_the_screen(
     assert AuditEvent.objects.filter(action__startswith="reply_template.").count() == 3
     assert AuditAction.REPLY_TEMPLATE_DEACTIVATE in AuditEvent.objects.values_list("action",
                                                                                  flat=True)
+
+
+def test_the_centre_s_review_note_offers_the_templates_too(world: World) -> None:
+    directory_services.reply_template_create(actor=world.users["supervisor"], title="Прийнято",
+                                             text="Відповідь прийнято.")
+    appeal = world.answered()
+    html = world.client("supervisor").get(card_url(appeal)).content.decode()
+    assert 'data-template-for="review-note"' in html
+    assert 'id="review-note"' in html

@@ -108,7 +108,7 @@ def card_context(
         for name in (n for n in ASSIGNMENT_PANELS if n in allowed):
             form = bound.get((name, assignment.pk)) or ASSIGNMENT_PANELS[name](
                 auto_id=panel_id(name, assignment.pk))
-            offer_templates(form, target="text", templates=templates,
+            offer_templates(form, templates=templates,
                             subtopics=[assignment.question.subtopic])
             panels.append({"name": name, "form": form, "open": (name, assignment.pk) in bound})
         replies, return_reason = _split_replies(assignment)
@@ -129,7 +129,7 @@ def card_context(
         panel_form = bound.get(action) or form_class(initial=initial, auto_id=panel_id(action))
         if isinstance(panel_form, action_forms.RouteForm):
             panel_form.set_questions([row["q"] for row in questions])
-        offer_templates(panel_form, target="note", templates=templates,
+        offer_templates(panel_form, templates=templates,
                         subtopics=[question.subtopic for question in question_list])
         panel = {"name": str(action), "form": panel_form, "open": action in bound}
         if action == Action.ATTACH:

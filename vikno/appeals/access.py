@@ -267,3 +267,30 @@ def sees_dashboard(user: Any) -> bool:
 
 def sees_statistics(user: Any) -> bool:
     return role_of(user) in (Role.SUPERVISOR, Role.ANALYST)
+
+
+def notes_writable_by(*, user: Any, appeal: Appeal) -> bool:
+    """Internal notes are written by the centre (operators, supervisors) and by the executors of
+    an authority with an assignment in force on the appeal (not a returned or cancelled one)."""
+    role = role_of(user)
+    if role in CENTRE_ROLES:
+        return True
+    authority = executor_authority(user)
+    return authority is not None and Assignment.objects.filter(
+        question__appeal=appeal, authority=authority,
+        status__in=ACTIVE_ASSIGNMENT_STATUSES).exists()
+
+
+def notes_visible_authority(*, user: Any, appeal: Appeal) -> tuple[bool, int | None]:
+    """Which internal notes of the appeal this user reads: (sees any, executor's authority id).
+
+    Only those who see the card read its notes (they are free text about the case). The centre
+    reads every note (authority id None); an executor reads the centre's notes and those of its
+    own authority, never another executor's."""
+    role = role_of(user)
+    if role in CENTRE_ROLES:
+        return True, None
+    authority = executor_authority(user)
+    if authority is None or not appeals_visible_to(user).filter(pk=appeal.pk).exists():
+        return False, None
+    return True, authority.pk

@@ -54,6 +54,9 @@ OPEN_STATUSES = frozenset(
 )
 # Statuses in which the executors still owe work: a past control date makes them overdue.
 UNDER_CONTROL_STATUSES = frozenset({S.REGISTERED, S.ASSIGNED, S.IN_WORK, S.RETURNED_FOR_REVISION})
+# Statuses in which no term runs any more: forwarded to the competent body (ст.7), not subject to
+# consideration (ст.8), returned for missing content (ст.5), closed. No countdown, no warning date.
+NO_TERM_STATUSES = frozenset({S.FORWARDED, S.NOT_CONSIDERED, S.RETURNED_MISSING_CONTENT, S.CLOSED})
 
 
 class AssignmentStatus(models.TextChoices):

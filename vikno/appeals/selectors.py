@@ -23,6 +23,7 @@ from vikno.appeals.access import (
     appeals_visible_to,
     applicants_searchable_by,
     executor_authority,
+    notes_visible_authority,
     personal_data_visible,
     personal_data_visible_in,
     sees_appeals,
@@ -44,6 +45,7 @@ from vikno.appeals.models import (
     Attachment,
     Extension,
     ExtensionStatus,
+    InternalNote,
     Kind,
     Notification,
     NotificationRead,
@@ -468,6 +470,19 @@ def assignments_awaiting_paper(*, user: Any) -> QuerySet[Assignment]:
     return (Assignment.objects.filter(status__in=lifecycle.OWING_STATUSES)
             .filter(~executor_accounts_exist())
             .select_related("authority", "question__appeal").order_by("due_date", "id"))
+
+
+def internal_notes_for(*, user: Any, appeal: Appeal) -> list[InternalNote]:
+    """The internal notes of the appeal this user may read (access.notes_visible_authority):
+    everything for the centre; the centre's and its own authority's for an executor; nothing for
+    anyone who does not see the card. Oldest first, as a conversation reads."""
+    sees, authority_id = notes_visible_authority(user=user, appeal=appeal)
+    if not sees:
+        return []
+    notes = InternalNote.objects.filter(appeal=appeal).select_related("author", "authority")
+    if authority_id is not None:
+        notes = notes.filter(Q(authority__isnull=True) | Q(authority_id=authority_id))
+    return list(notes.order_by("created_at", "id"))
 
 
 def returned_awaiting_routing(*, user: Any) -> QuerySet[Appeal]:

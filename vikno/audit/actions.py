@@ -52,6 +52,7 @@ class AuditAction(models.TextChoices):
     EXTENSION_REQUEST = "extension.request", _("Extension requested")
     EXTENSION_DECIDE = "extension.decide", _("Extension request decided")
     DEADLINE_CONTROL = "deadline.control", _("Deadline control run")
+    INTERNAL_NOTE_ADD = "internal_note.add", _("Internal note added")
 
     # An appeal's status moves ("appeal." + the Transition action, see appeals.services._common).
     APPEAL_ASSIGN = "appeal.assign", _("Appeal routed to the executors")
@@ -83,6 +84,10 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_CHANGED = "membership.changed", _("Executor's authority changed")
     MEMBERSHIP_REMOVED = "membership.removed", _("Account no longer bound to an authority")
     REFERENCE_LOAD = "reference.load", _("Reference data loaded")
+    REPLY_TEMPLATE_CREATE = "reply_template.create", _("Reply template created")
+    REPLY_TEMPLATE_UPDATE = "reply_template.update", _("Reply template changed")
+    REPLY_TEMPLATE_DEACTIVATE = "reply_template.deactivate", _("Reply template deactivated")
+    REPLY_TEMPLATE_ACTIVATE = "reply_template.activate", _("Reply template activated")
     CLASSIFIERVERSION_CREATE = (
         "directory.classifierversion.create", _("Administration: classifier version created"))
     CLASSIFIERVERSION_UPDATE = (
@@ -122,6 +127,12 @@ class AuditAction(models.TextChoices):
         "directory.martiallawperiod.update", _("Administration: martial law period changed"))
     MARTIALLAWPERIOD_DELETE = (
         "directory.martiallawperiod.delete", _("Administration: martial law period deleted"))
+    REPLYTEMPLATE_CREATE = (
+        "directory.replytemplate.create", _("Administration: reply template created"))
+    REPLYTEMPLATE_UPDATE = (
+        "directory.replytemplate.update", _("Administration: reply template changed"))
+    REPLYTEMPLATE_DELETE = (
+        "directory.replytemplate.delete", _("Administration: reply template deleted"))
 
     # The trail itself (vikno.audit).
     AUDIT_EXPORT = "audit.export", _("Audit trail exported")
@@ -139,11 +150,12 @@ ACTION_GROUPS: tuple[tuple[Any, tuple[AuditAction, ...]], ...] = (
         A.APPEAL_NOT_CONSIDERED, A.APPEAL_RETURN_MISSING_CONTENT,
         A.APPEAL_RETURNED_NOT_IN_COMPETENCE, A.APPEAL_PRIORITY, A.APPEAL_TERM, A.APPEAL_EXTEND,
         A.APPEAL_SHORTEN, A.APPEAL_ANSWER_RECORDED, A.ATTACHMENT_ADD, A.FEEDBACK_RECORD,
-        A.EXTENSION_REQUEST, A.EXTENSION_DECIDE, A.DEADLINE_CONTROL,
+        A.EXTENSION_REQUEST, A.EXTENSION_DECIDE, A.DEADLINE_CONTROL, A.INTERNAL_NOTE_ADD,
+        A.APPEAL_EXPORT, A.SAVED_VIEW_SAVE, A.SAVED_VIEW_DELETE,
     )),
     (_("Executors' assignments"), (
         A.ASSIGNMENT_CREATE, A.ASSIGNMENT_ACCEPT, A.ASSIGNMENT_REPLY, A.REPLY_SUBMIT,
-        A.ASSIGNMENT_REVISION, A.ASSIGNMENT_CLOSE, A.ASSIGNMENT_CANCEL,
+        A.ASSIGNMENT_REVISION, A.ASSIGNMENT_CLOSE, A.ASSIGNMENT_CANCEL, A.REPLY_ON_BEHALF,
     )),
     (_("Applicants' personal data"), (
         A.APPLICANT_CREATE, A.APPLICANT_UPDATE, A.APPLICANT_VIEW, A.APPLICANT_LIST_VIEW,
@@ -152,9 +164,12 @@ ACTION_GROUPS: tuple[tuple[Any, tuple[AuditAction, ...]], ...] = (
     (_("Accounts and logins"), (
         A.ACCOUNT_LOGIN, A.ACCOUNT_LOGIN_FAILED, A.ACCOUNT_CREATED, A.ACCOUNT_ROLE_CHANGED,
         A.ACCOUNT_ACTIVATED, A.ACCOUNT_DEACTIVATED, A.MEMBERSHIP_CREATED, A.MEMBERSHIP_CHANGED,
+        A.MEMBERSHIP_REMOVED, A.ACCOUNT_UPDATED, A.ACCOUNT_PASSWORD_LINK_SENT,
+        A.ACCOUNT_STAFF_IMPORTED,
     )),
     (_("Reference data"), (
-        A.REFERENCE_LOAD, *(a for a in AuditAction if a.value.startswith("directory.")),
+        A.REFERENCE_LOAD, A.REPLY_TEMPLATE_CREATE, A.REPLY_TEMPLATE_UPDATE,
+        A.REPLY_TEMPLATE_DEACTIVATE, A.REPLY_TEMPLATE_ACTIVATE, *(a for a in AuditAction if a.value.startswith("directory.")),
     )),
     (_("Audit trail"), (A.AUDIT_EXPORT,)),
 )

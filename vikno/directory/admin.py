@@ -26,6 +26,7 @@ from vikno.directory.models import (
     Holiday,
     MartialLawPeriod,
     Membership,
+    ReplyTemplate,
     RoutingRule,
     SubTopic,
     Territory,
@@ -252,3 +253,13 @@ class MartialLawPeriodAdmin(AuditedAdmin):
     """Periods in which holidays are working days (Law No. 2136-IX); an open end means it lasts."""
 
     list_display = ("valid_from", "valid_to", "source")
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(AuditedAdmin):
+    """The centre's reply templates; supervisors keep them in the workspace (/templates/)."""
+
+    list_display = ("title", "subtopic", "topic", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("title",)
+    autocomplete_fields = ("subtopic", "topic")

@@ -312,3 +312,24 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.authority}"
+
+
+class ReplyTemplate(models.Model):
+    """A reply text the centre keeps for frequent answers; the answer forms offer it, those of
+    the question's sub-topic and topic first. Kept by supervisors (directory.services)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("topic"))
+    subtopic = models.ForeignKey(SubTopic, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("sub-topic"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+
+    def __str__(self) -> str:
+        return self.title

@@ -19,7 +19,7 @@ from vikno.audit.models import AuditEvent
 from vikno.core import clock
 from vikno.core.errors import ApplicationError
 from vikno.directory.deadlines import WorkingCalendar
-from vikno.directory.models import ClassifierVersion, Holiday, MartialLawPeriod
+from vikno.directory.models import ClassifierVersion, Holiday, MartialLawPeriod, ReplyTemplate
 
 
 class ClassifierEditionError(ApplicationError):
@@ -114,3 +114,16 @@ def account_events(*, account: Any, limit: int = 20) -> list[Any]:
         Q(object_type="accounts.user", object_id=str(account.pk))
         | Q(object_type="directory.membership", object_label__startswith=f"{account.username} @ ")
     ).order_by("-seq")[:limit])
+
+
+def reply_templates(*, active_only: bool = True) -> list[ReplyTemplate]:
+    """The centre's reply templates (the supervisor's list shows the inactive ones too)."""
+    rows = ReplyTemplate.objects.select_related("topic", "subtopic")
+    if active_only:
+        rows = rows.filter(is_active=True)
+    return list(rows.order_by("title", "id"))
+
+
+def reply_template_get(*, pk: int) -> ReplyTemplate | None:
+    """One template, or None."""
+    return ReplyTemplate.objects.select_related("topic", "subtopic").filter(pk=pk).first()

@@ -1,5 +1,6 @@
-"""Writes on the rulebook's side of the accounts: binding an executor to its authority, and the
-staff as the security administrator sets them up (an account with its binding, a staff file).
+"""Writes on the rulebook's side of the workspace: binding an executor to its authority, the
+staff as the security administrator sets them up (an account with its binding, a staff file), and
+the centre's reply templates.
 
 `directory.Membership` links an account (vikno.accounts, below the directory in the layers) to an
 authority, so the binding is a service of the directory; the account itself is created by
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
@@ -22,8 +24,14 @@ from vikno.accounts.models import User
 from vikno.accounts.roles import Role
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
-from vikno.directory.models import Authority, Membership
+from vikno.core.errors import ApplicationError
+from vikno.directory.models import Authority, Membership, ReplyTemplate, SubTopic, Topic
 from vikno.directory.staff import StaffData, StaffRow
+
+
+class TemplateCode(StrEnum):
+    MISSING_FIELD = "missing_field"
+    INVALID_VALUE = "invalid_value"
 
 
 @transaction.atomic
@@ -199,3 +207,89 @@ def staff_import(*, actor: Any, rows: Sequence[StaffRow], send_links: bool = Fal
         return report
     report.created = usernames
     return report
+
+
+# Reply templates: texts the centre keeps for frequent answers (kept by supervisors).
+
+class TemplateError(ApplicationError):
+    pass
+
+
+TEMPLATE_FIELDS = ("title", "text", "topic", "subtopic")
+
+
+def _template_values(*, title: str, text: str, topic_code: str,
+                     subtopic_code: str) -> dict[str, Any]:
+    title, text = (title or "").strip(), (text or "").strip()
+    if not title:
+        raise TemplateError(TemplateCode.MISSING_FIELD, _("Enter the title of the template."),
+                            field="title")
+    if not text:
+        raise TemplateError(TemplateCode.MISSING_FIELD, _("Enter the text of the template."),
+                            field="text")
+    subtopic = None
+    if subtopic_code:
+        subtopic = SubTopic.objects.select_related("topic").filter(code=subtopic_code).first()
+        if subtopic is None:
+            raise TemplateError(TemplateCode.INVALID_VALUE, _("Choose a sub-topic from the list."),
+                                field="subtopic")
+    topic = subtopic.topic if subtopic is not None else None
+    if topic is None and topic_code:
+        topic = Topic.objects.filter(code=topic_code).order_by("-version__valid_from").first()
+        if topic is None:
+            raise TemplateError(TemplateCode.INVALID_VALUE, _("Choose a topic from the list."),
+                                field="topic")
+    return {"title": title[:200], "text": text, "topic": topic, "subtopic": subtopic}
+
+
+def _template_trail(template: ReplyTemplate) -> dict[str, Any]:
+    # A template is the centre's own text, not an applicant's: still, the trail names fields only.
+    return {"topic": template.topic.code if template.topic else None,
+            "subtopic": template.subtopic.code if template.subtopic else None,
+            "is_active": template.is_active}
+
+
+@transaction.atomic
+def reply_template_create(*, actor: Any, title: str, text: str, topic_code: str = "",
+                          subtopic_code: str = "") -> ReplyTemplate:
+    """A new template, active. Supervisors keep the templates; a sub-topic implies its topic."""
+    require_role(actor, Role.SUPERVISOR)
+    template = ReplyTemplate.objects.create(**_template_values(
+        title=title, text=text, topic_code=topic_code, subtopic_code=subtopic_code))
+    audit.record(actor=actor, action=AuditAction.REPLY_TEMPLATE_CREATE, obj=template,
+                 after=_template_trail(template))
+    return template
+
+
+@transaction.atomic
+def reply_template_update(*, actor: Any, template: ReplyTemplate, title: str, text: str,
+                          topic_code: str = "", subtopic_code: str = "") -> ReplyTemplate:
+    require_role(actor, Role.SUPERVISOR)
+    template = ReplyTemplate.objects.select_for_update().get(pk=template.pk)
+    values = _template_values(title=title, text=text, topic_code=topic_code,
+                              subtopic_code=subtopic_code)
+    changed = [name for name in TEMPLATE_FIELDS if getattr(template, name) != values[name]]
+    if not changed:
+        return template
+    for name, value in values.items():
+        setattr(template, name, value)
+    template.save(update_fields=list(TEMPLATE_FIELDS))
+    audit.record(actor=actor, action=AuditAction.REPLY_TEMPLATE_UPDATE, obj=template,
+                 after={"changed": changed, **_template_trail(template)})
+    return template
+
+
+@transaction.atomic
+def reply_template_set_active(*, actor: Any, template: ReplyTemplate,
+                              active: bool) -> ReplyTemplate:
+    """Deactivate (the forms stop offering it; kept for the record) or activate again."""
+    require_role(actor, Role.SUPERVISOR)
+    template = ReplyTemplate.objects.select_for_update().get(pk=template.pk)
+    if template.is_active == active:
+        return template
+    template.is_active = active
+    template.save(update_fields=["is_active"])
+    audit.record(actor=actor, action=AuditAction.REPLY_TEMPLATE_ACTIVATE if active
+                 else AuditAction.REPLY_TEMPLATE_DEACTIVATE, obj=template,
+                 before={"is_active": not active}, after={"is_active": active})
+    return template

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from vikno.workspace.views import accounts, actions, card, control, home, queue, register, security
+from vikno.workspace.views import (
+    accounts,
+    actions,
+    card,
+    control,
+    home,
+    notes,
+    queue,
+    register,
+    reply_templates,
+    security,
+)
 
 app_name = "workspace"
 
@@ -26,6 +37,7 @@ urlpatterns = [
          name="attachment_download"),
     *(path(f"appeals/<str:number>/{slug}/", actions.appeal_action_view(slug),
            name=f"appeal_{slug.replace('-', '_')}") for slug in actions.APPEAL_ACTIONS),
+    path("appeals/<str:number>/notes/", notes.note_add, name="appeal_note_add"),
     path("extensions/<int:pk>/decide/", actions.extension_decide, name="extension_decide"),
     *(path(f"assignments/<int:pk>/{slug}/", actions.assignment_action_view(slug),
            name=f"assignment_{slug.replace('-', '_')}") for slug in actions.ASSIGNMENT_ACTIONS),
@@ -36,6 +48,12 @@ urlpatterns = [
     path("notifications/", home.notifications, name="notifications"),
     path("notifications/read/", home.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", home.notification_read, name="notification_read"),
+    # The centre's reply templates (supervisors).
+    path("templates/", reply_templates.template_list, name="reply_templates"),
+    path("templates/new/", reply_templates.template_edit, name="reply_template_new"),
+    path("templates/<int:pk>/", reply_templates.template_edit, name="reply_template_edit"),
+    path("templates/<int:pk>/active/", reply_templates.template_active,
+         name="reply_template_active"),
     # Security administration.
     path("security/audit/", security.audit_trail, name="audit"),
     path("security/audit/verify/", security.audit_verify, name="audit_verify"),

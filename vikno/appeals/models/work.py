@@ -380,3 +380,25 @@ class RoutingTerm(models.Model):
 
 # The steps ст.7 times: routing to an executor or forwarding to the competent body.
 LATE_ACTIONS = (TransitionAction.ASSIGN, TransitionAction.FORWARD)
+
+
+class InternalNote(TimeStampedModel):
+    """A note between the centre and the executors about the work on an appeal. Never shown to
+    the applicant (no notice, no answer carries it). Free text about the case: personal data.
+
+    `authority` is the author's authority when an executor wrote it; empty for the centre. A
+    reader sees the centre's notes and those of its own authority (selectors.internal_notes_for)."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="internal_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("executor"))
+    text = models.TextField(_("note"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.pk}"

@@ -29,6 +29,7 @@ from vikno.appeals.services.execution import (
     feedback_record,
     reply_submit,
 )
+from vikno.appeals.services.notes import note_add
 from vikno.appeals.services.notifications import notification_mark_read
 from vikno.appeals.services.on_behalf import (
     Grounds,
@@ -78,6 +79,7 @@ __all__ = [
     "extension_request",
     "feedback_record",
     "head_decider",
+    "note_add",
     "notification_mark_read",
     "priority_recompute",
     "reply_record_on_behalf",

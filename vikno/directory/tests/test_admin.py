@@ -68,7 +68,7 @@ def test_only_system_administrators_may_use_the_rulebook_admin(role, superuser, 
     }
 
     # then
-    assert len(DIRECTORY_ADMINS) == 10
+    assert len(DIRECTORY_ADMINS) == 11  # with the reply templates
     assert set(answers.values()) == {allowed}
 
 

@@ -15,6 +15,7 @@ from vikno.appeals.models import NotConsideredReason, ReplyResult
 from vikno.workspace import reads
 from vikno.workspace.forms import set_choices
 from vikno.workspace.forms.files import MultipleFileField, files_help
+from vikno.workspace.forms.templates import template_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NOTE = forms.Textarea(attrs={"rows": 2})
@@ -157,6 +158,9 @@ class ReviewForm(QuestionChoice):
         label=_("Decision"), widget=forms.RadioSelect, initial="accept",
         choices=[("accept", _("Accept the answer and pass it to the applicant")),
                  ("revise", _("Send back for revision"))])
+    # The centre's reply templates for the note (see forms/templates.py; filled by the card).
+    template_target = "note"
+    reply_template = template_field()
     note = forms.CharField(label=_("Note"), required=False, widget=NOTE)
     file_number = forms.CharField(label=_("File number (where the case is filed)"), max_length=64,
                                   required=False)
@@ -226,6 +230,7 @@ REFUSAL = forms.Textarea(attrs={"rows": 2, "data-refusal": "1"})
 class ReplyForm(ActionForm):
     result = forms.ChoiceField(label=_("Result"), required=False,
                                choices=[("", "—"), *ReplyResult.choices])
+    reply_template = template_field()
     text = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     refusal_reasons = forms.CharField(label=_("Reasons for the refusal"), required=False,
                                       widget=REFUSAL)

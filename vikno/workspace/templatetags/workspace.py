@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import CASE_ROLES, CENTRE_ROLES, Role
 from vikno.appeals import selectors
-from vikno.appeals.lifecycle import OWING_STATUSES, UNDER_CONTROL_STATUSES, TransitionAction
+from vikno.appeals.lifecycle import (
+    NO_TERM_STATUSES,
+    OWING_STATUSES,
+    UNDER_CONTROL_STATUSES,
+    TransitionAction,
+)
 from vikno.appeals.models.work import NotificationKind
 from vikno.appeals.services.attachments import type_label
 from vikno.directory import deadlines
@@ -32,6 +37,7 @@ NAVIGATION = (
     ("workspace:my_assignments", gettext_lazy("My assignments"), {Role.EXECUTOR}),
     ("workspace:dashboard", gettext_lazy("Dashboard"), {Role.SUPERVISOR, Role.ANALYST}),
     ("workspace:statistics", gettext_lazy("Statistics"), {Role.SUPERVISOR, Role.ANALYST}),
+    ("workspace:reply_templates", gettext_lazy("Reply templates"), {Role.SUPERVISOR}),
     ("workspace:audit", gettext_lazy("Audit trail"), {Role.SECURITY_ADMIN}),
     ("workspace:accounts", gettext_lazy("Accounts"), {Role.SECURITY_ADMIN}),
     ("admin:index", gettext_lazy("Administration"), {Role.SYSTEM_ADMIN}),
@@ -116,6 +122,15 @@ def working_warning(due: date | None, calendar: WorkingCalendar | None) -> date 
         return None
     warning = deadlines.warning_date(due, calendar)
     return warning if warning != due else None
+
+
+@register.filter
+def term_warning(appeal: Any, calendar: WorkingCalendar | None) -> date | None:
+    """working_warning of the appeal's control date while its term runs; none for an appeal
+    forwarded, not considered, returned for missing content or closed (NO_TERM_STATUSES)."""
+    if appeal.status in NO_TERM_STATUSES:
+        return None
+    return working_warning(appeal.due_date, calendar)
 
 
 @register.filter

@@ -30,13 +30,14 @@ from vikno.appeals.models import (
     Attachment,
     Extension,
     Feedback,
+    InternalNote,
     Notification,
     NotificationRead,
     Reply,
     Transition,
 )
 from vikno.audit.models import AuditEvent
-from vikno.directory.models import Membership
+from vikno.directory.models import Membership, ReplyTemplate
 from vikno.workspace.tests.conftest import ROLES, SETTLEMENT, World, decider_post, letter_post
 
 OK, DONE, LOGIN, DENIED, MISSING = 200, "done", "login", 403, 404
@@ -127,6 +128,13 @@ def staff_file(w: World) -> SimpleUploadedFile:
 def saved_view(w: World) -> Objects:
     return {"saved_view": saved_view_save(actor=w.users["supervisor"], name="Прострочені",
                                           query="overdue=1")}
+
+
+def reply_template(w: World) -> Objects:
+    from vikno.directory.services import reply_template_create
+
+    return {"template": reply_template_create(actor=w.users["supervisor"], title="Вода",
+                                              text="Воду подано.")}
 
 
 def card(o: Objects, action: str = "") -> str:
@@ -285,6 +293,24 @@ CASES = [
          expect(other_executor=MISSING),
          setup=lambda w: {"assignment": w.main_assignment(w.answered())},
          data=lambda w, o: paper_answer()),
+    # Internal notes: the centre and the executors of the appeal; another executor "not found".
+    Case("note_add", "POST", lambda o: card(o, "note_add"),
+         expect(operator=DONE, supervisor=DONE, executor=DONE, other_executor=MISSING),
+         setup=routed, data=lambda w, o: {"text": "Виїзд у вівторок."}),
+    # The centre's reply templates: supervisors only.
+    Case("reply_templates", "GET", lambda o: reverse("workspace:reply_templates"),
+         expect(supervisor=OK), setup=reply_template),
+    Case("reply_template_new", "GET", lambda o: reverse("workspace:reply_template_new"),
+         expect(supervisor=OK)),
+    Case("reply_template_create", "POST", lambda o: reverse("workspace:reply_template_new"),
+         expect(supervisor=DONE), data=lambda w, o: {"title": "Т", "text": "Текст."}),
+    Case("reply_template_edit", "POST",
+         lambda o: reverse("workspace:reply_template_edit", args=[o["template"].pk]),
+         expect(supervisor=DONE), setup=reply_template,
+         data=lambda w, o: {"title": "Інша", "text": "Текст."}),
+    Case("reply_template_active", "POST",
+         lambda o: reverse("workspace:reply_template_active", args=[o["template"].pk]),
+         expect(supervisor=DONE), setup=reply_template, data=lambda w, o: {"active": "0"}),
     # Notifications and security administration.
     Case("notification_read", "POST",
          lambda o: reverse("workspace:notification_read", args=[o["notification"].pk]),
@@ -365,6 +391,8 @@ def state() -> tuple[Any, ...]:
         list(Membership.objects.order_by("pk").values_list("user_id", "authority_id", "is_head")),
         AppealModel.objects.count(),
         Attachment.objects.count(),
+        InternalNote.objects.count(),
+        list(ReplyTemplate.objects.order_by("pk").values_list("title", "is_active")),
         sorted(str(p) for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()),
         list(SavedView.objects.order_by("pk").values_list("user_id", "name", "query")),
     )
@@ -431,7 +459,7 @@ def covered_url_names() -> set[str]:
     stand_in = SimpleNamespace(pk=1, number="ЗК-2026-000001", applicant_id=1)
     objects: dict[str, Any] = {key: stand_in for key in (
         "appeal", "assignment", "extension", "notification", "attachment", "account", "inactive",
-        "saved_view")}
+        "saved_view", "template")}
     return {resolve(urlsplit(case.url(objects)).path).view_name for case in CASES}
 
 

@@ -12,13 +12,19 @@ from django.shortcuts import render
 from vikno.accounts.roles import CASE_ROLES
 from vikno.appeals import access, selectors
 from vikno.appeals.access import Action
-from vikno.appeals.lifecycle import OWING_STATUSES, UNDER_CONTROL_STATUSES, AssignmentStatus
-from vikno.appeals.models import Appeal, AssignmentRole, Extension, ExtensionStatus
+from vikno.appeals.lifecycle import (
+    NO_TERM_STATUSES,
+    OWING_STATUSES,
+    UNDER_CONTROL_STATUSES,
+    AssignmentStatus,
+)
+from vikno.appeals.models import Appeal, AssignmentRole, Extension, ExtensionStatus, ReplyResult
 from vikno.core import clock
 from vikno.directory import deadlines
-from vikno.directory.selectors import working_calendar
+from vikno.directory.selectors import reply_templates, working_calendar
 from vikno.workspace.forms import actions as action_forms
 from vikno.workspace.forms.on_behalf import AnswerOnBehalfForm
+from vikno.workspace.forms.templates import InternalNoteForm, offer_templates
 from vikno.workspace.permissions import role_required
 
 # The panel of each centre action: its form. The order is the order on the card.
@@ -49,6 +55,21 @@ ASSIGNMENT_PANELS: dict[str, type[action_forms.ActionForm]] = {
 def panel_id(name: str, pk: int | None = None) -> str:
     """Field ids of one panel: several panels on one card share field names (note, reason…)."""
     return f"{name}-{pk}-%s" if pk is not None else f"{name}-%s"
+
+
+# The key of the internal note form in `bound` (card_context).
+NOTE_FORM = "internal_note"
+
+
+def _split_replies(assignment: Any) -> tuple[list[Any], Any]:
+    """The assignment's replies, and apart from them the executor's reason for returning it as
+    not in its competence (shown next to the returned assignment)."""
+    replies = list(assignment.replies.all())
+    reason = None
+    if assignment.status == AssignmentStatus.RETURNED:
+        returns = [r for r in replies if r.result == ReplyResult.NOT_IN_COMPETENCE]
+        reason = returns[-1] if returns else None
+    return [r for r in replies if r is not reason], reason
 
 
 def _route_initial(assignments: list[Any], questions: int) -> dict[str, Any]:
@@ -86,6 +107,7 @@ def card_context(
     bound = bound or {}
     actions = access.appeal_actions(user=user, appeal=appeal)
     assignments = list(selectors.appeal_assignments(appeal=appeal))
+    templates = reply_templates()
     by_question: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for assignment in assignments:
         panels = []
@@ -93,14 +115,20 @@ def card_context(
         for name in (n for n in ASSIGNMENT_PANELS if n in allowed):
             form = bound.get((name, assignment.pk)) or ASSIGNMENT_PANELS[name](
                 auto_id=panel_id(name, assignment.pk))
+            offer_templates(form, templates=templates,
+                            subtopics=[assignment.question.subtopic])
             panels.append({"name": name, "form": form, "open": (name, assignment.pk) in bound})
+        replies, return_reason = _split_replies(assignment)
         by_question[assignment.question_id].append({
-            "a": assignment, "panels": panels,
+            "a": assignment, "panels": panels, "replies": replies,
+            # Returned assignments are the centre's to see (the executor no longer sees the card).
+            "return_reason": return_reason,
             # The body has no executor account: its answer comes on paper, the centre records it.
             "paper_only": getattr(assignment, "without_accounts", False)
             and assignment.status in OWING_STATUSES})
+    question_list = list(appeal.questions.select_related("subtopic__topic"))
     questions = [{"q": question, "assignments": by_question.get(question.pk, [])}
-                 for question in appeal.questions.select_related("subtopic__topic")]
+                 for question in question_list]
 
     panels = []
     attach_panel = None
@@ -111,6 +139,8 @@ def card_context(
         panel_form = bound.get(action) or form_class(initial=initial, auto_id=panel_id(action))
         if isinstance(panel_form, action_forms.RouteForm | action_forms.QuestionChoice):
             panel_form.set_questions([row["q"] for row in questions])
+        offer_templates(panel_form, templates=templates,
+                        subtopics=[question.subtopic for question in question_list])
         panel = {"name": str(action), "form": panel_form, "open": action in bound}
         if action == Action.ATTACH:
             attach_panel = panel
@@ -124,6 +154,8 @@ def card_context(
     # A recorded view of the applicant and co-signers when they are shown unmasked.
     people = selectors.appeal_personal_data(user=user, appeal=appeal)
     today = clock.today()
+    # A term runs (a countdown, a warning date) only until the appeal leaves consideration.
+    term_runs = appeal.due_date is not None and appeal.status not in NO_TERM_STATUSES
     return {
         "appeal": appeal,
         "has_assignment_panels": any(panel["name"] != access.ON_BEHALF for rows in by_question.values()
@@ -147,7 +179,12 @@ def card_context(
         # (the latest) may not be.
         "overdue": (appeal.due_date is not None and appeal.status in UNDER_CONTROL_STATUSES
                     and selectors.appeal_is_overdue(appeal=appeal, today=today)),
-        "days_left": deadlines.days_left(appeal.due_date, today) if appeal.due_date else None,
+        "days_left": (deadlines.days_left(appeal.due_date, today)
+                      if term_runs and appeal.due_date is not None else None),
+        "term_runs": term_runs,
+        "notes": selectors.internal_notes_for(user=user, appeal=appeal),
+        "note_form": (bound.get(NOTE_FORM) or InternalNoteForm(auto_id="note-%s")
+                      if access.notes_writable_by(user=user, appeal=appeal) else None),
         "calendar": working_calendar(),
         "repeats_of": appeal.previous_appeal,
         "can_view_previous": appeal.previous_appeal_id is not None and access.appeals_visible_to(

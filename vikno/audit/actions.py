@@ -169,7 +169,8 @@ ACTION_GROUPS: tuple[tuple[Any, tuple[AuditAction, ...]], ...] = (
     )),
     (_("Reference data"), (
         A.REFERENCE_LOAD, A.REPLY_TEMPLATE_CREATE, A.REPLY_TEMPLATE_UPDATE,
-        A.REPLY_TEMPLATE_DEACTIVATE, A.REPLY_TEMPLATE_ACTIVATE, *(a for a in AuditAction if a.value.startswith("directory.")),
+        A.REPLY_TEMPLATE_DEACTIVATE, A.REPLY_TEMPLATE_ACTIVATE,
+        *(a for a in AuditAction if a.value.startswith("directory.")),
     )),
     (_("Audit trail"), (A.AUDIT_EXPORT,)),
 )

@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 
 from vikno.appeals.models import Notice, Notification, NotificationRead, RoutingTerm, Transition
 
-BEFORE = [("appeals", "0006_extension_decider")]
+# The accounts go back too: the historical User of that state must match the table it writes.
+BEFORE = [("appeals", "0006_extension_decider"), ("accounts", "0001_initial")]
 AFTER = [("appeals", "0010_routing_terms")]
 
 

@@ -91,7 +91,9 @@ def _urls(world: World) -> list[tuple[str, str]]:
             ("supervisor", reverse("workspace:extension_decide", args=[_extension.pk]))]
     urls += [("supervisor", reverse(f"workspace:appeal_{slug.replace('-', '_')}",
                                     args=[appeal.number])) for slug in APPEAL_ACTIONS]
-    urls += [("executor", reverse(f"workspace:assignment_{slug}", args=[assignment.pk]))
+    # The answer received on paper is the centre's to record; the others are the executor's.
+    urls += [("operator" if slug == "on-behalf" else "executor",
+              reverse(f"workspace:assignment_{slug.replace('-', '_')}", args=[assignment.pk]))
              for slug in ASSIGNMENT_ACTIONS]
     return urls
 

@@ -143,7 +143,7 @@ def test_the_whole_life_of_an_appeal_across_the_roles(
     # the oblast administration answers by letter: the operator records it with the scan
     page.goto(f"/appeals/{appeal.number}/")
     form = open_panel(page, "details.action-on-behalf")
-    form.locator("[name=received_via][value=post]").check()
+    form.locator("[name=received_via][value=letter]").check()
     form.locator("[name=received_on]").fill(clock.today().isoformat())
     form.locator("[name=result]").select_option("done")
     form.locator("[name=text]").fill("Ямковий ремонт дороги виконано.")

@@ -17,10 +17,10 @@ import bisect
 import datetime as dt
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -111,7 +111,7 @@ TWO_QUESTIONS = 0.12
 FORWARD_TO = ("Головне управління Пенсійного фонду України в Закарпатській області",
               "Головне управління ДПС у Закарпатській області",
               "Закарпатська митниця", "АТ «Укрпошта»")
-ANSWERS = {
+ANSWERS: dict[str, str] = {
     ReplyResult.DONE: "Роботи виконано. Заявника повідомлено телефоном.",
     ReplyResult.EXPLAINED: "Заявнику надано роз'яснення щодо порядку вирішення питання.",
     ReplyResult.IMPOSSIBLE_NOW: "Роботи включено до плану на наступний рік за наявності "
@@ -209,7 +209,7 @@ def _weighted_days(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[fl
     return days, cumulative
 
 
-def _choose(rng: random.Random, weights: dict[Any, float]) -> Any:
+def _choose(rng: random.Random, weights: Mapping[Any, float]) -> Any:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -438,7 +438,7 @@ def write_batch(plans: list[PlannedAppeal], *, context: Context,
     Question.objects.bulk_create([q for life in lives for q in life.questions])
     Assignment.objects.bulk_create([a for life in lives for a in life.assignments])
     for model in (Reply, Extension, Feedback, RoutingTerm):
-        model.objects.bulk_create(rows.pop(model, []))  # type: ignore[attr-defined]
+        model.objects.bulk_create(rows.pop(model, []))  # type: ignore[attr-defined,arg-type]
     for life in lives:
         if life.new_applicant is not None:
             a = life.new_applicant
@@ -531,7 +531,8 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
         authority = context.route(question.subtopic, appeal.territory)  # type: ignore[arg-type]
         mains[authority.code] = authority.name
         assignment = Assignment(question=question, authority=authority, role=AssignmentRole.MAIN,
-                                due_date=question.due_date, assigned_by=op, created_at=at,
+                                due_date=cast(dt.date, question.due_date), assigned_by=op,
+                                created_at=at,
                                 updated_at=at)
         life.assignments.append(assignment)
 

@@ -14,7 +14,9 @@ so a seed gives the same appeals; writing them needs the database ids and comes 
 from __future__ import annotations
 
 import bisect
+import csv
 import datetime as dt
+import gzip
 import json
 import random
 from collections.abc import Callable, Mapping
@@ -29,6 +31,7 @@ from django.utils import timezone
 
 from vikno.accounts.models import User
 from vikno.accounts.roles import Role
+from vikno.appeals.intake import clean_text
 from vikno.appeals.lifecycle import (
     AppealStatus,
     AssignmentStatus,
@@ -94,16 +97,22 @@ WEEKDAY_WEIGHT = (1.15, 1.05, 1.0, 1.0, 0.9, 0.35, 0.2)
 MONTH_WEIGHT = (1.3, 1.2, 1.1, 0.9, 0.85, 0.8, 0.8, 0.8, 0.9, 1.2, 1.35, 1.4)
 HOUR_WEIGHT = {8: 6, 9: 10, 10: 11, 11: 11, 12: 9, 13: 9, 14: 10, 15: 9, 16: 8, 17: 6, 18: 4,
                19: 3, 20: 2, 21: 1}
+# How far a planned life gets: the status it ends in (and EXTENDED: in work, its term extended).
+REGISTERED, ASSIGNED, IN_WORK, ANSWERED = (S.REGISTERED.value, S.ASSIGNED.value, S.IN_WORK.value,
+                                           S.ANSWERED.value)
+AWAITING, CLOSED = S.AWAITING_CONFIRMATION.value, S.CLOSED.value
+FORWARDED, NOT_CONSIDERED = S.FORWARDED.value, S.NOT_CONSIDERED.value
+EXTENDED = "extended"
 # How far an appeal's life has got, by its age in days (the states the lifecycle reaches).
 TARGETS_BY_AGE: tuple[tuple[int, dict[str, float]], ...] = (
-    (1, {"registered": 30, "assigned": 45, "in_work": 25}),
-    (7, {"registered": 3, "assigned": 22, "in_work": 38, "answered": 12, "awaiting": 10,
-         "closed": 8, "forwarded": 5, "not_considered": 2}),
-    (15, {"assigned": 4, "in_work": 20, "extended": 4, "answered": 8, "awaiting": 15, "closed": 42,
-          "forwarded": 3, "not_considered": 2}),
+    (1, {REGISTERED: 30, ASSIGNED: 45, IN_WORK: 25}),
+    (7, {REGISTERED: 3, ASSIGNED: 22, IN_WORK: 38, ANSWERED: 12, AWAITING: 10,
+         CLOSED: 8, FORWARDED: 5, NOT_CONSIDERED: 2}),
+    (15, {ASSIGNED: 4, IN_WORK: 20, EXTENDED: 4, ANSWERED: 8, AWAITING: 15, CLOSED: 42,
+          FORWARDED: 3, NOT_CONSIDERED: 2}),
     # Past the 15-day term: what is still open is overdue unless extended; a few.
-    (10_000, {"assigned": 0.2, "in_work": 0.6, "extended": 0.3, "answered": 1, "awaiting": 2,
-              "closed": 90, "forwarded": 3, "not_considered": 1.5}),
+    (10_000, {ASSIGNED: 0.2, IN_WORK: 0.6, EXTENDED: 0.3, ANSWERED: 1, AWAITING: 2,
+              CLOSED: 90, FORWARDED: 3, NOT_CONSIDERED: 1.5}),
 )
 RATINGS = {5: 50, 4: 28, 3: 14, 2: 5, 1: 3}
 REPEAT_APPLICANT = 0.12
@@ -174,10 +183,44 @@ class Context:
         return self.routes[key]
 
 
+# The full 1551 corpus beside the project (a test and benchmark corpus, never shipped; see
+# ../shared/data/README.md): when present, its texts whose topic maps to one of our sub-topics.
+SHARED_CORPUS = Path("shared/data/kyiv1551/appeals.csv.gz")
+TOPIC_MAP = Path("data/reference/kyiv1551_topic_map.csv")
+CORPUS_LIMIT = 40_000
+
+
+def corpus_texts(corpus: Path, topic_map: Path, limit: int = CORPUS_LIMIT) -> list[SourceText]:
+    """Up to `limit` texts of the full corpus with a mapped topic (only what can be stored)."""
+    with topic_map.open(encoding="utf-8", newline="") as handle:
+        codes = {row["kyiv_topic"]: row["subtopic_code"] for row in csv.DictReader(handle)}
+    found = []
+    with gzip.open(corpus, "rt", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            code = codes.get(row["topic"])
+            text = clean_text(row["text"]).strip()
+            if code and text:
+                found.append(SourceText(text=text, subtopic_code=code, received=None,
+                                        status=row.get("status", "")))
+                if len(found) >= limit:
+                    break
+    return found
+
+
+def texts_for(base: Path) -> tuple[list[SourceText], str]:
+    """The full corpus when it sits beside the project, else the project's demo sample."""
+    shared = base.parent / SHARED_CORPUS
+    if shared.exists() and (base / TOPIC_MAP).exists():
+        rows = corpus_texts(shared, base / TOPIC_MAP)
+        if rows:
+            return rows, str(shared)
+    return read_texts(base)
+
+
 def load_context(base: Path) -> Context:
     settlements = list(Territory.objects.filter(level=TerritoryLevel.SETTLEMENT).order_by("code"))
     subtopics = {s.code: s for s in SubTopic.objects.filter(is_active=True)}
-    rows, source = read_texts(base)
+    rows, source = texts_for(base)
     rows = [r for r in rows if r.subtopic_code in subtopics]
     if not settlements or not rows:
         raise ValueError("No reference data or texts: run `manage.py load_reference` first.")
@@ -216,13 +259,13 @@ def _choose(rng: random.Random, weights: Mapping[Any, float]) -> Any:
 def _target(rng: random.Random, age_days: int, anonymous: bool) -> str:
     weights = next(w for bound, w in TARGETS_BY_AGE if age_days <= bound)
     if anonymous and age_days > 1 and rng.random() < 0.6:
-        return "not_considered"
+        return NOT_CONSIDERED
     return str(_choose(rng, weights))
 
 
 # The number of timed steps after registration each target plays.
-STEP_COUNT = {"registered": 0, "not_considered": 1, "forwarded": 1, "assigned": 1, "in_work": 2,
-              "extended": 3, "answered": 3, "awaiting": 4, "closed": 5}
+STEP_COUNT = {REGISTERED: 0, NOT_CONSIDERED: 1, FORWARDED: 1, ASSIGNED: 1, IN_WORK: 2,
+              EXTENDED: 3, ANSWERED: 3, AWAITING: 4, CLOSED: 5}
 
 
 def _steps(rng: random.Random, received: dt.datetime, target: str, now: dt.datetime
@@ -385,7 +428,7 @@ def _life(plan: PlannedAppeal, number: tuple[int, int, str], person: Applicant |
     registered = plan.steps[0]
     subtopics = [context.subtopics[c] for c in plan.subtopic_codes]
     received_on = clock.local_date(plan.received_at)
-    not_considered = plan.target == "not_considered"
+    not_considered = plan.target == NOT_CONSIDERED
     study = any(s.needs_study for s in subtopics)
     due = None if not_considered else deadlines.consideration_due(received_on, needs_study=study)
     appeal = Appeal(
@@ -508,7 +551,7 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
         steps.append(write)
 
     received_on = clock.local_date(plan.received_at)
-    if plan.target == "not_considered":
+    if plan.target == NOT_CONSIDERED:
         appeal.not_considered_reason = (NotConsideredReason.ANONYMOUS if appeal.applicant is None
                                         else NotConsideredReason.REPEATED)
         move(S.NOT_CONSIDERED, T.NOT_CONSIDERED, sup, next(moments))
@@ -517,10 +560,10 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
     term = RoutingTerm(appeal=appeal, start_date=received_on,
                        due_date=deadlines.forwarding_due(received_on))
     rows.setdefault(RoutingTerm, []).append(term)
-    if plan.target == "registered":
+    if plan.target == REGISTERED:
         return
     at = next(moments)
-    if plan.target == "forwarded":
+    if plan.target == FORWARDED:
         appeal.forwarded_to = plan.forward_to
         term.done_date, term.done_action = clock.local_date(at), T.FORWARD
         move(S.FORWARDED, T.FORWARD, sup, at)
@@ -546,16 +589,16 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
     term.done_date, term.done_action = clock.local_date(at), T.ASSIGN
     move(S.ASSIGNED, T.ASSIGN, op, at, message="history.executors",
          params={"authorities": sorted(mains, key=lambda code: mains[code])})
-    if plan.target == "assigned":
+    if plan.target == ASSIGNED:
         return
     at = next(moments)
     for assignment in life.assignments:
         assignment_move(assignment, A.IN_WORK, AuditAction.ASSIGNMENT_ACCEPT, executor(assignment),
                         at)
     move(S.IN_WORK, T.ACCEPT, executor(life.assignments[0]), at)
-    if plan.target == "extended":
+    if plan.target == EXTENDED:
         _extend(life, sup, next(moments), rows)
-    if plan.target in ("in_work", "extended"):
+    if plan.target in (IN_WORK, EXTENDED):
         return
     at = next(moments)
     for assignment in life.assignments:
@@ -575,10 +618,10 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
                              "outgoing_number": r.outgoing_number, "outgoing_date": r.outgoing_date})
         steps.append(replied)
     move(S.ANSWERED, T.ANSWER, executor(life.assignments[0]), at)
-    if plan.target == "answered":
+    if plan.target == ANSWERED:
         return
     move(S.AWAITING_CONFIRMATION, T.ANSWER_ACCEPTED, sup, next(moments))
-    if plan.target == "awaiting":
+    if plan.target == AWAITING:
         return
     at = next(moments)
     feedback = Feedback(appeal=appeal, confirmed=True, rating=max(plan.rating, 3),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
 import io
 import random
 from collections import Counter
@@ -171,3 +173,27 @@ def test_seed_demo_generates_the_older_history_in_bulk(world):
     assert chain_verify().broken is None
     ordered = list(Appeal.objects.order_by("year", "seq").values_list("received_at", flat=True))
     assert ordered == sorted(ordered)
+
+
+def test_texts_come_from_the_full_corpus_beside_the_project_when_present(tmp_path):
+    # given a project whose ../shared holds a corpus: one mapped topic, one not
+    project = tmp_path / "vikno"
+    (project / "data" / "reference").mkdir(parents=True)
+    (project / "data" / "reference" / "kyiv1551_topic_map.csv").write_text(
+        "kyiv_topic,subtopic_code\nВідсутність ГВП,009.010\n", encoding="utf-8")
+    corpus = tmp_path / bulk.SHARED_CORPUS
+    corpus.parent.mkdir(parents=True)
+    with gzip.open(corpus, "wt", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "received", "topic", "status", "lang", "text"])
+        writer.writerow(["1", "2014-01-02 10:00:00", "Відсутність ГВП", "Виконано", "uk",
+                         "Немає гарячої\x00 води"])
+        writer.writerow(["2", "2014-01-02 11:00:00", "Інше", "Виконано", "uk", "Інше питання"])
+
+    # when
+    rows, source = bulk.texts_for(project)
+
+    # then the mapped text, without what cannot be stored; without the corpus, the demo sample
+    assert [(r.text, r.subtopic_code) for r in rows] == [("Немає гарячої води", "009.010")]
+    assert source == str(corpus)
+    assert bulk.texts_for(BASE)[1] != str(corpus)

@@ -38,6 +38,8 @@ from vikno.appeals.models import (
 from vikno.appeals.services import AppealIntake, QuestionData
 from vikno.audit.selectors import chain_verify
 from vikno.core import clock
+from vikno.directory.models import SubTopic, Territory, TerritoryLevel
+from vikno.directory.routing import RuleBook, route
 
 BASE = Path(settings.BASE_DIR)
 S = AppealStatus
@@ -197,3 +199,16 @@ def test_texts_come_from_the_full_corpus_beside_the_project_when_present(tmp_pat
     assert [(r.text, r.subtopic_code) for r in rows] == [("Немає гарячої води", "009.010")]
     assert source == str(corpus)
     assert bulk.texts_for(BASE)[1] != str(corpus)
+
+
+def test_the_rulebook_routes_as_the_routing_rules_do(world):
+    # given the real rulebook, a sample of sub-topics and settlements
+    rng = random.Random(1)
+    subtopics = list(SubTopic.objects.filter(is_active=True))
+    settlements = list(Territory.objects.filter(level=TerritoryLevel.SETTLEMENT))
+    book = RuleBook()
+
+    # then the same executor as route() for each pair
+    for _ in range(300):
+        subtopic, place = rng.choice(subtopics), rng.choice(settlements)
+        assert book.route(subtopic, place) == route(subtopic, place), (subtopic.code, place.code)

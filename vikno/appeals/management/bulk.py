@@ -19,7 +19,7 @@ import datetime as dt
 import gzip
 import json
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -384,7 +384,7 @@ class _Life:
     steps: list[Step] = field(default_factory=list)
 
 
-def _insert(model: type[models.Model], objs: list[models.Model]) -> None:
+def _insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     """INSERT rows nobody in the batch refers to by id, in one executemany: bulk_create's SQL
     compilation per row is most of its cost, the values are prepared by the fields alike."""
     if not objs:
@@ -396,7 +396,7 @@ def _insert(model: type[models.Model], objs: list[models.Model]) -> None:
            f"({', '.join(quote(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
     for obj in objs:  # the ids of related rows saved since (as bulk_create does)
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
     values = [tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
               for obj in objs]
     with connection.cursor() as cursor:

@@ -54,7 +54,7 @@ BATCH = 250
 # the services' own queries and the audit chain): 300 keep a fresh `make run` under 90 s on a
 # shared 2-core machine and still show most statuses; `--count 3000` gives the busier picture.
 DEFAULT_COUNT = 300
-# The years before them come in bulk (~150 appeals/s on SQLite): the busier picture of a centre.
+# The years before them come in bulk (~300 appeals/s on SQLite): the busier picture of a centre.
 DEFAULT_HISTORY = 3000
 HISTORY_YEARS = 3
 CHANNELS = {Channel.HOTLINE: 45, Channel.WEB: 22, Channel.EMAIL: 10, Channel.POST: 8,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command, get_commands
+from django.core.management.base import CommandError
 from django.db.models import Max
 from django.test import Client
 from django.urls import reverse
@@ -212,3 +213,16 @@ def test_the_rulebook_routes_as_the_routing_rules_do(world):
     for _ in range(300):
         subtopic, place = rng.choice(subtopics), rng.choice(settlements)
         assert book.route(subtopic, place) == route(subtopic, place), (subtopic.code, place.code)
+
+
+def test_generate_appeals_refuses_with_debug_off(world, settings):
+    # given a production-like instance
+    settings.DEBUG = False
+    settings.TESTING = False
+
+    # then nothing is generated unless insisted on
+    with pytest.raises(CommandError, match="DEBUG"):
+        _generate(5)
+    assert not Appeal.objects.exists()
+    call_command("generate_appeals", count=5, allow_without_debug=True, stdout=io.StringIO())
+    assert Appeal.objects.count() == 5

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vikno.appeals.management import bulk
@@ -20,11 +21,17 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, required=True, help="how many appeals")
         parser.add_argument("--years", type=int, default=3, help="spread over the last N years (3)")
         parser.add_argument("--seed", type=int, default=1551, help="random seed (1551)")
+        parser.add_argument("--allow-without-debug", action="store_true",
+                            help="run even though DEBUG is off (a load-test instance)")
         parser.add_argument("--batch", type=int, default=bulk.BATCH,
                             help=f"appeals per transaction ({bulk.BATCH})")
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = options["count"]
+        if not (settings.DEBUG or getattr(settings, "TESTING", False)
+                or options["allow_without_debug"]):
+            raise CommandError("Generated appeals are invented data; refusing with DEBUG off "
+                               "(pass --allow-without-debug on a load-test instance).")
         if count < 1 or options["years"] < 1 or options["batch"] < 1:
             raise CommandError("--count, --years and --batch must be positive.")
         width = 30

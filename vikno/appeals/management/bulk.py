@@ -19,6 +19,7 @@ import datetime as dt
 import gzip
 import json
 import random
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +115,8 @@ TARGETS_BY_AGE: tuple[tuple[int, dict[str, float]], ...] = (
 )
 RATINGS = {5: 50, 4: 28, 3: 14, 2: 5, 1: 3}
 REPEAT_APPLICANT = 0.12
+# A repeat applicant is one of the last REPEAT_WINDOW plans' applicants.
+REPEAT_WINDOW = 500
 TWO_QUESTIONS = 0.12
 FORWARD_TO = ("Головне управління Пенсійного фонду України в Закарпатській області",
               "Головне управління ДПС у Закарпатській області",
@@ -311,7 +314,7 @@ def plan_appeals(*, count: int, context: Context, people: People, rng: random.Ra
         roll = rng.random()
         if roll >= 0.08:  # ~8% anonymous
             if with_applicant and rng.random() < REPEAT_APPLICANT:
-                repeat_of = rng.choice(with_applicant[-500:])
+                repeat_of = rng.choice(with_applicant[-REPEAT_WINDOW:])
             elif roll < 0.12:
                 applicant = people.organisation(settlement=place)
             else:
@@ -691,8 +694,6 @@ def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
              until: dt.datetime | None = None, batch: int = BATCH,
              progress: Callable[[int], None] | None = None) -> Report:
     """Generate `count` appeals (see the module's docstring). Works on SQLite and PostgreSQL."""
-    import time
-
     started = time.monotonic()
     context = load_context(base or Path(settings.BASE_DIR))
     rng = random.Random(seed)
@@ -706,6 +707,9 @@ def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
             report.events += write_batch(plans[start:start + batch], context=context,
                                          applicants=applicants, offset=start)
         report.created += len(plans[start:start + batch])
+        # Only recent applicants write again: forget the older ones (memory for millions).
+        for index in [i for i in applicants if i < report.created - 2 * REPEAT_WINDOW]:
+            del applicants[index]
         if progress is not None:
             progress(report.created)
     report.seconds = time.monotonic() - started

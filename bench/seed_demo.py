@@ -44,7 +44,7 @@ def bare_registrations(settlements: list[Territory]) -> float:
 
 def seed(count: int) -> float:
     started = time.perf_counter()
-    call_command("seed_demo", count=count, force=True, allow_without_debug=True,
+    call_command("seed_demo", count=count, history=0, force=True, allow_without_debug=True,
                  stdout=io.StringIO())
     return time.perf_counter() - started
 

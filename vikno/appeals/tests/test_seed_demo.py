@@ -36,6 +36,7 @@ def reference(db):
 
 def _seed(**options) -> str:
     out = io.StringIO()
+    options.setdefault("history", 0)  # the service-driven part; the bulk part: test_bulk_generate
     call_command("seed_demo", stdout=out, **options)
     return out.getvalue()
 

@@ -1,14 +1,16 @@
-"""manage.py seed_demo [--count 300] [--seed 1551] [--force]
+"""manage.py seed_demo [--count 300] [--history 3000] [--seed 1551] [--force]
 
 Fills an empty instance with demo appeals for the local demonstration: texts from the curated
-1551 sample (or a short built-in list), invented applicants in the region's settlements, receipt
-dates over the last 120 days, and every appeal driven through the real services by the demo
-accounts to a realistic mix of statuses. Does nothing but print the demo accounts when appeals
-already exist, unless --force.
+1551 sample (or a short built-in list), invented applicants in the region's settlements. First
+the older history (`--history`, three years before the last 120 days) is generated in bulk
+(vikno.appeals.management.bulk, ADR 0022); then the appeals of the last 120 days (`--count`) are
+driven through the real services by the demo accounts to a realistic mix of statuses. Does
+nothing but print the demo accounts when appeals already exist, unless --force.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 import time
@@ -24,6 +26,7 @@ from django.db import transaction
 from vikno.accounts.models import User
 from vikno.accounts.roles import Role
 from vikno.appeals import selectors, services
+from vikno.appeals.management import bulk
 from vikno.appeals.management.demo_flow import (
     Actors,
     Driver,
@@ -33,7 +36,13 @@ from vikno.appeals.management.demo_flow import (
     choose_target,
     result_for,
 )
-from vikno.appeals.management.demo_sources import People, SourceText, read_texts, spread_dates
+from vikno.appeals.management.demo_sources import (
+    WINDOW_DAYS,
+    People,
+    SourceText,
+    read_texts,
+    spread_dates,
+)
 from vikno.appeals.models import Appeal, Channel
 from vikno.appeals.services import ApplicantData
 from vikno.core import clock
@@ -45,6 +54,9 @@ BATCH = 250
 # the services' own queries and the audit chain): 300 keep a fresh `make run` under 90 s on a
 # shared 2-core machine and still show most statuses; `--count 3000` gives the busier picture.
 DEFAULT_COUNT = 300
+# The years before them come in bulk (~300 appeals/s on SQLite): the busier picture of a centre.
+DEFAULT_HISTORY = 3000
+HISTORY_YEARS = 3
 CHANNELS = {Channel.HOTLINE: 45, Channel.WEB: 22, Channel.EMAIL: 10, Channel.POST: 8,
             Channel.PERSONAL: 5, Channel.GCC: 6, Channel.OTHER_BODY: 2, Channel.MEDIA: 1,
             Channel.AUTHORISED: 1}
@@ -60,6 +72,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--count", type=int, default=DEFAULT_COUNT,
                             help=f"how many appeals ({DEFAULT_COUNT})")
+        parser.add_argument("--history", type=int, default=DEFAULT_HISTORY,
+                            help=f"older appeals generated in bulk ({DEFAULT_HISTORY})")
         parser.add_argument("--seed", type=int, default=1551, help="random seed (1551)")
         parser.add_argument("--force", action="store_true",
                             help="add appeals even though some already exist")
@@ -79,6 +93,8 @@ class Command(BaseCommand):
             raise CommandError("No reference data: run `manage.py load_reference` first.")
         # Accounts after the rulebook: the demo executor is bound to an authority loaded with it.
         accounts = self._demo_accounts(options["allow_without_debug"])
+        if options["history"] > 0:
+            self._history(count=options["history"], seed=options["seed"])
         self.stdout.write(f"Registering {options['count']} demo appeals through the services "
                           "(routing, deadlines, audit trail); under a minute for the default count.")
         started = time.monotonic()
@@ -91,6 +107,15 @@ class Command(BaseCommand):
         counts = {k: v for k, v in selectors.status_counts().items() if v}
         self.stdout.write("By status: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         self.stdout.write(accounts)
+
+    def _history(self, *, count: int, seed: int) -> None:
+        """The older years in bulk, before the service-driven recent appeals: numbers then run
+        in the order of receipt within each year."""
+        until = clock.now() - dt.timedelta(days=WINDOW_DAYS)
+        self.stdout.write(f"Generating {count} older demo appeals in bulk "
+                          f"({HISTORY_YEARS} years before the last {WINDOW_DAYS} days).")
+        report = bulk.generate(count=count, seed=seed, years=HISTORY_YEARS, until=until)
+        self.stdout.write(f"  {report.created} appeals in {report.seconds:.1f} s.")
 
     def _demo_accounts(self, allow_without_debug: bool) -> str:
         """Make sure the demo accounts exist; return their table to print at the end."""

@@ -1,0 +1,53 @@
+"""manage.py generate_appeals --count N [--years 3] [--seed S] [--batch 1000]
+
+Realistic appeals in bulk, fast (vikno.appeals.management.bulk, ADR 0022): years of history with
+numbers, routing, terms, lives and the audit trail consistent with what the services write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from vikno.appeals.management import bulk
+
+
+class Command(BaseCommand):
+    help = "Generate realistic appeals in bulk (for demonstrations, load tests and benchmarks)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--count", type=int, required=True, help="how many appeals")
+        parser.add_argument("--years", type=int, default=3, help="spread over the last N years (3)")
+        parser.add_argument("--seed", type=int, default=1551, help="random seed (1551)")
+        parser.add_argument("--allow-without-debug", action="store_true",
+                            help="run even though DEBUG is off (a load-test instance)")
+        parser.add_argument("--batch", type=int, default=bulk.BATCH,
+                            help=f"appeals per transaction ({bulk.BATCH})")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count = options["count"]
+        if not (settings.DEBUG or getattr(settings, "TESTING", False)
+                or options["allow_without_debug"]):
+            raise CommandError("Generated appeals are invented data; refusing with DEBUG off "
+                               "(pass --allow-without-debug on a load-test instance).")
+        if count < 1 or options["years"] < 1 or options["batch"] < 1:
+            raise CommandError("--count, --years and --batch must be positive.")
+        width = 30
+
+        def progress(done: int) -> None:
+            filled = width * done // count
+            self.stdout.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{count}",
+                              ending="")
+            self.stdout.flush()
+
+        try:
+            report = bulk.generate(count=count, seed=options["seed"], years=options["years"],
+                                   batch=options["batch"], progress=progress)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write("")
+        rate = report.created / report.seconds if report.seconds else 0.0
+        self.stdout.write(f"{report.created} appeals ({report.events} audit events) in "
+                          f"{report.seconds:.1f} s: {rate:.0f} appeals/s.")

@@ -435,6 +435,16 @@ def _numbers(plans: list[PlannedAppeal]) -> list[tuple[int, int, str]]:
     return out
 
 
+
+def _term_done(term: RoutingTerm, action: str, at: dt.datetime) -> None:
+    """The ст.7 step taken at `at`. A late step of the generated past was told to the supervisors
+    back then (the hourly control does it once), so today's first control run does not tell of
+    hundreds of old appeals again."""
+    term.done_date, term.done_action = clock.local_date(at), action
+    if term.done_date > term.due_date:
+        term.escalated_at = at
+
+
 def _life(plan: PlannedAppeal, number: tuple[int, int, str], person: Applicant | None,
           new: Applicant | None, context: Context, territories: dict[str, Territory]) -> _Life:
     year, seq, text_number = number
@@ -579,7 +589,7 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
     at = next(moments)
     if plan.target == FORWARDED:
         appeal.forwarded_to = plan.forward_to
-        term.done_date, term.done_action = clock.local_date(at), T.FORWARD
+        _term_done(term, T.FORWARD, at)
         move(S.FORWARDED, T.FORWARD, sup, at)
         return
     # Routing: one main executor per question, as the routing rules suggest.
@@ -600,7 +610,7 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
                       after={"authority": a.authority.code, "role": a.role,
                              "due_date": a.due_date})
         steps.append(created)
-    term.done_date, term.done_action = clock.local_date(at), T.ASSIGN
+    _term_done(term, T.ASSIGN, at)
     move(S.ASSIGNED, T.ASSIGN, op, at, message="history.executors",
          params={"authorities": sorted(mains, key=lambda code: mains[code])})
     if plan.target == ASSIGNED:

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
-from django.db.models import Max
+from django.db.models import F, Max
 from django.test import Client
 from django.urls import reverse
 
@@ -34,6 +34,7 @@ from vikno.appeals.models import (
     Question,
     RegistrationCounter,
     Reply,
+    RoutingTerm,
     Transition,
 )
 from vikno.appeals.services import AppealIntake, QuestionData
@@ -226,3 +227,18 @@ def test_generate_appeals_refuses_with_debug_off(world, settings):
     assert not Appeal.objects.exists()
     call_command("generate_appeals", count=5, allow_without_debug=True, stdout=io.StringIO())
     assert Appeal.objects.count() == 5
+
+
+def test_the_first_control_run_does_not_retell_the_generated_past(world):
+    # given three years of generated appeals, some of them routed late back then
+    _generate(400)
+    late = RoutingTerm.objects.filter(done_date__gt=F("due_date"))
+    assert late.exists()
+    started = clock.now()
+
+    # when the deadline control runs for the first time
+    services.deadline_control()
+
+    # then the late steps of the past were told back then, none of them again today
+    assert not late.filter(escalated_at__isnull=True).exists()
+    assert not late.filter(escalated_at__gte=started).exists()

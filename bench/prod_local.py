@@ -67,6 +67,7 @@ def main() -> int:
         print(f"start-up (create database, migrate, collectstatic, reference data, ready): "
               f"{startup:.1f} s")
         static = next((ROOT / "var" / "static" / "workspace").glob("*.css")).name
+        median_ms(f"{base}/healthz")  # warm-up: each worker's first request imports the views
         baseline, _ = median_ms(f"{base}/healthz")
         print(f"{'endpoint':28} {'status':>6} {'median ms':>10} {'× /healthz':>11}")
         for path in ["/healthz", "/readyz", "/metrics", f"/static/workspace/{static}",

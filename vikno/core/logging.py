@@ -32,7 +32,8 @@ PERSONAL_FIELDS = frozenset({
 # Attributes every LogRecord has; extra fields are the others.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
-_QUERY = re.compile(r"\?[^\s'\"]*")
+# "?" then a key=value pair: a URL's query string, not a question mark in a sentence.
+_QUERY = re.compile(r"\?[^\s'\"=?]*=[^\s'\"]*")
 
 
 def strip_query(value: str) -> str:

@@ -22,7 +22,8 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE ?= copy
 export UV_NO_PROGRESS := 1
 
-.PHONY: help bootstrap compilemessages run test check lint typecheck bench messages clean
+.PHONY: help bootstrap compilemessages run prod-local prod-local-stop test check lint typecheck bench messages \
+	clean
 
 help: ## list the targets
 	@echo "Vikno: make TARGET"
@@ -51,6 +52,12 @@ run: compilemessages ## migrate, load reference and demo data, serve on 127.0.0.
 	DEBUG=1 $(PY) manage.py deadline_control --every 3600 & control=$$!; \
 	trap 'kill $$control 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+prod-local: compilemessages ## the production stack here: PostgreSQL, gunicorn on PORT (8100), Celery worker and beat on Redis
+	PORT=$${PROD_PORT:-8100} $(PY) bin/prod_local.py start
+
+prod-local-stop: ## stop what `make prod-local` started (pids in var/prod/)
+	$(PY) bin/prod_local.py stop
 
 test: compilemessages ## lint, import contracts, types, migration check and the test suite
 	@echo "==> ruff"

@@ -11,6 +11,12 @@ VIKNO_BASE_URL    where the workspace is served (https://vikno.example.gov.ua), 
 EMAIL_BACKEND     Django's mail backend; SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
                   EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL) when DEBUG is off, files
                   in var/mail/ when it is on (`make run` needs no mail server).
+SECURE_COOKIES    "0" to send the session and CSRF cookies over plain HTTP too (on by default with
+                  DEBUG off; `make prod-local` serves http://127.0.0.1 and turns it off).
+LOG_LEVEL, LOG_FORMAT  the root log level (INFO) and "json" (default with DEBUG off) or "text".
+VIKNO_METRICS_TOKEN    the bearer token /metrics asks for; without it only 127.0.0.1 gets metrics.
+PROMETHEUS_MULTIPROC_DIR  set by the gunicorn start-up: where the workers' metrics meet.
+Every variable is listed with its default in .env.example; docs/operations.md explains them.
 """
 
 import os
@@ -65,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it times everything (request metrics and the access log, without personal data).
+    "vikno.core.observability.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -140,12 +148,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# In production whitenoise serves the collected, compressed files (collectstatic) from memory; in
+# development and tests it reads the apps' folders.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_MAX_AGE = int(os.environ.get("WHITENOISE_MAX_AGE", "3600"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
-SESSION_COOKIE_SECURE = not DEBUG and not TESTING
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -175,6 +186,8 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "vikno")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# The workers log through LOGGING below (JSON, personal data filtered), not Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "deadline-control": {
         "task": "vikno.appeals.tasks.deadline_control",
@@ -207,9 +220,33 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "vikno@localhost")
 
+# /metrics: a bearer token, or the machine itself only when unset (vikno/workspace/views/ops.py).
+METRICS_TOKEN = os.environ.get("VIKNO_METRICS_TOKEN", "")
+
+# Logs: one JSON object a line in production, plain text for `make run`; the personal-data filter
+# (vikno/core/logging.py) is on the handler, so every logger's records pass through it.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "vikno.core.logging.PersonalDataFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT if LOG_FORMAT in {"json", "text"} else "json",
+            "filters": ["personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # runserver's own request lines carry the query string: the access log replaces them.
+    "loggers": {"django.server": {"level": "WARNING"}},
 }

@@ -1,10 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from vikno.workspace.views import ops
+
 # admin.site is accounts.admin_site.SystemAdminSite: the system administrator's tool only,
 # whatever is_staff says, on the same definition as the workspace (accounts.access).
 
 urlpatterns = [
+    # Operations: liveness, readiness, Prometheus metrics (docs/operations.md).
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
+    path("metrics", ops.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("vikno.accounts.urls")),

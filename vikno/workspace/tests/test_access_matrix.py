@@ -374,6 +374,11 @@ CASES = [
          expect(OK, anonymous=OK)),
     Case("set_language", "POST", lambda o: reverse("set_language"),
          expect("redirect", anonymous="redirect"), data=lambda w, o: {"language": "uk"}),
+    # Operations, public for the load balancer and Prometheus (they say nothing personal; the
+    # metrics answer the machine itself only, which the test client is: ops tests check the rest).
+    Case("healthz", "GET", lambda o: reverse("healthz"), expect(OK, anonymous=OK)),
+    Case("readyz", "GET", lambda o: reverse("readyz"), expect(OK, anonymous=OK)),
+    Case("metrics", "GET", lambda o: reverse("metrics"), expect(OK, anonymous=OK)),
 ]
 
 

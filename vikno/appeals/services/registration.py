@@ -8,8 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -212,13 +212,17 @@ def priority_recompute(*, actor: Any, applicant: Applicant) -> list[Appeal]:
 def _next_number(year: int) -> tuple[int, str]:
     """Take the next number of the year under a row lock; rolled back with the registration, so
     the sequence has no gaps and no duplicates however many operators register at once."""
-    counters = RegistrationCounter.objects.filter(year=year)
-    # The UPDATE takes the row's write lock until commit, so the increment and the read below
-    # see no other registration in between.
-    if not counters.update(last=F("last") + 1):
+    # The UPDATE takes the row's write lock until commit and returns the new value: one query,
+    # no other registration in between.
+    table = connection.ops.quote_name(RegistrationCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last",  # noqa: S608
+                       [year])
+        row = cursor.fetchone()
+    if row is None:
         RegistrationCounter.objects.get_or_create(year=year)
-        counters.update(last=F("last") + 1)
-    last = counters.values_list("last", flat=True).get()
+        return _next_number(year)
+    last = row[0]
     prefix = settings.VIKNO["NUMBER_PREFIX"]
     return last, f"{prefix}-{year}-{last:06d}"
 
@@ -366,6 +370,12 @@ def appeal_register(*, actor: Any, intake: AppealIntake,
 
 @transaction.atomic
 def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> Appeal:
+    # The audit events are appended together at the end: the trail's head is locked last.
+    with audit.batched():
+        return _register_batched(actor=actor, intake=intake, routing=routing)
+
+
+def _register_batched(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> Appeal:
     """Register an appeal and, unless `routing` is None, assign its questions to executors.
 
     Refuses (AppealsError, nothing written) what `intake_check` refuses, and unknown codes
@@ -373,9 +383,10 @@ def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> A
     another applicant's earlier appeal, a taken `legacy_id`, or a refused attachment.
     An anonymous letter and a late complaint are registered as not considered (ст.8), without a
     term and unrouted; one lacking required content gets the 10-day return term, unrouted (ст.5).
-    The registration number is taken before anything else is written: every registration then
-    locks the year's counter before the audit trail's head, in one order, so concurrent
-    registrations queue instead of deadlocking.
+    The two queues every registration passes, the year's counter and the audit trail's head,
+    are locked as late as possible and always in this order (no deadlock): the number just
+    before the appeal row is written, the head (audit.batched) when all events are appended at
+    the end. Everything else (lookups, the applicant, terms) is done before either lock.
     """
     intake_check(intake)
     now = clock.now()
@@ -396,7 +407,6 @@ def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> A
     late = complaint_term_problem(intake, received_on)
     if late is not None:
         raise late
-    seq, number = _next_number(received_on.year)
     person = _person(actor=actor, intake=intake, existing=existing, received_on=received_on)
     cosigners = [applicant_create(actor=actor, data=data, field_prefix=f"cosigners.{index}.",
                                   on=received_on)
@@ -407,10 +417,12 @@ def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> A
         intake.needs_study if intake.needs_study is not None
         else any(s.needs_study for s in subtopics)))
     due, max_due = _terms(intake, received_on, study=study, reason=reason)
+    sign = intake.sign or _sign_of_repeat(previous)
+    seq, number = _next_number(received_on.year)
     appeal = _save_appeal(intake, number=number, year=received_on.year, seq=seq,
                           received=received, now=now, actor=actor, person=person,
                           previous=previous, territory=territory, contested=contested,
-                          study=study, due=due, max_due=max_due,
+                          study=study, due=due, max_due=max_due, sign=sign,
                           priority=any(a.is_privileged for a in (person, *cosigners) if a))
     AppealCosigner.objects.bulk_create(AppealCosigner(appeal=appeal, applicant=a) for a in cosigners)
     created = [
@@ -456,13 +468,13 @@ def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing
 def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, received: datetime,
                  now: datetime, actor: Any, person: Applicant | None, previous: Appeal | None,
                  territory: Territory | None, contested: Authority | None, study: bool,
-                 due: date | None, max_due: date | None, priority: bool) -> Appeal:
+                 due: date | None, max_due: date | None, sign: str, priority: bool) -> Appeal:
     text = clean_text(intake.text)
     appeal = Appeal(
         number=number, year=year, seq=seq, legacy_id=intake.legacy_id or None,
         intake_token=intake.idempotency_key,
         channel=intake.channel, kind=intake.kind, subject=intake.resolved_subject,
-        sign=intake.sign or _sign_of_repeat(previous), appeal_type=intake.appeal_type,
+        sign=sign, appeal_type=intake.appeal_type,
         applicant=person, previous_appeal=previous,
         received_at=received, registered_at=now,
         registered_by=actor if getattr(actor, "pk", None) else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -46,6 +47,17 @@ SERVICE_FIELDS = {
     "contested_authority_code": "contested_authority",
     "signed": "unsigned",
 }
+
+
+def _once(build: Callable[[], Any]) -> Callable[[], Any]:
+    """`build`, called at most once, when first needed (a lazy choice list of one form)."""
+    cache: list[Any] = []
+
+    def value() -> Any:
+        if not cache:
+            cache.append(build())
+        return cache[0]
+    return value
 
 
 class RegisterForm(forms.Form):
@@ -145,15 +157,24 @@ class RegisterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        set_choices(self.fields["category_code"], reads.classifier_choices(Axis.CATEGORY))
-        set_choices(self.fields["social_status_code"], reads.classifier_choices(Axis.SOCIAL_STATUS))
-        authorities = reads.authority_choices(blank=str(_("— as the routing rules suggest —")))
+        # The choice lists (290 sub-topics, the classifier, the authorities) are read only when
+        # something iterates them: rendering the form, or checking a value that was chosen. A
+        # successful POST with nothing chosen from them never builds them.
+        categories = _once(lambda: reads.classifier_choices(Axis.CATEGORY))
+        set_choices(self.fields["category_code"], categories)
+        set_choices(self.fields["social_status_code"],
+                    _once(lambda: reads.classifier_choices(Axis.SOCIAL_STATUS)))
+        authorities = _once(
+            lambda: reads.authority_choices(blank=str(_("— as the routing rules suggest —"))))
         set_choices(self.fields["main_authority"], authorities)
-        set_choices(self.fields["co_authorities"], authorities[1:])
-        set_choices(self.fields["contested_authority"], [("", "—"), *authorities[1:]])
-        groups = reads.subtopic_groups()
-        set_choices(self.fields["subtopic_1"].widget, [("", _("— choose the topic —")), *groups])
-        set_choices(self.fields["subtopic_2"].widget, [("", _("— no second question —")), *groups])
+        set_choices(self.fields["co_authorities"], _once(lambda: authorities()[1:]))
+        set_choices(self.fields["contested_authority"],
+                    _once(lambda: [("", "—"), *authorities()[1:]]))
+        groups = _once(reads.subtopic_groups)
+        set_choices(self.fields["subtopic_1"].widget,
+                    _once(lambda: [("", _("— choose the topic —")), *groups()]))
+        set_choices(self.fields["subtopic_2"].widget,
+                    _once(lambda: [("", _("— no second question —")), *groups()]))
         # Typing a phone or a surname looks the applicant up (POST: no personal data in URLs).
         lookup = {"hx-post": reverse("workspace:applicant_lookup"), "hx-target": "#applicant-matches",
                   "hx-trigger": "input changed delay:350ms", "hx-params": "phone,last_name",
@@ -162,7 +183,6 @@ class RegisterForm(forms.Form):
         self.fields["last_name"].widget.attrs.update(lookup)
         self.fields["text"].widget.attrs["spellcheck"] = "true"
         self.fields["attachments"].help_text = files_help()
-        categories = reads.classifier_choices(Axis.CATEGORY)
         for row in range(1, COSIGNER_ROWS + 1):
             for name, label, max_length in COSIGNER_FIELDS:
                 self.fields[f"cosigner_{row}_{name}"] = forms.CharField(

@@ -46,9 +46,9 @@ from vikno.appeals.services.routing_terms import term_open
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
-from vikno.directory import deadlines
+from vikno.directory import deadlines, refcache
 from vikno.directory.models import Authority, Axis, ClassifierItem, SubTopic, Territory
-from vikno.directory.selectors import classifier_edition_for, working_calendar
+from vikno.directory.selectors import working_calendar
 
 __all__ = ["AppealIntake", "ApplicantData", "QuestionData", "appeal_register", "applicant_create",
            "applicant_update", "clean_line", "clean_text"]
@@ -68,8 +68,7 @@ def _classifier_item(axis: Axis, code: str, field_name: str, *, on: date | None 
     """The code in the Classifier edition in force on `on` (the date of receipt; today by default)."""
     if not code:
         return None
-    edition = classifier_edition_for(on or clock.today())
-    item = ClassifierItem.objects.filter(version=edition, axis=axis, code=code).first()
+    item = refcache.classifier_item(on or clock.today(), axis, code)
     if item is None:
         raise AppealsError(Code.INVALID_VALUE, _("Unknown classifier code “%(code)s”.") % {"code": code},
                            field=field_name)
@@ -79,7 +78,7 @@ def _classifier_item(axis: Axis, code: str, field_name: str, *, on: date | None 
 def _territory(code: str, field_name: str) -> Territory | None:
     if not code:
         return None
-    territory = Territory.objects.filter(code=code).first()
+    territory = refcache.territory(code)
     if territory is None:
         raise AppealsError(Code.UNKNOWN_TERRITORY, _("Unknown territory “%(code)s”.") % {"code": code},
                            field=field_name)
@@ -232,7 +231,7 @@ def _subtopics(questions: Sequence[QuestionData]) -> list[SubTopic]:
         raise _missing("questions", _("Choose the topic of at least one question."))
     found: list[SubTopic] = []
     for index, question in enumerate(questions):
-        subtopic = SubTopic.objects.filter(code=question.subtopic_code, is_active=True).first()
+        subtopic = refcache.subtopic(question.subtopic_code)
         if subtopic is None:
             raise AppealsError(
                 Code.UNKNOWN_TOPIC,
@@ -439,7 +438,7 @@ def _register_batched(*, actor: Any, intake: AppealIntake, routing: Routing | No
         # ст.7: the 5 days to route or forward run from receipt, not from registration; an appeal
         # lacking content is watched against its 10-day return term instead (ст.5).
         term_open(appeal=appeal, start=received_on,
-                  due=appeal.due_date if appeal.missing_content else None)
+                  due=appeal.due_date if appeal.missing_content else None, fresh=True)
     if not reason and routing is not None and not appeal.missing_content:
         _route_new(actor=actor, appeal=appeal, questions=created, routing=routing)
     # Last, so that no later step can fail and roll back rows whose files are already stored.

@@ -49,6 +49,22 @@ SERVICE_FIELDS = {
 }
 
 
+class CodeChoiceField(forms.ChoiceField):
+    """A code picked from a reference list. appeal_register checks the code (an unknown one
+    comes back as the service's message on this field), so the list is read only to render the
+    form, never to validate a POST."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class CodesChoiceField(forms.MultipleChoiceField):
+    """Several codes picked from a reference list, checked by the service (as CodeChoiceField)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 def _once(build: Callable[[], Any]) -> Callable[[], Any]:
     """`build`, called at most once, when first needed (a lazy choice list of one form)."""
     cache: list[Any] = []
@@ -76,8 +92,8 @@ class RegisterForm(forms.Form):
                                       widget=forms.HiddenInput)
     email = forms.EmailField(label=_("E-mail"), required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
-    category_code = forms.ChoiceField(label=_("Category of the author"), required=False)
-    social_status_code = forms.ChoiceField(label=_("Social status"), required=False)
+    category_code = CodeChoiceField(label=_("Category of the author"), required=False)
+    social_status_code = CodeChoiceField(label=_("Social status"), required=False)
     confidential = forms.BooleanField(
         label=_("Keep name and address confidential (ст.10)"), required=False)
     anonymous = forms.BooleanField(label=_("Anonymous appeal"), required=False)
@@ -104,8 +120,8 @@ class RegisterForm(forms.Form):
         help_text=_("Leave unchecked to use the topic's default term."))
 
     # Routing: empty means "as the routing rules suggest".
-    main_authority = forms.ChoiceField(label=_("Main executor"), required=False)
-    co_authorities = forms.MultipleChoiceField(label=_("Co-executors"), required=False,
+    main_authority = CodeChoiceField(label=_("Main executor"), required=False)
+    co_authorities = CodesChoiceField(label=_("Co-executors"), required=False,
                                                widget=forms.SelectMultiple(attrs={"size": 4}))
     instructions = forms.CharField(label=_("Resolution"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}))
@@ -136,7 +152,7 @@ class RegisterForm(forms.Form):
         label=_("Lacks required content"), max_length=300, required=False,
         help_text=_("What is missing (ст.5): the appeal is not routed and is returned with an "
                     "explanation within 10 days."))
-    contested_authority = forms.ChoiceField(
+    contested_authority = CodeChoiceField(
         label=_("Body complained of"), required=False,
         help_text=_("The complaint never goes to this body, but to its superior (ст.7 ч.4)."))
     contested_decision_on = forms.DateField(
@@ -188,7 +204,7 @@ class RegisterForm(forms.Form):
                 self.fields[f"cosigner_{row}_{name}"] = forms.CharField(
                     label=label, max_length=max_length, required=False)
             # ст.20: a privileged co-signer makes the collective appeal a priority one.
-            category = forms.ChoiceField(label=_("Category of the author"), required=False)
+            category = CodeChoiceField(label=_("Category of the author"), required=False)
             set_choices(category, categories)
             self.fields[f"cosigner_{row}_category_code"] = category
 

@@ -3,6 +3,8 @@ sub-topic, a classifier code, the routing rules) would show here as growth."""
 
 from __future__ import annotations
 
+import itertools
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -42,7 +44,7 @@ def test_one_registration_appends_its_events_under_one_head_lock(book, operator)
     assert [e.action for e in events] == ["applicant.create", "appeal.register", "assignment.create",
                                           "appeal.assign"]
     assert events[1].object_id == str(appeal.pk)
-    assert all(e.prev_hash == p.hash for p, e in zip(events, events[1:], strict=False))
+    assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(events))
 
 
 def test_a_new_rule_routes_the_very_next_registration(book, operator):

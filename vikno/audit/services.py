@@ -121,3 +121,17 @@ def batched() -> Iterator[list[AuditEvent]]:
         _batch.reset(token)
     if pending:
         _append(pending)
+
+
+def batch_mark() -> int:
+    """How many events the current batch holds (0 outside one): pass it to batch_discard when a
+    savepoint taken now rolls back, so its events are not appended."""
+    pending = _batch.get()
+    return len(pending) if pending is not None else 0
+
+
+def batch_discard(mark: int) -> None:
+    """Drop the events recorded since `batch_mark()` returned `mark` (their savepoint rolled back)."""
+    pending = _batch.get()
+    if pending is not None:
+        del pending[mark:]

@@ -31,9 +31,9 @@ class DirectoryConfig(AppConfig):
             Topic,
         )
 
-        for model in (Authority, ClassifierItem, ClassifierVersion, RoutingRule, SubTopic,
-                      Territory, Topic):
-            post_save.connect(refcache.forget, sender=model,
-                              dispatch_uid=f"refcache-{model.__name__}")
-            post_delete.connect(refcache.forget, sender=model,
-                                dispatch_uid=f"refcache-del-{model.__name__}")
+        for reference in (Authority, ClassifierItem, ClassifierVersion, RoutingRule, SubTopic,
+                          Territory, Topic):
+            post_save.connect(refcache.forget, sender=reference,
+                              dispatch_uid=f"refcache-{reference.__name__}")
+            post_delete.connect(refcache.forget, sender=reference,
+                                dispatch_uid=f"refcache-del-{reference.__name__}")

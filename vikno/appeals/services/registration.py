@@ -317,6 +317,7 @@ def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing
         assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing,
                          fresh=True)
         return
+    mark = audit.batch_mark()
     try:
         with transaction.atomic():
             assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing,
@@ -324,6 +325,7 @@ def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing
     except AppealsError as exc:
         if exc.code != "no_route":
             raise
+        audit.batch_discard(mark)  # the savepoint's rows are gone: so are its events
         appeal.refresh_from_db()
 
 

@@ -83,4 +83,7 @@ def _fresh_cache() -> None:
     outlive the rolled-back rows of the test that filled it."""
     from django.core.cache import cache
 
+    from vikno.directory import refcache
+
     cache.clear()
+    refcache.forget()

@@ -29,9 +29,9 @@ from vikno.appeals.services.routing_terms import term_close
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
-from vikno.directory import deadlines
+from vikno.directory import deadlines, refcache
 from vikno.directory.models import Authority
-from vikno.directory.routing import NoRoute, route
+from vikno.directory.routing import NoRoute
 
 ROUTABLE_STATUSES = frozenset({
     AppealStatus.REGISTERED, AppealStatus.ASSIGNED, AppealStatus.IN_WORK,
@@ -59,7 +59,7 @@ def _authority(code: str, field_name: str) -> Authority:
 def suggest_authority(question: Question) -> Authority:
     appeal = question.appeal
     try:
-        found = route(question.subtopic, appeal.territory)
+        found = refcache.rulebook().route(question.subtopic, appeal.territory)
         if appeal.contested_authority_id and found.pk == appeal.contested_authority_id:
             return reviewing_authority(appeal.contested_authority)  # type: ignore[arg-type]
         return found

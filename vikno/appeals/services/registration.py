@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,14 +17,13 @@ from vikno.appeals.intake import (
     AppealIntake,
     ApplicantData,
     QuestionData,
-    applicant_problem,
     clean_line,
     clean_text,
     complaint_term_problem,
     intake_check,
     is_anonymous_written,
 )
-from vikno.appeals.lifecycle import OPEN_STATUSES, AppealStatus
+from vikno.appeals.lifecycle import AppealStatus
 from vikno.appeals.models import (
     Appeal,
     AppealCosigner,
@@ -37,25 +34,36 @@ from vikno.appeals.models import (
     Sign,
     Subject,
 )
-from vikno.appeals.models.applicants import PERSONAL_FIELDS, phone_normalise
 from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, snapshot
+from vikno.appeals.services.applicants import (
+    applicant_create,
+    applicant_update,
+    full_clean,
+    priority_recompute,
+    territory_of,
+)
 from vikno.appeals.services.assignment import Routing, assign_questions
 from vikno.appeals.services.attachments import attachments_prepare, attachments_store
 from vikno.appeals.services.control import appeal_not_considered
+from vikno.appeals.services.receipt import (
+    EARLIEST_DOCUMENT,
+    FUTURE_TOLERANCE,
+    dates_check,
+    earliest_receipt,
+    receipt_moment,
+)
 from vikno.appeals.services.routing_terms import term_open
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
-from vikno.directory import deadlines
-from vikno.directory.models import Authority, Axis, ClassifierItem, SubTopic, Territory
-from vikno.directory.selectors import classifier_edition_for, working_calendar
+from vikno.directory import deadlines, refcache
+from vikno.directory.models import Authority, SubTopic, Territory
+from vikno.directory.selectors import working_calendar
 
-__all__ = ["AppealIntake", "ApplicantData", "QuestionData", "appeal_register", "applicant_create",
-           "applicant_update", "clean_line", "clean_text"]
+__all__ = ["EARLIEST_DOCUMENT", "FUTURE_TOLERANCE", "AppealIntake", "ApplicantData", "QuestionData",
+           "appeal_register", "applicant_create", "applicant_update", "clean_line", "clean_text",
+           "earliest_receipt", "priority_recompute"]
 
-# Channels' clocks drift a little; a receipt further in the future than this is a typing error.
-FUTURE_TOLERANCE = timedelta(minutes=5)
-DEFAULT_EARLIEST_RECEIPT = date(2000, 1, 1)
 DEFAULT_ROUTING = Routing()
 
 
@@ -63,162 +71,20 @@ def _missing(field_name: str, message: str) -> AppealsError:
     return AppealsError(Code.MISSING_FIELD, message, field=field_name)
 
 
-def _classifier_item(axis: Axis, code: str, field_name: str, *, on: date | None = None
-                     ) -> ClassifierItem | None:
-    """The code in the Classifier edition in force on `on` (the date of receipt; today by default)."""
-    if not code:
-        return None
-    edition = classifier_edition_for(on or clock.today())
-    item = ClassifierItem.objects.filter(version=edition, axis=axis, code=code).first()
-    if item is None:
-        raise AppealsError(Code.INVALID_VALUE, _("Unknown classifier code “%(code)s”.") % {"code": code},
-                           field=field_name)
-    return item
-
-
-def _territory(code: str, field_name: str) -> Territory | None:
-    if not code:
-        return None
-    territory = Territory.objects.filter(code=code).first()
-    if territory is None:
-        raise AppealsError(Code.UNKNOWN_TERRITORY, _("Unknown territory “%(code)s”.") % {"code": code},
-                           field=field_name)
-    return territory
-
-
-def _validate_applicant(data: ApplicantData, *, field_prefix: str) -> None:
-    problem = applicant_problem(data, field_prefix=field_prefix)
-    if problem is not None:
-        raise problem
-
-
-def _cleaned(data: ApplicantData) -> ApplicantData:
-    """The applicant's details as they will be stored: one-line fields without control chars."""
-    return ApplicantData(
-        kind=data.kind, last_name=clean_line(data.last_name), first_name=clean_line(data.first_name),
-        patronymic=clean_line(data.patronymic), organisation_name=clean_line(data.organisation_name),
-        address=clean_line(data.address), territory_code=data.territory_code.strip(),
-        phone=clean_line(data.phone), email=clean_line(data.email).lower(), sex=data.sex,
-        category_code=data.category_code.strip(), social_status_code=data.social_status_code.strip(),
-        confidential=data.confidential, language=data.language,
-    )
-
-
-def _full_clean(obj: Any, *, field_prefix: str, **kwargs: Any) -> None:
-    """Model validation as an AppealsError (code invalid_value), never a bare ValidationError."""
-    try:
-        obj.full_clean(**kwargs)
-    except ValidationError as exc:
-        name, messages = next(iter(exc.message_dict.items()))
-        raise AppealsError(Code.INVALID_VALUE, " ".join(messages),
-                           field=f"{field_prefix}{name}") from exc
-
-
-def applicant_create(*, actor: Any, data: ApplicantData, field_prefix: str = "applicant.",
-                     on: date | None = None) -> Applicant:
-    """`on`: the day whose Classifier edition gives the category and status (the appeal's date of
-    receipt at registration; today by default)."""
-    data = _cleaned(data)
-    _validate_applicant(data, field_prefix=field_prefix)
-    applicant = Applicant(
-        kind=data.kind,
-        last_name=data.last_name,
-        first_name=data.first_name,
-        patronymic=data.patronymic,
-        organisation_name=data.organisation_name,
-        address=data.address,
-        territory=_territory(data.territory_code, f"{field_prefix}territory_code"),
-        phone=data.phone,
-        phone_digits=phone_normalise(data.phone),
-        email=data.email,
-        sex=data.sex,
-        category=_classifier_item(Axis.CATEGORY, data.category_code, f"{field_prefix}category_code",
-                                  on=on),
-        social_status=_classifier_item(Axis.SOCIAL_STATUS, data.social_status_code,
-                                       f"{field_prefix}social_status_code", on=on),
-        confidential=data.confidential,
-        language=data.language,
-    )
-    # The references were looked up above; validating them again would query them again.
-    _full_clean(applicant, field_prefix=field_prefix, exclude=["territory", "category", "social_status"])
-    applicant.save()
-    audit.record(
-        actor=actor, action=AuditAction.APPLICANT_CREATE, obj=applicant,
-        object_label=f"applicant #{applicant.pk}",
-        after={"personal_fields": [f for f in PERSONAL_FIELDS if getattr(applicant, f)],
-               "confidential": applicant.confidential, "category_id": applicant.category_id},
-    )
-    return applicant
-
-
-@transaction.atomic
-def applicant_update(*, actor: Any, applicant: Applicant, data: ApplicantData,
-                     on: date | None = None) -> Applicant:
-    """Update the applicant's details. The trail records which personal fields changed, not values.
-    `on`: the day whose Classifier edition gives the category and status (as applicant_create)."""
-    data = _cleaned(data)
-    _validate_applicant(data, field_prefix="applicant.")
-    new_values: dict[str, Any] = {
-        "kind": data.kind, "last_name": data.last_name, "first_name": data.first_name,
-        "patronymic": data.patronymic, "organisation_name": data.organisation_name,
-        "address": data.address, "phone": data.phone, "email": data.email,
-        "sex": data.sex, "confidential": data.confidential, "language": data.language,
-    }
-    territory = _territory(data.territory_code, "applicant.territory_code")
-    category = _classifier_item(Axis.CATEGORY, data.category_code, "applicant.category_code", on=on)
-    status = _classifier_item(Axis.SOCIAL_STATUS, data.social_status_code,
-                              "applicant.social_status_code", on=on)
-    changed = [name for name, value in new_values.items() if getattr(applicant, name) != value]
-    for name in changed:
-        setattr(applicant, name, new_values[name])
-    for name, value in (("territory", territory), ("category", category), ("social_status", status)):
-        if getattr(applicant, f"{name}_id") != (value.pk if value else None):
-            setattr(applicant, name, value)
-            changed.append(name)
-    if not changed:
-        return applicant
-    applicant.phone_digits = phone_normalise(applicant.phone)
-    applicant.updated_at = clock.now()
-    _full_clean(applicant, field_prefix="applicant.")
-    applicant.save()
-    audit.record(actor=actor, action=AuditAction.APPLICANT_UPDATE, obj=applicant,
-                 object_label=f"applicant #{applicant.pk}", after={"changed_fields": sorted(changed)})
-    if "category" in changed:
-        priority_recompute(actor=actor, applicant=applicant)
-    return applicant
-
-
-def priority_recompute(*, actor: Any, applicant: Applicant) -> list[Appeal]:
-    """ст.20 ч.3: an appeal is served first while its applicant or any co-signer is of a
-    privileged category. Re-decided for the applicant's appeals still under consideration."""
-    changed = []
-    ids = set(Appeal.objects.filter(Q(applicant=applicant) | Q(cosigners=applicant),
-                                    status__in=OPEN_STATUSES).values_list("pk", flat=True))
-    appeals = Appeal.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
-    for appeal in appeals:
-        signers = [appeal.applicant, *appeal.cosigners.select_related("category")]
-        priority = any(a.is_privileged for a in signers if a is not None)
-        if priority == appeal.priority:
-            continue
-        appeal.priority = priority
-        appeal.updated_at = clock.now()
-        appeal.save(update_fields=["priority", "updated_at"])
-        audit.record(actor=actor, action=AuditAction.APPEAL_PRIORITY, obj=appeal,
-                     before={"priority": not priority}, after={"priority": priority})
-        changed.append(appeal)
-    return changed
-
-
 def _next_number(year: int) -> tuple[int, str]:
     """Take the next number of the year under a row lock; rolled back with the registration, so
     the sequence has no gaps and no duplicates however many operators register at once."""
-    counters = RegistrationCounter.objects.filter(year=year)
-    # The UPDATE takes the row's write lock until commit, so the increment and the read below
-    # see no other registration in between.
-    if not counters.update(last=F("last") + 1):
+    # The UPDATE takes the row's write lock until commit and returns the new value: one query,
+    # no other registration in between.
+    table = connection.ops.quote_name(RegistrationCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last",  # noqa: S608
+                       [year])
+        row = cursor.fetchone()
+    if row is None:
         RegistrationCounter.objects.get_or_create(year=year)
-        counters.update(last=F("last") + 1)
-    last = counters.values_list("last", flat=True).get()
+        return _next_number(year)
+    last = row[0]
     prefix = settings.VIKNO["NUMBER_PREFIX"]
     return last, f"{prefix}-{year}-{last:06d}"
 
@@ -228,7 +94,7 @@ def _subtopics(questions: Sequence[QuestionData]) -> list[SubTopic]:
         raise _missing("questions", _("Choose the topic of at least one question."))
     found: list[SubTopic] = []
     for index, question in enumerate(questions):
-        subtopic = SubTopic.objects.filter(code=question.subtopic_code, is_active=True).first()
+        subtopic = refcache.subtopic(question.subtopic_code)
         if subtopic is None:
             raise AppealsError(
                 Code.UNKNOWN_TOPIC,
@@ -366,6 +232,12 @@ def appeal_register(*, actor: Any, intake: AppealIntake,
 
 @transaction.atomic
 def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> Appeal:
+    # The audit events are appended together at the end: the trail's head is locked last.
+    with audit.batched():
+        return _register_batched(actor=actor, intake=intake, routing=routing)
+
+
+def _register_batched(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> Appeal:
     """Register an appeal and, unless `routing` is None, assign its questions to executors.
 
     Refuses (AppealsError, nothing written) what `intake_check` refuses, and unknown codes
@@ -373,18 +245,19 @@ def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> A
     another applicant's earlier appeal, a taken `legacy_id`, or a refused attachment.
     An anonymous letter and a late complaint are registered as not considered (ст.8), without a
     term and unrouted; one lacking required content gets the 10-day return term, unrouted (ст.5).
-    The registration number is taken before anything else is written: every registration then
-    locks the year's counter before the audit trail's head, in one order, so concurrent
-    registrations queue instead of deadlocking.
+    The two queues every registration passes, the year's counter and the audit trail's head,
+    are locked as late as possible and always in this order (no deadlock): the number just
+    before the appeal row is written, the head (audit.batched) when all events are appended at
+    the end. Everything else (lookups, the applicant, terms) is done before either lock.
     """
     intake_check(intake)
     now = clock.now()
-    received = _received(intake.received_at, now)
-    _check_dates(intake, timezone.localdate(received))
+    received = receipt_moment(intake.received_at, now)
+    dates_check(intake, timezone.localdate(received))
     existing = _known_applicant(intake.applicant_id)
     _check_contact(intake, existing)
     subtopics = _subtopics(intake.questions)
-    territory = _territory(intake.territory_code, "territory_code")
+    territory = territory_of(intake.territory_code, "territory_code")
     contested = _contested(intake.contested_authority_code)
     previous = _previous(intake.previous_appeal_number.strip(), existing)
     if intake.legacy_id and Appeal.objects.filter(legacy_id=intake.legacy_id).exists():
@@ -396,7 +269,6 @@ def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> A
     late = complaint_term_problem(intake, received_on)
     if late is not None:
         raise late
-    seq, number = _next_number(received_on.year)
     person = _person(actor=actor, intake=intake, existing=existing, received_on=received_on)
     cosigners = [applicant_create(actor=actor, data=data, field_prefix=f"cosigners.{index}.",
                                   on=received_on)
@@ -407,10 +279,12 @@ def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> A
         intake.needs_study if intake.needs_study is not None
         else any(s.needs_study for s in subtopics)))
     due, max_due = _terms(intake, received_on, study=study, reason=reason)
+    sign = intake.sign or _sign_of_repeat(previous)
+    seq, number = _next_number(received_on.year)
     appeal = _save_appeal(intake, number=number, year=received_on.year, seq=seq,
                           received=received, now=now, actor=actor, person=person,
                           previous=previous, territory=territory, contested=contested,
-                          study=study, due=due, max_due=max_due,
+                          study=study, due=due, max_due=max_due, sign=sign,
                           priority=any(a.is_privileged for a in (person, *cosigners) if a))
     AppealCosigner.objects.bulk_create(AppealCosigner(appeal=appeal, applicant=a) for a in cosigners)
     created = [
@@ -427,7 +301,7 @@ def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> A
         # ст.7: the 5 days to route or forward run from receipt, not from registration; an appeal
         # lacking content is watched against its 10-day return term instead (ст.5).
         term_open(appeal=appeal, start=received_on,
-                  due=appeal.due_date if appeal.missing_content else None)
+                  due=appeal.due_date if appeal.missing_content else None, fresh=True)
     if not reason and routing is not None and not appeal.missing_content:
         _route_new(actor=actor, appeal=appeal, questions=created, routing=routing)
     # Last, so that no later step can fail and roll back rows whose files are already stored.
@@ -443,6 +317,7 @@ def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing
         assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing,
                          fresh=True)
         return
+    mark = audit.batch_mark()
     try:
         with transaction.atomic():
             assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing,
@@ -450,19 +325,20 @@ def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing
     except AppealsError as exc:
         if exc.code != "no_route":
             raise
+        audit.batch_discard(mark)  # the savepoint's rows are gone: so are its events
         appeal.refresh_from_db()
 
 
 def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, received: datetime,
                  now: datetime, actor: Any, person: Applicant | None, previous: Appeal | None,
                  territory: Territory | None, contested: Authority | None, study: bool,
-                 due: date | None, max_due: date | None, priority: bool) -> Appeal:
+                 due: date | None, max_due: date | None, sign: str, priority: bool) -> Appeal:
     text = clean_text(intake.text)
     appeal = Appeal(
         number=number, year=year, seq=seq, legacy_id=intake.legacy_id or None,
         intake_token=intake.idempotency_key,
         channel=intake.channel, kind=intake.kind, subject=intake.resolved_subject,
-        sign=intake.sign or _sign_of_repeat(previous), appeal_type=intake.appeal_type,
+        sign=sign, appeal_type=intake.appeal_type,
         applicant=person, previous_appeal=previous,
         received_at=received, registered_at=now,
         registered_by=actor if getattr(actor, "pk", None) else None,
@@ -480,7 +356,7 @@ def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, rece
     )
     # Uniqueness is not re-queried here: the number comes from the locked counter, legacy_id was
     # checked above, and the database constraints catch the rest (a racing import, below).
-    _full_clean(appeal, field_prefix="", exclude=["applicant", "registered_by", "previous_appeal",
+    full_clean(appeal, field_prefix="", exclude=["applicant", "registered_by", "previous_appeal",
                                                   "territory", "contested_authority"],
                 validate_unique=False, validate_constraints=False)
     try:
@@ -499,50 +375,3 @@ def _duplicate() -> AppealsError:
                         field="legacy_id", http_status=409)
 
 
-def _received(received_at: datetime | None, now: datetime) -> datetime:
-    """The moment of receipt: aware (a naive one is read in the centre's time zone), not future."""
-    if received_at is None:
-        return now
-    if timezone.is_naive(received_at):
-        received_at = timezone.make_aware(received_at)
-    if received_at > now + FUTURE_TOLERANCE:
-        raise AppealsError(Code.INVALID_VALUE, _("The date of receipt cannot be in the future."),
-                           field="received_at")
-    # A date before the centre kept records is a typo (0001-01-01, the year 1000): stored, it
-    # pushes deadline arithmetic out of the database's range and breaks every list that shows it.
-    earliest = earliest_receipt()
-    if timezone.localdate(received_at) < earliest:
-        raise AppealsError(
-            Code.INVALID_VALUE,
-            _("The date of receipt cannot be earlier than %(date)s.")
-            % {"date": earliest.strftime("%d.%m.%Y")},
-            field="received_at")
-    return received_at
-
-
-EARLIEST_DOCUMENT = date(1900, 1, 1)
-
-
-def _check_dates(intake: AppealIntake, received_on: date) -> None:
-    """The dates an appeal carries (the forwarding letter's, the contested decision's, the day
-    the applicant learned of it) lie between 1900 and the day of receipt: a later or absurd one
-    is a typo, and would overflow the term arithmetic of ст.17."""
-    fields = {
-        "origin_date": _("The date of the forwarding letter"),
-        "contested_decision_on": _("The date of the contested decision"),
-        "decision_learned_on": _("The day the applicant learned of the decision"),
-    }
-    for field, label in fields.items():
-        value = getattr(intake, field)
-        if value is not None and not EARLIEST_DOCUMENT <= value <= received_on:
-            raise AppealsError(
-                Code.INVALID_VALUE,
-                _("%(what)s must lie between %(first)s and the date of receipt.")
-                % {"what": label, "first": EARLIEST_DOCUMENT.strftime("%d.%m.%Y")},
-                field=field)
-
-
-def earliest_receipt() -> date:
-    """The earliest date of receipt the centre accepts (VIKNO["EARLIEST_RECEIPT"])."""
-    value = settings.VIKNO.get("EARLIEST_RECEIPT", DEFAULT_EARLIEST_RECEIPT)
-    return value if isinstance(value, date) else date.fromisoformat(str(value))

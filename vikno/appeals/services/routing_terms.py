@@ -12,10 +12,11 @@ from vikno.core import clock
 from vikno.directory import deadlines
 
 
-def term_open(*, appeal: Appeal, start: date, due: date | None = None) -> None:
+def term_open(*, appeal: Appeal, start: date, due: date | None = None, fresh: bool = False) -> None:
     """Start a term unless one is running (a second return does not push the first one's date).
-    `due`: another end than the 5 days of ст.7 (the 10-day return term of ст.5)."""
-    if not RoutingTerm.objects.filter(appeal=appeal, done_date__isnull=True).exists():
+    `due`: another end than the 5 days of ст.7 (the 10-day return term of ст.5). `fresh`: the
+    appeal is being registered in this transaction, so it has no term yet."""
+    if fresh or not RoutingTerm.objects.filter(appeal=appeal, done_date__isnull=True).exists():
         RoutingTerm.objects.create(appeal=appeal, start_date=start,
                                    due_date=due or deadlines.forwarding_due(start))
 

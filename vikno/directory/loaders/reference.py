@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
+from vikno.directory import refcache
 from vikno.directory.loaders.authorities import load_authorities, load_superiors
 from vikno.directory.loaders.base import Counts, CsvFile, LoadError
 from vikno.directory.loaders.calendar import load_holidays, load_martial_law
@@ -107,4 +108,5 @@ def load_reference(*, directory: Path, dry_run: bool = False) -> LoadReport:
             transaction.set_rollback(True)
         else:
             transaction.on_commit(forget_working_calendar)
+            transaction.on_commit(refcache.forget)
     return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -48,6 +49,33 @@ SERVICE_FIELDS = {
 }
 
 
+class CodeChoiceField(forms.ChoiceField):
+    """A code picked from a reference list. appeal_register checks the code (an unknown one
+    comes back as the service's message on this field), so the list is read only to render the
+    form, never to validate a POST."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class CodesChoiceField(forms.MultipleChoiceField):
+    """Several codes picked from a reference list, checked by the service (as CodeChoiceField)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+def _once(build: Callable[[], Any]) -> Callable[[], Any]:
+    """`build`, called at most once, when first needed (a lazy choice list of one form)."""
+    cache: list[Any] = []
+
+    def value() -> Any:
+        if not cache:
+            cache.append(build())
+        return cache[0]
+    return value
+
+
 class RegisterForm(forms.Form):
     # The applicant: the phone comes first, it is what the caller is asked for first.
     applicant_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -64,8 +92,8 @@ class RegisterForm(forms.Form):
                                       widget=forms.HiddenInput)
     email = forms.EmailField(label=_("E-mail"), required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
-    category_code = forms.ChoiceField(label=_("Category of the author"), required=False)
-    social_status_code = forms.ChoiceField(label=_("Social status"), required=False)
+    category_code = CodeChoiceField(label=_("Category of the author"), required=False)
+    social_status_code = CodeChoiceField(label=_("Social status"), required=False)
     confidential = forms.BooleanField(
         label=_("Keep name and address confidential (ст.10)"), required=False)
     anonymous = forms.BooleanField(label=_("Anonymous appeal"), required=False)
@@ -92,8 +120,8 @@ class RegisterForm(forms.Form):
         help_text=_("Leave unchecked to use the topic's default term."))
 
     # Routing: empty means "as the routing rules suggest".
-    main_authority = forms.ChoiceField(label=_("Main executor"), required=False)
-    co_authorities = forms.MultipleChoiceField(label=_("Co-executors"), required=False,
+    main_authority = CodeChoiceField(label=_("Main executor"), required=False)
+    co_authorities = CodesChoiceField(label=_("Co-executors"), required=False,
                                                widget=forms.SelectMultiple(attrs={"size": 4}))
     instructions = forms.CharField(label=_("Resolution"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}))
@@ -124,7 +152,7 @@ class RegisterForm(forms.Form):
         label=_("Lacks required content"), max_length=300, required=False,
         help_text=_("What is missing (ст.5): the appeal is not routed and is returned with an "
                     "explanation within 10 days."))
-    contested_authority = forms.ChoiceField(
+    contested_authority = CodeChoiceField(
         label=_("Body complained of"), required=False,
         help_text=_("The complaint never goes to this body, but to its superior (ст.7 ч.4)."))
     contested_decision_on = forms.DateField(
@@ -145,15 +173,24 @@ class RegisterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        set_choices(self.fields["category_code"], reads.classifier_choices(Axis.CATEGORY))
-        set_choices(self.fields["social_status_code"], reads.classifier_choices(Axis.SOCIAL_STATUS))
-        authorities = reads.authority_choices(blank=str(_("— as the routing rules suggest —")))
+        # The choice lists (290 sub-topics, the classifier, the authorities) are read only when
+        # something iterates them: rendering the form, or checking a value that was chosen. A
+        # successful POST with nothing chosen from them never builds them.
+        categories = _once(lambda: reads.classifier_choices(Axis.CATEGORY))
+        set_choices(self.fields["category_code"], categories)
+        set_choices(self.fields["social_status_code"],
+                    _once(lambda: reads.classifier_choices(Axis.SOCIAL_STATUS)))
+        authorities = _once(
+            lambda: reads.authority_choices(blank=str(_("— as the routing rules suggest —"))))
         set_choices(self.fields["main_authority"], authorities)
-        set_choices(self.fields["co_authorities"], authorities[1:])
-        set_choices(self.fields["contested_authority"], [("", "—"), *authorities[1:]])
-        groups = reads.subtopic_groups()
-        set_choices(self.fields["subtopic_1"].widget, [("", _("— choose the topic —")), *groups])
-        set_choices(self.fields["subtopic_2"].widget, [("", _("— no second question —")), *groups])
+        set_choices(self.fields["co_authorities"], _once(lambda: authorities()[1:]))
+        set_choices(self.fields["contested_authority"],
+                    _once(lambda: [("", "—"), *authorities()[1:]]))
+        groups = _once(reads.subtopic_groups)
+        set_choices(self.fields["subtopic_1"].widget,
+                    _once(lambda: [("", _("— choose the topic —")), *groups()]))
+        set_choices(self.fields["subtopic_2"].widget,
+                    _once(lambda: [("", _("— no second question —")), *groups()]))
         # Typing a phone or a surname looks the applicant up (POST: no personal data in URLs).
         lookup = {"hx-post": reverse("workspace:applicant_lookup"), "hx-target": "#applicant-matches",
                   "hx-trigger": "input changed delay:350ms", "hx-params": "phone,last_name",
@@ -162,13 +199,12 @@ class RegisterForm(forms.Form):
         self.fields["last_name"].widget.attrs.update(lookup)
         self.fields["text"].widget.attrs["spellcheck"] = "true"
         self.fields["attachments"].help_text = files_help()
-        categories = reads.classifier_choices(Axis.CATEGORY)
         for row in range(1, COSIGNER_ROWS + 1):
             for name, label, max_length in COSIGNER_FIELDS:
                 self.fields[f"cosigner_{row}_{name}"] = forms.CharField(
                     label=label, max_length=max_length, required=False)
             # ст.20: a privileged co-signer makes the collective appeal a priority one.
-            category = forms.ChoiceField(label=_("Category of the author"), required=False)
+            category = CodeChoiceField(label=_("Category of the author"), required=False)
             set_choices(category, categories)
             self.fields[f"cosigner_{row}_category_code"] = category
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import csv
 import datetime as dt
+import functools
 import gzip
 import itertools
 import json
@@ -351,7 +352,29 @@ def _plain(value: Any) -> Any:
     """What the JSON column gives back (as vikno.audit.services does before hashing)."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    try:
+        return _plain_fast(value)
+    except TypeError:  # anything but the plain types and dates: the JSON round trip
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain_fast(value: Any) -> Any:
+    """The JSON round trip of DjangoJSONEncoder without the text, for what the events hold."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if isinstance(value, str):  # the text choices: their text, as the encoder writes them
+        return str.__str__(value)
+    if kind is dict and all(type(k) is str for k in value):
+        return {k: _plain_fast(v) for k, v in value.items()}
+    if kind in (list, tuple):
+        return [_plain_fast(v) for v in value]
+    if kind is dt.date:
+        return value.isoformat()
+    raise TypeError(kind)
 
 
 class _Chain:
@@ -531,6 +554,16 @@ def _numbers(plans: list[PlannedAppeal]) -> list[tuple[int, int, str]]:
 
 
 
+# The terms of the law per day of receipt (pure; a million appeals fall on ~1 100 days).
+@functools.cache
+def _consideration_due(received_on: dt.date, needs_study: bool) -> dt.date:
+    return deadlines.consideration_due(received_on, needs_study=needs_study)
+
+
+_max_due = functools.cache(deadlines.max_due)
+_forwarding_due = functools.cache(deadlines.forwarding_due)
+
+
 def _term_done(term: RoutingTerm, action: str, at: dt.datetime) -> None:
     """The ст.7 step taken at `at`. A late step of the generated past was told to the supervisors
     back then (the hourly control does it once), so today's first control run does not tell of
@@ -548,7 +581,7 @@ def _life(plan: PlannedAppeal, number: tuple[int, int, str], person: Applicant |
     received_on = clock.local_date(plan.received_at)
     not_considered = plan.target == NOT_CONSIDERED
     study = any(s.needs_study for s in subtopics)
-    due = None if not_considered else deadlines.consideration_due(received_on, needs_study=study)
+    due = None if not_considered else _consideration_due(received_on, study)
     appeal = Appeal(
         number=text_number, year=year, seq=seq, channel=plan.channel, kind=plan.kind,
         subject=Subject.ANONYMOUS if person is None else Subject.INDIVIDUAL,
@@ -557,7 +590,7 @@ def _life(plan: PlannedAppeal, number: tuple[int, int, str], person: Applicant |
         registered_by=context.operator, summary=" ".join(plan.text[:200].split()),
         text=plan.text, territory=territories[plan.territory_code], needs_study=study,
         status=S.REGISTERED, status_changed_at=registered, due_date=due,
-        max_due_date=None if not_considered else deadlines.max_due(received_on),
+        max_due_date=None if not_considered else _max_due(received_on),
         created_at=registered, updated_at=registered,
     )
     life = _Life(plan=plan, appeal=appeal, new_applicant=new, registration_due=due)
@@ -677,7 +710,7 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
         return
     # ст.7: the 5-day term to route or forward runs from receipt.
     term = RoutingTerm(appeal=appeal, start_date=received_on,
-                       due_date=deadlines.forwarding_due(received_on))
+                       due_date=_forwarding_due(received_on))
     rows.setdefault(RoutingTerm, []).append(term)
     if plan.target == REGISTERED:
         return

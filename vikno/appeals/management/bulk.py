@@ -472,7 +472,7 @@ def _save(model: type[models.Model], objs: Sequence[models.Model], *, ids: bool)
         return
     if not _copying():
         if ids:
-            model.objects.bulk_create(objs)
+            model._default_manager.bulk_create(objs)
         else:
             _insert(model, objs)
         return

@@ -16,11 +16,13 @@ from __future__ import annotations
 import bisect
 import csv
 import datetime as dt
+import functools
 import gzip
+import itertools
 import json
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -280,6 +282,15 @@ def plan_appeals(*, count: int, context: Context, people: People, rng: random.Ra
                  now: dt.datetime, years: int = 3, until: dt.datetime | None = None
                  ) -> list[PlannedAppeal]:
     """`count` appeals received over `years` years up to `until` (now by default), oldest first."""
+    return list(iter_plans(count=count, context=context, people=people, rng=rng, now=now,
+                           years=years, until=until))
+
+
+def iter_plans(*, count: int, context: Context, people: People, rng: random.Random,
+               now: dt.datetime, years: int = 3, until: dt.datetime | None = None
+               ) -> Iterator[PlannedAppeal]:
+    """The plans of `plan_appeals` one by one, so that a million need not sit in memory: only
+    the moments of receipt are drawn (and sorted) for all first."""
     until = min(until or now, now)
     local_until = timezone.localtime(until)
     start = local_until.date() - dt.timedelta(days=365 * years - 1)
@@ -298,9 +309,8 @@ def plan_appeals(*, count: int, context: Context, people: People, rng: random.Ra
             when = until - dt.timedelta(minutes=rng.randint(1, 600))
         moments.append(when)
     moments.sort()
-    plans: list[PlannedAppeal] = []
     with_applicant: list[int] = []
-    for received in moments:
+    for index, received in enumerate(moments):
         row = rng.choice(context.texts)
         codes: tuple[str, ...] = (row.subtopic_code,)
         if rng.random() < TWO_QUESTIONS:
@@ -323,16 +333,17 @@ def plan_appeals(*, count: int, context: Context, people: People, rng: random.Ra
         anonymous = applicant is None and repeat_of is None
         age = (local_until.date() - received.date()).days + (now - until).days
         target = _target(rng, age, anonymous)
-        plans.append(PlannedAppeal(
+        yield PlannedAppeal(
             received_at=received, text=row.text, subtopic_codes=codes, territory_code=place.code,
             channel=channel, kind=str(_choose(rng, KINDS)), applicant=applicant,
             repeat_of=repeat_of, target=target, result=str(_choose(rng, RESULTS)),
             rating=int(_choose(rng, RATINGS)), steps=_steps(rng, received, target, now),
             extension_days=rng.randint(5, 25), forward_to=rng.choice(FORWARD_TO),
-        ))
+        )
         if not anonymous:
-            with_applicant.append(len(plans) - 1)
-    return plans
+            with_applicant.append(index)
+            if len(with_applicant) > 2 * REPEAT_WINDOW:  # only the last ones write again
+                del with_applicant[:-REPEAT_WINDOW]
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -341,7 +352,29 @@ def _plain(value: Any) -> Any:
     """What the JSON column gives back (as vikno.audit.services does before hashing)."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    try:
+        return _plain_fast(value)
+    except TypeError:  # anything but the plain types and dates: the JSON round trip
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain_fast(value: Any) -> Any:
+    """The JSON round trip of DjangoJSONEncoder without the text, for what the events hold."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if isinstance(value, str):  # the text choices: their text, as the encoder writes them
+        return str.__str__(value)
+    if kind is dict and all(type(k) is str for k in value):
+        return {k: _plain_fast(v) for k, v in value.items()}
+    if kind in (list, tuple):
+        return [_plain_fast(v) for v in value]
+    if kind is dt.date:
+        return value.isoformat()
+    raise TypeError(kind)
 
 
 class _Chain:
@@ -349,7 +382,7 @@ class _Chain:
 
     def __init__(self, head: AuditChainHead) -> None:
         self.seq, self.last_hash = head.last_seq, head.last_hash
-        self.events: list[AuditEvent] = []
+        self.events: list[dict[str, Any]] = []  # the fields of each event, in order
 
     def add(self, *, at: dt.datetime, actor: Any, action: AuditAction, obj: models.Model,
             label: str | None = None, before: dict[str, Any] | None = None,
@@ -366,7 +399,7 @@ class _Chain:
             "before": _plain(before), "after": _plain(after), "prev_hash": self.last_hash,
         }
         fields["hash"] = event_hash(fields)
-        self.events.append(AuditEvent(**fields))
+        self.events.append(fields)
         self.seq, self.last_hash = fields["seq"], fields["hash"]
 
 
@@ -385,6 +418,91 @@ class _Life:
     new_applicant: Applicant | None = None
     registration_due: dt.date | None = None
     steps: list[Step] = field(default_factory=list)
+
+
+def _copying() -> bool:
+    """PostgreSQL takes the rows by COPY (psycopg 3); other databases by INSERT."""
+    return connection.vendor == "postgresql"
+
+
+def _reserve_ids(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Give the rows their ids from the table's own sequence before COPY (which returns none)."""
+    if not objs:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                       "FROM generate_series(1, %s)", [model._meta.db_table, len(objs)])
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+
+
+Getter = Callable[[Any], Any]
+_GETTERS: dict[tuple[type[models.Model], bool], tuple[list[str], list[Getter]]] = {}
+
+
+def _getter(field: models.Field) -> Getter:  # type: ignore[type-arg]
+    """The column's value of a row, as COPY's text takes it (no per-field preparation)."""
+    attname, name = field.attname, field.name
+    if field.is_relation:
+        def related(obj: Any) -> Any:
+            value = obj.__dict__[attname]
+            if value is None:  # a row saved since the object was built (as bulk_create does)
+                other = obj._state.fields_cache.get(name)
+                value = None if other is None else other.pk
+            return value
+        return related
+    if isinstance(field, models.JSONField):
+        return lambda obj: None if (v := obj.__dict__[attname]) is None else json.dumps(v)
+    return lambda obj: obj.__dict__[attname]
+
+
+def _copy_rows(table: str, columns: Sequence[str], rows: Iterator[tuple[Any, ...]]) -> None:
+    quote = connection.ops.quote_name
+    # Table and column names from the models, quoted; the values go as COPY data.
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _save(model: type[models.Model], objs: Sequence[models.Model], *, ids: bool) -> None:
+    """Write the rows; with `ids`, each object gets its id (later rows refer to it)."""
+    if not objs:
+        return
+    if not _copying():
+        if ids:
+            model._default_manager.bulk_create(objs)
+        else:
+            _insert(model, objs)
+        return
+    if ids:
+        _reserve_ids(model, objs)
+    if (model, ids) not in _GETTERS:
+        fields = [f for f in model._meta.concrete_fields if ids or not f.primary_key]
+        _GETTERS[model, ids] = ([f.column for f in fields], [_getter(f) for f in fields])
+    columns, getters = _GETTERS[model, ids]
+    _copy_rows(model._meta.db_table, columns,
+               (tuple(get(obj) for get in getters) for obj in objs))
+
+
+EVENT_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_username", "actor_role", "action",
+                 "object_type", "object_id", "object_label", "before", "after", "prev_hash",
+                 "hash")
+
+
+def _save_events(events: list[dict[str, Any]]) -> None:
+    if not events:
+        return
+    if not _copying():
+        _insert(AuditEvent, [AuditEvent(**fields) for fields in events])
+        return
+    json_columns = ("before", "after")
+
+    def row(fields: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(None if (v := fields[c]) is None else json.dumps(v) if c in json_columns
+                     else v for c in EVENT_COLUMNS)
+    _copy_rows(AuditEvent._meta.db_table, EVENT_COLUMNS, (row(f) for f in events))
 
 
 def _insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
@@ -436,6 +554,16 @@ def _numbers(plans: list[PlannedAppeal]) -> list[tuple[int, int, str]]:
 
 
 
+# The terms of the law per day of receipt (pure; a million appeals fall on ~1 100 days).
+@functools.cache
+def _consideration_due(received_on: dt.date, needs_study: bool) -> dt.date:
+    return deadlines.consideration_due(received_on, needs_study=needs_study)
+
+
+_max_due = functools.cache(deadlines.max_due)
+_forwarding_due = functools.cache(deadlines.forwarding_due)
+
+
 def _term_done(term: RoutingTerm, action: str, at: dt.datetime) -> None:
     """The ст.7 step taken at `at`. A late step of the generated past was told to the supervisors
     back then (the hourly control does it once), so today's first control run does not tell of
@@ -453,7 +581,7 @@ def _life(plan: PlannedAppeal, number: tuple[int, int, str], person: Applicant |
     received_on = clock.local_date(plan.received_at)
     not_considered = plan.target == NOT_CONSIDERED
     study = any(s.needs_study for s in subtopics)
-    due = None if not_considered else deadlines.consideration_due(received_on, needs_study=study)
+    due = None if not_considered else _consideration_due(received_on, study)
     appeal = Appeal(
         number=text_number, year=year, seq=seq, channel=plan.channel, kind=plan.kind,
         subject=Subject.ANONYMOUS if person is None else Subject.INDIVIDUAL,
@@ -462,7 +590,7 @@ def _life(plan: PlannedAppeal, number: tuple[int, int, str], person: Applicant |
         registered_by=context.operator, summary=" ".join(plan.text[:200].split()),
         text=plan.text, territory=territories[plan.territory_code], needs_study=study,
         status=S.REGISTERED, status_changed_at=registered, due_date=due,
-        max_due_date=None if not_considered else deadlines.max_due(received_on),
+        max_due_date=None if not_considered else _max_due(received_on),
         created_at=registered, updated_at=registered,
     )
     life = _Life(plan=plan, appeal=appeal, new_applicant=new, registration_due=due)
@@ -494,18 +622,18 @@ def write_batch(plans: list[PlannedAppeal], *, context: Context,
             person = applicants.get(plan.repeat_of) if plan.repeat_of is not None else None
         applicants[offset + index] = person
         lives.append(_life(plan, number, person, new, context, territories))
-    Applicant.objects.bulk_create([life.new_applicant for life in lives if life.new_applicant])
+    _save(Applicant, [life.new_applicant for life in lives if life.new_applicant], ids=True)
     # The final state of every row first (the plan decides it), then the inserts in the order
     # of the foreign keys, then the history and the events that name the rows' ids.
     rows: Rows = {}
     for life in lives:
         _script(life, context, rows)
-    Appeal.objects.bulk_create([life.appeal for life in lives])
-    Question.objects.bulk_create([q for life in lives for q in life.questions])
-    Assignment.objects.bulk_create([a for life in lives for a in life.assignments])
-    Reply.objects.bulk_create(rows.pop(Reply, []))  # type: ignore[arg-type]
+    _save(Appeal, [life.appeal for life in lives], ids=True)
+    _save(Question, [q for life in lives for q in life.questions], ids=True)
+    _save(Assignment, [a for life in lives for a in life.assignments], ids=True)
+    _save(Reply, rows.pop(Reply, []), ids=True)
     for model in (Extension, Feedback, RoutingTerm):
-        _insert(model, rows.pop(model, []))
+        _save(model, rows.pop(model, []), ids=False)
     for life in lives:
         if life.new_applicant is not None:
             a = life.new_applicant
@@ -522,8 +650,8 @@ def write_batch(plans: list[PlannedAppeal], *, context: Context,
                       "questions": [q.subtopic.code for q in life.questions]})
         for step in life.steps:
             step(chain, rows)
-    _insert(Transition, rows.pop(Transition, []))
-    _insert(AuditEvent, chain.events)
+    _save(Transition, rows.pop(Transition, []), ids=False)
+    _save_events(chain.events)
     AuditChainHead.objects.filter(id=1).update(last_seq=chain.seq, last_hash=chain.last_hash)
     return len(chain.events)
 
@@ -582,7 +710,7 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
         return
     # ст.7: the 5-day term to route or forward runs from receipt.
     term = RoutingTerm(appeal=appeal, start_date=received_on,
-                       due_date=deadlines.forwarding_due(received_on))
+                       due_date=_forwarding_due(received_on))
     rows.setdefault(RoutingTerm, []).append(term)
     if plan.target == REGISTERED:
         return
@@ -708,15 +836,16 @@ def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
     context = load_context(base or Path(settings.BASE_DIR))
     rng = random.Random(seed)
     people = People(base or Path(settings.BASE_DIR), rng, context.settlements)
-    plans = plan_appeals(count=count, context=context, people=people, rng=rng, now=clock.now(),
-                         years=years, until=until)
+    plans = iter_plans(count=count, context=context, people=people, rng=rng, now=clock.now(),
+                       years=years, until=until)
     applicants: dict[int, Applicant | None] = {}
     report = Report()
-    for start in range(0, len(plans), batch):
+    # A stream: plan a batch, write it, drop it.
+    while chunk := list(itertools.islice(plans, batch)):
         with transaction.atomic():
-            report.events += write_batch(plans[start:start + batch], context=context,
-                                         applicants=applicants, offset=start)
-        report.created += len(plans[start:start + batch])
+            report.events += write_batch(chunk, context=context, applicants=applicants,
+                                         offset=report.created)
+        report.created += len(chunk)
         # Only recent applicants write again: forget the older ones (memory for millions).
         for index in [i for i in applicants if i < report.created - 2 * REPEAT_WINDOW]:
             del applicants[index]

@@ -6,6 +6,7 @@ numbers, routing, terms, lives and the audit trail consistent with what the serv
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -35,11 +36,15 @@ class Command(BaseCommand):
         if count < 1 or options["years"] < 1 or options["batch"] < 1:
             raise CommandError("--count, --years and --batch must be positive.")
         width = 30
+        started = time.monotonic()
 
         def progress(done: int) -> None:
             filled = width * done // count
-            self.stdout.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{count}",
-                              ending="")
+            elapsed = time.monotonic() - started
+            rate = done / elapsed if elapsed else 0.0
+            left = f"{(count - done) / rate / 60:.1f} min left" if rate else ""
+            self.stdout.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{count} "
+                              f"{rate:.0f}/s {left}  ", ending="")
             self.stdout.flush()
 
         try:

@@ -183,3 +183,26 @@ def test_list_pages_queries_do_not_grow_with_rows(db: Any, operator: Any, superv
     for url in LIST_URLS:
         assert _queries_for_page(centre, url) <= few[url], url
     assert _queries_for_page(executor, "/my/") <= few_my
+
+
+def test_a_long_list_is_counted_only_up_to_the_bound(town: Rulebook, supervisor: Any,
+                                                     client_for: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("vikno.core.pagination.COUNT_LIMIT", 12)
+    want = [a.pk for a in _reference(user=supervisor, f=AppealFilters())]
+    shown = selectors.appeal_queue_page(user=supervisor, filters=AppealFilters(), page=1,
+                                        per_page=5)
+    assert shown.page.paginator.capped and shown.page.paginator.num_pages == 3
+    assert [a.pk for a in shown.page.object_list] == want[:5]
+    third = selectors.appeal_queue_page(user=supervisor, filters=AppealFilters(), page=3,
+                                        per_page=5)
+    # The last page stops at the bound (the rest is for narrower filters).
+    assert [a.pk for a in third.page.object_list] == want[10:13]
+    assert not third.page.has_next()
+    monkeypatch.setattr("vikno.workspace.views.queue.PAGE_SIZE", 5)
+    page = client_for(supervisor).get("/appeals/?status=all&page=2").content.decode()
+    assert "Понад 12 звернень" in page and "Сторінка 2 з понад 3" in page
+    few = selectors.appeal_queue_page(user=supervisor, filters=AppealFilters(priority=True),
+                                      page=1, per_page=5)
+    assert not few.page.paginator.capped
+    assert few.page.paginator.count == len(_reference(user=supervisor,
+                                                      f=AppealFilters(priority=True)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 COUNT_LIMIT = 10_000
@@ -25,7 +26,8 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return int(self.object_list.order_by().values("pk")[: self.limit + 1].count())
+        rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+        return int(rows.order_by().values("pk")[: self.limit + 1].count())
 
     @property
     def capped(self) -> bool:

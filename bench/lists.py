@@ -4,7 +4,8 @@ page costs here) measured in the same run, through the Django test client.
 
 Needs DATABASE_URL: a PostgreSQL database with many appeals (ADR lists-keyset-and-indexes tells
 how the ~1M of the measurements were built) and the demo accounts (create_demo_accounts).
-BENCH_SAMPLES sets the samples per page (30). BENCH_ROOT runs another checkout's code (the same
+BENCH_SAMPLES sets the samples per page (30), BENCH_PAGE_SECONDS stops a slow page's sampling
+earlier (30 s), BENCH_ONLY measures only the pages whose label holds it. BENCH_ROOT runs another checkout's code (the same
 script measures the code before a change). Prints figures; asserts nothing.
 """
 
@@ -32,6 +33,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "30"))
+# A page stops being sampled after this many seconds (a slow "before" would take hours).
+PAGE_SECONDS = float(os.environ.get("BENCH_PAGE_SECONDS", "30"))
 
 
 def _client(username: str) -> Client:
@@ -47,16 +50,17 @@ def _one(value: str) -> str:
     return str(row[0]) if row else ""
 
 
-def _measure(client: Client, url: str) -> tuple[float, float, int]:
+def _measure(client: Client, url: str) -> tuple[float, float, int, int]:
     first = client.get(url)  # warm: the first request pays for caches
-    times = []
-    for _ in range(SAMPLES):
+    times: list[float] = []
+    began = time.perf_counter()
+    while len(times) < SAMPLES and (time.perf_counter() - began < PAGE_SECONDS or not times):
         start = time.perf_counter()
         client.get(url)
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
     return (statistics.median(times), times[int(0.95 * (len(times) - 1) + 0.5)],
-            first.status_code)
+            first.status_code, len(times))
 
 
 def main() -> None:
@@ -99,10 +103,13 @@ def main() -> None:
         ("audit trail", security, "/security/audit/"),
     ]
     print(f"{appeals} appeals; {SAMPLES} samples per page; code of {ROOT}")
-    print(f"{'page':42} {'p50 ms':>8} {'p95 ms':>8}  status")
+    print(f"{'page':42} {'p50 ms':>8} {'p95 ms':>8}  status  samples")
+    only = os.environ.get("BENCH_ONLY", "")
     for label, client, url in pages:
-        p50, p95, status = _measure(client, url)
-        print(f"{label:42} {p50:8.1f} {p95:8.1f}  {status}", flush=True)
+        if only and only not in label and not label.startswith("ceiling"):
+            continue
+        p50, p95, status, n = _measure(client, url)
+        print(f"{label:42} {p50:8.1f} {p95:8.1f}  {status}  {n}", flush=True)
 
 
 if __name__ == "__main__":

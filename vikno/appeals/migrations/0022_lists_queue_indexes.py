@@ -33,4 +33,8 @@ class Migration(migrations.Migration):
             model_name='appeal',
             index=models.Index(condition=models.Q(('status__in', ['answered', 'assigned', 'awaiting_confirmation', 'in_work', 'registered', 'returned_for_revision'])), fields=['number', 'id'], name='appeal_open_number'),
         ),
+        migrations.AddIndex(
+            model_name='appeal',
+            index=models.Index(fields=['received_at', 'id'], name='appeal_received_id'),
+        ),
     ]

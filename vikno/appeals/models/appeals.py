@@ -213,6 +213,7 @@ class Appeal(TimeStampedModel):
                          name="appeal_work_order"),
             models.Index(fields=["received_at", "id"], condition=Q(status__in=QUEUE_OPEN),
                          name="appeal_open_received"),
+            models.Index(fields=["received_at", "id"], name="appeal_received_id"),
             models.Index(fields=["due_date", "id"], condition=Q(status__in=QUEUE_OPEN),
                          name="appeal_open_due"),
             models.Index(fields=["number", "id"], condition=Q(status__in=QUEUE_OPEN),

@@ -102,6 +102,8 @@ SORTS: dict[str, tuple[str, ...]] = {
     "priority": ("priority",),
 }
 WORK_ORDER = ("-priority", "due_date", "-received_at")
+# The sorts whose column may be empty (no control date, no executor yet).
+NULLABLE_SORTS = frozenset({"due", "executor"})
 
 
 def _status_q(f: AppealFilters) -> Q | None:
@@ -126,8 +128,10 @@ def _ordered(qs: QuerySet[Appeal], sort: str) -> QuerySet[Appeal]:
                                       status__in=[*ACTIVE_ASSIGNMENT_STATUSES,
                                                   AssignmentStatus.CLOSED])
             .order_by("id").values("authority__name")[:1]))
-    # Empty values (no control date, no executor) go last either way, on every database.
-    fields = [F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+    # Empty values (no control date, no executor) go last either way, on every database; the
+    # columns that are never empty are ordered plainly, so an index serves both directions.
+    nulls = {"nulls_last": True} if key in NULLABLE_SORTS else {}
+    fields = [F(name).desc(**nulls) if descending else F(name).asc(**nulls)
               for name in SORTS[key]]
     return qs.order_by(*fields, "-id" if descending else "id")
 

@@ -5,8 +5,8 @@ page costs here) measured in the same run, through the Django test client.
 Needs DATABASE_URL: a PostgreSQL database with many appeals (ADR lists-keyset-and-indexes tells
 how the ~1M of the measurements were built) and the demo accounts (create_demo_accounts).
 BENCH_SAMPLES sets the samples per page (30), BENCH_PAGE_SECONDS stops a slow page's sampling
-earlier (30 s), BENCH_ONLY measures only the pages whose label holds it. BENCH_ROOT runs another checkout's code (the same
-script measures the code before a change). Prints figures; asserts nothing.
+earlier (30 s), BENCH_ONLY measures only the pages whose label holds it. BENCH_ROOT runs another
+checkout's code (the same script measures the code before a change). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations

@@ -59,6 +59,7 @@ from vikno.appeals.models.work import LATE_ACTIONS, NotificationKind
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
+from vikno.core.pagination import BoundedPaginator
 from vikno.core.search import Fold, fold
 from vikno.directory.models import Membership
 
@@ -102,6 +103,8 @@ SORTS: dict[str, tuple[str, ...]] = {
     "priority": ("priority",),
 }
 WORK_ORDER = ("-priority", "due_date", "-received_at")
+# The sorts whose column may be empty (no control date, no executor yet).
+NULLABLE_SORTS = frozenset({"due", "executor"})
 
 
 def _status_q(f: AppealFilters) -> Q | None:
@@ -126,8 +129,10 @@ def _ordered(qs: QuerySet[Appeal], sort: str) -> QuerySet[Appeal]:
                                       status__in=[*ACTIVE_ASSIGNMENT_STATUSES,
                                                   AssignmentStatus.CLOSED])
             .order_by("id").values("authority__name")[:1]))
-    # Empty values (no control date, no executor) go last either way, on every database.
-    fields = [F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+    # Empty values (no control date, no executor) go last either way, on every database; the
+    # columns that are never empty are ordered plainly, so an index serves both directions.
+    nulls = {"nulls_last": True} if key in NULLABLE_SORTS else {}
+    fields = [F(name).desc(**nulls) if descending else F(name).asc(**nulls)
               for name in SORTS[key]]
     return qs.order_by(*fields, "-id" if descending else "id")
 
@@ -164,15 +169,20 @@ def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> Q
         qs = qs.filter(by_status)
     if f.channel:
         qs = qs.filter(channel=f.channel)
+    # To-many conditions are EXISTS subqueries: no join that repeats an appeal, so no DISTINCT,
+    # and the database can walk an index in the list's order and stop at the page (ADR lists).
     if f.subtopic_code:
-        qs = qs.filter(questions__subtopic__code=f.subtopic_code)
+        qs = qs.filter(Exists(Question.objects.filter(appeal=OuterRef("pk"),
+                                                      subtopic__code=f.subtopic_code)))
     elif f.topic_code:
-        qs = qs.filter(questions__subtopic__topic__code=f.topic_code)
+        qs = qs.filter(Exists(Question.objects.filter(appeal=OuterRef("pk"),
+                                                      subtopic__topic__code=f.topic_code)))
     if f.territory_code:
         qs = qs.filter(territory__path__contains=f.territory_code)
     if f.authority_code:
-        qs = qs.filter(questions__assignments__authority__code=f.authority_code,
-                       questions__assignments__status__in=ACTIVE_ASSIGNMENT_STATUSES)
+        qs = qs.filter(Exists(Assignment.objects.filter(
+            question__appeal=OuterRef("pk"), authority__code=f.authority_code,
+            status__in=ACTIVE_ASSIGNMENT_STATUSES)))
     if f.overdue:
         qs = qs.filter(overdue_q(clock.today()))
     if f.priority:
@@ -192,7 +202,8 @@ def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> Q
         qs = qs.filter(due_date__lte=f.due_to)
     if f.q.strip():
         qs = qs.filter(_search_q(f.q.strip(), with_applicant=applicants_searchable_by(user)))
-    return _ordered(qs.distinct().select_related("applicant", "territory")
+    # Every condition above is on the appeal's own row or a subquery: each appeal comes once.
+    return _ordered(qs.select_related("applicant", "territory")
                     .annotate(next_due=next_due_subquery()), f.sort)
 
 
@@ -552,7 +563,7 @@ def appeal_queue_page(*, user: Any, filters: AppealFilters, page: Any, per_page:
     """One page of the work queue (appeal_list_for) with its topics and executors; the rows
     whose applicant is shown are a recorded `applicant.list_view`."""
     appeals = appeal_list_for(user=user, filters=filters).prefetch_related(QUEUE_PREFETCH)
-    shown = Paginator(appeals, per_page).get_page(page)
+    shown = BoundedPaginator(appeals, per_page).get_page(page)
     rows = list(shown.object_list)
     visible = personal_data_visible_in(user=user, appeals=rows)
     _record_list_view(user=user, appeals=rows, visible=visible, where=where)
@@ -605,7 +616,7 @@ def assignment_page_for(*, user: Any, authority_id: int, page: Any, per_page: in
     items = assignments_for_executor(user=user, authority_id=authority_id, status=status,
                                      overdue=overdue).select_related(
         "question__appeal__applicant", "question__subtopic__topic")
-    shown = Paginator(items, per_page).get_page(page)
+    shown = BoundedPaginator(items, per_page).get_page(page)
     appeals = [a.question.appeal for a in shown.object_list]
     visible = personal_data_visible_in(user=user, appeals=appeals)
     _record_list_view(user=user, appeals=appeals, visible=visible, where=where)

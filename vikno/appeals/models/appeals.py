@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from vikno.appeals.lifecycle import AppealStatus
+from vikno.appeals.lifecycle import OPEN_STATUSES, AppealStatus
 from vikno.appeals.models.applicants import Applicant
 from vikno.core.models import TimeStampedModel
 from vikno.directory.models import Authority, Territory
@@ -15,6 +15,8 @@ from vikno.directory.models import Authority, Territory
 # Instruction No. 348, п.8: the registration index of a collective appeal carries «КО», of an
 # anonymous one «БП».
 INDEX_MARKS = {"5.2": "КО", "5.3": "БП"}
+# The statuses of the queue's partial indexes, in a stable order (the migration's).
+QUEUE_OPEN = sorted(str(s) for s in OPEN_STATUSES)
 
 
 class Channel(models.TextChoices):
@@ -199,7 +201,24 @@ class Appeal(TimeStampedModel):
                 condition=Q(due_date__lte=models.F("max_due_date")), name="appeal_due_within_cap"
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # The queue's orders (selectors.WORK_ORDER, SORTS), each ending on the id, so a page
+            # is read from the index in order and the scan stops there (ADR lists). Partial on
+            # the statuses still under consideration, the queue's default; the work order also
+            # whole, for "all statuses".
+            models.Index(fields=["-priority", "due_date", "-received_at", "-id"],
+                         condition=Q(status__in=QUEUE_OPEN), name="appeal_open_work_order"),
+            models.Index(fields=["-priority", "due_date", "-received_at", "-id"],
+                         name="appeal_work_order"),
+            models.Index(fields=["received_at", "id"], condition=Q(status__in=QUEUE_OPEN),
+                         name="appeal_open_received"),
+            models.Index(fields=["received_at", "id"], name="appeal_received_id"),
+            models.Index(fields=["due_date", "id"], condition=Q(status__in=QUEUE_OPEN),
+                         name="appeal_open_due"),
+            models.Index(fields=["number", "id"], condition=Q(status__in=QUEUE_OPEN),
+                         name="appeal_open_number"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -47,6 +47,7 @@ from vikno.appeals.services.registration import (
     clean_text,
     priority_recompute,
 )
+from vikno.appeals.services.search_index import search_reindex
 
 __all__ = [
     "AppealIntake",
@@ -84,6 +85,7 @@ __all__ = [
     "priority_recompute",
     "reply_record_on_behalf",
     "reply_submit",
+    "search_reindex",
     "return_record_on_behalf",
     "reviewing_authority",
     "suggest_authority",

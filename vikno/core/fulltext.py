@@ -30,7 +30,7 @@ from django.db.models.expressions import RawSQL
 
 from vikno.core.search import fold
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
 _TYPO_MIN_LENGTH = 4
 SIMILARITY_THRESHOLD = 0.6  # pg_trgm's default pg_trgm.word_similarity_threshold
 
@@ -70,36 +70,50 @@ def index_text(text: str) -> str:
     return f" {' '.join(seen)} " if seen else ""
 
 
+def _ids(table: str, where: str, params: tuple[Any, ...]) -> Q:
+    """pk IN (SELECT id FROM table WHERE …): the table is the model's own quoted name and `where`
+    is one of this module's fixed conditions; what the user typed only ever travels in `params`."""
+    sql = f"SELECT id FROM {table} WHERE {where}"  # noqa: S608
+    return Q(pk__in=RawSQL(sql, params))  # noqa: S611
+
+
+_TSQUERY = "to_tsvector('simple', search_lemmas) @@ to_tsquery('simple', %s)"
+
+
+def _forms(word: str) -> list[str]:
+    return sorted({word, *lemmas(word)})
+
+
+def _may_be_typo(word: str) -> bool:
+    """A word the dictionaries do not know, long enough for trigrams to tell: looked up by
+    similarity as well."""
+    return len(word) >= _TYPO_MIN_LENGTH and word.isalpha() and not lemmas(word)
+
+
 def _word_q(word: str, table: str) -> Q:
     """One query word: any of its lemmas (or the word itself) among the stored ones, or — if the
     dictionary does not know it — a stored word similar enough."""
-    forms = sorted({word, *lemmas(word)})
-    typo = len(word) >= _TYPO_MIN_LENGTH and word.isalpha() and not lemmas(word)
+    forms = _forms(word)
+    typo = _may_be_typo(word)
     if connection.vendor == "postgresql":
-        tsq = " | ".join(forms)
-        cond = Q(pk__in=RawSQL(
-            f"SELECT id FROM {table} WHERE to_tsvector('simple', search_lemmas) "
-            "@@ to_tsquery('simple', %s)", (tsq,)))
+        cond = _ids(table, _TSQUERY, (" | ".join(forms),))
         if typo:
-            cond |= Q(pk__in=RawSQL(
-                f"SELECT id FROM {table} WHERE search_lemmas %%> %s", (word,)))
+            cond |= _ids(table, "search_lemmas %%> %s", (word,))
         return cond
     cond = Q()
     for form in forms:
         cond |= Q(search_lemmas__contains=f" {form} ")
     if typo:
-        cond |= Q(pk__in=RawSQL(
-            f"SELECT id FROM {table} WHERE vikno_word_similarity(%s, search_lemmas) >= %s",
-            (word, SIMILARITY_THRESHOLD)))
+        cond |= _ids(table, "vikno_word_similarity(%s, search_lemmas) >= %s",
+                     (word, SIMILARITY_THRESHOLD))
     return cond
 
 
 def _number_q(chunk: str, table: str) -> Q:
     if connection.vendor == "postgresql":  # matches the trigram index on lower(number)
-        return Q(pk__in=RawSQL(f"SELECT id FROM {table} WHERE lower(number) LIKE %s",
-                               (f"%{_like_escape(fold(chunk))}%",)))
-    return Q(pk__in=RawSQL(f"SELECT id FROM {table} WHERE vikno_fold(number) LIKE %s ESCAPE '\\'",
-                           (f"%{_like_escape(fold(chunk))}%",)))
+        return _ids(table, "lower(number) LIKE %s", (f"%{_like_escape(fold(chunk))}%",))
+    return _ids(table, "vikno_fold(number) LIKE %s ESCAPE '\\'",
+                (f"%{_like_escape(fold(chunk))}%",))
 
 
 def _like_escape(value: str) -> str:
@@ -115,8 +129,14 @@ def text_match(q: str, *, model: Any) -> Q:
     if not words(query):
         return Q(pk__in=[])
     by_text = Q()
+    known: list[str] = []  # PostgreSQL: the words found by lemma alone go into one tsquery
     for word in dict.fromkeys(words(query)):
-        by_text &= _word_q(word, table)
+        if connection.vendor == "postgresql" and not _may_be_typo(word):
+            known.append("(" + " | ".join(_forms(word)) + ")")
+        else:
+            by_text &= _word_q(word, table)
+    if known:
+        by_text &= _ids(table, _TSQUERY, (" & ".join(known),))
     cond = by_text
     if any(ch.isdigit() for ch in query):
         cond |= _number_q(query, table)

@@ -85,8 +85,8 @@ __all__ = [
     "priority_recompute",
     "reply_record_on_behalf",
     "reply_submit",
-    "search_reindex",
     "return_record_on_behalf",
     "reviewing_authority",
+    "search_reindex",
     "suggest_authority",
 ]

@@ -32,6 +32,7 @@ from vikno.core.search import fold
 
 _WORD = re.compile(r"[^\W_]+")
 _TYPO_MIN_LENGTH = 4
+_PREFIX_MIN_LENGTH = 3
 SIMILARITY_THRESHOLD = 0.6  # pg_trgm's default pg_trgm.word_similarity_threshold
 
 
@@ -81,7 +82,10 @@ _TSQUERY = "to_tsvector('simple', search_lemmas) @@ to_tsquery('simple', %s)"
 
 
 def _forms(word: str) -> list[str]:
-    return sorted({word, *lemmas(word)})
+    """Its lemmas and the word itself, which also stands for the beginning of a longer word
+    (tsquery `вод:*`: "вод" finds "водопостачання")."""
+    prefix = f"{word}:*" if len(word) >= _PREFIX_MIN_LENGTH else word
+    return sorted({prefix, *lemmas(word)})
 
 
 def _may_be_typo(word: str) -> bool:
@@ -102,7 +106,10 @@ def _word_q(word: str, table: str) -> Q:
         return cond
     cond = Q()
     for form in forms:
-        cond |= Q(search_lemmas__contains=f" {form} ")
+        if form.endswith(":*"):
+            cond |= Q(search_lemmas__contains=f" {form[:-2]}")
+        else:
+            cond |= Q(search_lemmas__contains=f" {form} ")
     if typo:
         cond |= _ids(table, "vikno_word_similarity(%s, search_lemmas) >= %s",
                      (word, SIMILARITY_THRESHOLD))

@@ -88,6 +88,11 @@ def test_inflected_forms_find_each_other(texts, operator, q, key):
     assert _found(operator, q) == {texts[key]}
 
 
+@pytest.mark.parametrize(("q", "key"), [("гаряч", "hot"), ("відремонт", "road"), ("отопл", "heat")])
+def test_the_beginning_of_a_word_finds(texts, operator, q, key):
+    assert _found(operator, q) == {texts[key]}
+
+
 def test_every_word_must_be_found(texts, operator):
     assert _found(operator, "гаряча дорога") == set()
 

@@ -73,8 +73,12 @@ def index_text(text: str) -> str:
 
 def _ids(table: str, where: str, params: tuple[Any, ...]) -> Q:
     """pk IN (SELECT id FROM table WHERE …): the table is the model's own quoted name and `where`
-    is one of this module's fixed conditions; what the user typed only ever travels in `params`."""
-    sql = f"SELECT id FROM {table} WHERE {where}"  # noqa: S608
+    is one of this module's fixed conditions; what the user typed only ever travels in `params`.
+    On PostgreSQL `OFFSET 0` keeps the subquery whole: the matches are read from the search
+    indexes first, then ordered; otherwise the planner may walk the queue's order index and test
+    every row's text (seconds for a rare word)."""
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    sql = f"SELECT id FROM {table} WHERE {where}{fence}"  # noqa: S608
     return Q(pk__in=RawSQL(sql, params))  # noqa: S611
 
 

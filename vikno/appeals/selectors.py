@@ -58,7 +58,7 @@ from vikno.appeals.models.applicants import phone_normalise
 from vikno.appeals.models.work import LATE_ACTIONS, NotificationKind
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
-from vikno.core import clock
+from vikno.core import clock, fulltext
 from vikno.core.pagination import BoundedPaginator
 from vikno.core.search import Fold, fold
 from vikno.directory.models import Membership
@@ -208,11 +208,8 @@ def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> Q
 
 
 def _search_q(q: str, *, with_applicant: bool) -> Q:
-    folded = fold(q)
-    # Filtering on Fold annotations goes through subqueries so the outer queryset stays simple.
-    by_text = Appeal.objects.annotate(f=Fold("text")).filter(f__contains=folded).values("pk")
-    by_number = Appeal.objects.annotate(f=Fold("number")).filter(f__contains=folded).values("pk")
-    cond = Q(pk__in=by_text) | Q(pk__in=by_number)
+    # Words by their lemmas (a typo by similarity), digits inside the number: vikno.core.fulltext.
+    cond = fulltext.text_match(q, model=Appeal)
     if with_applicant:
         cond |= Q(applicant__in=applicant_match(q))
     return cond

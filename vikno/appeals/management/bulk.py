@@ -70,7 +70,7 @@ from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, APPEAL_MOVE_EVEN
 from vikno.audit.actions import AuditAction
 from vikno.audit.chain import event_hash
 from vikno.audit.models import AuditChainHead, AuditEvent
-from vikno.core import clock
+from vikno.core import clock, fulltext
 from vikno.directory import deadlines
 from vikno.directory.models import (
     Authority,
@@ -588,7 +588,8 @@ def _life(plan: PlannedAppeal, number: tuple[int, int, str], person: Applicant |
         appeal_type=AppealType.ORAL if plan.channel in ORAL_CHANNELS else AppealType.LETTER,
         applicant=person, received_at=plan.received_at, registered_at=registered,
         registered_by=context.operator, summary=" ".join(plan.text[:200].split()),
-        text=plan.text, territory=territories[plan.territory_code], needs_study=study,
+        text=plan.text, search_lemmas=fulltext.index_text(plan.text),
+        territory=territories[plan.territory_code], needs_study=study,
         status=S.REGISTERED, status_changed_at=registered, due_date=due,
         max_due_date=None if not_considered else _max_due(received_on),
         created_at=registered, updated_at=registered,

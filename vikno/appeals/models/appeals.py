@@ -140,6 +140,9 @@ class Appeal(TimeStampedModel):
     )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     text = models.TextField(_("text of the appeal"))
+    # The words of the text and their lemmas, each once (vikno.core.fulltext.index_text): what the
+    # text search looks in. Kept by registration; `manage.py search_reindex` fills older rows.
+    search_lemmas = models.TextField(_("search key"), blank=True, default="", editable=False)
 
     territory = models.ForeignKey(
         Territory, on_delete=models.PROTECT, null=True, blank=True, related_name="+",

@@ -47,6 +47,7 @@ from vikno.appeals.services.registration import (
     clean_text,
     priority_recompute,
 )
+from vikno.appeals.services.search_index import search_reindex
 
 __all__ = [
     "AppealIntake",
@@ -86,5 +87,6 @@ __all__ = [
     "reply_submit",
     "return_record_on_behalf",
     "reviewing_authority",
+    "search_reindex",
     "suggest_authority",
 ]

@@ -55,7 +55,7 @@ from vikno.appeals.services.receipt import (
 from vikno.appeals.services.routing_terms import term_open
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
-from vikno.core import clock
+from vikno.core import clock, fulltext
 from vikno.directory import deadlines, refcache
 from vikno.directory.models import Authority, SubTopic, Territory
 from vikno.directory.selectors import working_calendar
@@ -343,6 +343,7 @@ def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, rece
         received_at=received, registered_at=now,
         registered_by=actor if getattr(actor, "pk", None) else None,
         summary=clean_line(intake.summary or text[:200])[:300], text=text,
+        search_lemmas=fulltext.index_text(text),
         territory=territory or (person.territory if person else None),
         location=clean_line(intake.location), lat=intake.lat, lon=intake.lon,
         origin_body=clean_line(intake.origin_body), origin_number=clean_line(intake.origin_number),

@@ -67,3 +67,78 @@ def test_an_executor_cannot_search_by_the_applicant(appeals, executor):
 
 def test_no_match_finds_nothing(appeals, operator):
     assert _found(operator, "газопровід") == set()
+
+
+# -- words by their lemmas, typos, number fragments (vikno.core.fulltext) ------------------------
+
+@pytest.fixture
+def texts(book, operator):
+    hot = register(actor=operator, text="Третій тиждень у будинку немає гарячої води.")
+    road = register(actor=operator, text="Просимо відремонтувати дорогу біля школи, ями глибокі.")
+    heat = register(actor=operator, text="В квартире холодные батареи, отопление не работает.")
+    return {"hot": hot, "road": road, "heat": heat}
+
+
+@pytest.mark.parametrize(("q", "key"), [
+    ("гаряча вода", "hot"), ("гарячої води", "hot"), ("Гарячу воду", "hot"),
+    ("дороги", "road"), ("школа ями", "road"), ("дорога біля школи", "road"),
+    ("холодная батарея", "heat"), ("отоплением", "heat"),  # Russian, by the Russian dictionary
+])
+def test_inflected_forms_find_each_other(texts, operator, q, key):
+    assert _found(operator, q) == {texts[key]}
+
+
+@pytest.mark.parametrize(("q", "key"), [("гаряч", "hot"), ("відремонт", "road"), ("отопл", "heat")])
+def test_the_beginning_of_a_word_finds(texts, operator, q, key):
+    assert _found(operator, q) == {texts[key]}
+
+
+def test_every_word_must_be_found(texts, operator):
+    assert _found(operator, "гаряча дорога") == set()
+
+
+@pytest.mark.parametrize(("q", "key"), [("гарячя", "hot"), ("відремонтуваті", "road"),
+                                         ("батарэи", "heat")])
+def test_a_typo_within_reason_still_finds(texts, operator, q, key):
+    assert _found(operator, q) == {texts[key]}
+
+
+def test_a_typo_too_far_finds_nothing(texts, operator):
+    assert _found(operator, "гхрячхя") == set()
+
+
+def test_a_fragment_of_the_number_finds(texts, operator):
+    number = texts["road"].number  # e.g. ЗК-2026-000002
+    assert _found(operator, number[-4:]) == {texts["road"]}
+    assert _found(operator, number[2:].lower()) == {texts["road"]}
+
+
+def test_registration_indexes_the_new_appeal_at_once(book, operator):
+    appeal = register(actor=operator, text="Не вивозять сміття з контейнерного майданчика.")
+    appeal.refresh_from_db()
+    assert " сміття " in appeal.search_lemmas and " майданчик " in appeal.search_lemmas
+    assert _found(operator, "майданчики") == {appeal}
+
+
+def test_the_applicants_search_stays_exact(appeals, supervisor):
+    # a surname is matched by its beginning, exactly, never by a lemma or a similar one
+    assert _found(supervisor, "Шевченко") == {appeals["water"]}
+    assert _found(supervisor, "Шевченка") == set()
+    assert _found(supervisor, "Шевчанко") == set()
+
+
+def test_search_reindex_fills_older_rows(texts, operator):
+    from django.core.management import call_command
+
+    from vikno.appeals.models import Appeal
+
+    # given rows written before the key existed
+    Appeal.objects.update(search_lemmas="")
+    assert _found(operator, "гарячої води") == set()
+
+    # when
+    call_command("search_reindex", "--batch", "2", verbosity=0)
+
+    # then
+    assert _found(operator, "гарячої води") == {texts["hot"]}
+    assert _found(operator, "дороги") == {texts["road"]}

@@ -1,0 +1,179 @@
+"""Full-text search over appeal texts: one small adapter for SQLite and PostgreSQL (ADR 0015).
+
+Neither database stems Ukrainian, so words are lemmatised here, in Python, by pymorphy3 with its
+Ukrainian dictionary (Russian as the second): once when an appeal is registered (the lemmas are
+stored beside the text, `Appeal.search_lemmas`) and again for every query. "гарячої води" and
+"гаряча вода" then both become "гарячий вода" and find each other.
+
+- `index_text(text)` is what gets stored: every word folded, plus each of its dictionary lemmas,
+  each once, between spaces: " гаряча гарячий вода ... ".
+- `text_match(q)` is a Q on Appeal: every word of the query must be found, by one of its lemmas
+  or — for a word the dictionary does not know, likely a typo — by trigram similarity; a chunk with
+  digits also matches inside the registration number.
+
+PostgreSQL: a GIN index on to_tsvector('simple', search_lemmas) answers the lemmas, pg_trgm GIN
+indexes answer the typos (`%>`, word similarity ≥ 0.6) and the number fragments (ILIKE).
+SQLite (development, small installs): the same conditions as LIKE on the stored lemmas and a
+Python word-similarity function, scanning every row.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+from django.db.backends.signals import connection_created
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from vikno.core.search import fold
+
+_WORD = re.compile(r"[^\W_]+")
+_TYPO_MIN_LENGTH = 4
+_PREFIX_MIN_LENGTH = 3
+SIMILARITY_THRESHOLD = 0.6  # pg_trgm's default pg_trgm.word_similarity_threshold
+
+
+@lru_cache(maxsize=1)
+def _analyzers() -> tuple[Any, Any]:
+    import pymorphy3  # heavy (dictionaries): loaded on first use only
+
+    return pymorphy3.MorphAnalyzer(lang="uk"), pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def words(text: str) -> list[str]:
+    """Folded words of a text; apostrophes dropped so "п'ять" stays one word on every backend."""
+    return _WORD.findall(fold(text).replace("'", ""))
+
+
+@lru_cache(maxsize=200_000)
+def lemmas(word: str) -> tuple[str, ...]:
+    """Dictionary forms of a folded word by the Ukrainian and the Russian dictionaries that know
+    it (a word can be both: "холодная"); () if neither knows it or it has digits."""
+    if not word.isalpha():
+        return ()
+    found: set[str] = set()
+    for morph in _analyzers():
+        if morph.word_is_known(word):
+            found.update(p.normal_form.replace("'", "").replace("’", "") for p in morph.parse(word))
+    return tuple(sorted(f for f in found if f))
+
+
+def index_text(text: str) -> str:
+    """The stored search key of a text: its words and their lemmas, each once, space-delimited."""
+    seen: dict[str, None] = {}
+    for word in words(text):
+        seen.setdefault(word, None)
+        for lemma in lemmas(word):
+            seen.setdefault(lemma, None)
+    return f" {' '.join(seen)} " if seen else ""
+
+
+def _ids(table: str, where: str, params: tuple[Any, ...]) -> Q:
+    """pk IN (SELECT id FROM table WHERE …): the table is the model's own quoted name and `where`
+    is one of this module's fixed conditions; what the user typed only ever travels in `params`.
+    On PostgreSQL `OFFSET 0` keeps the subquery whole: the matches are read from the search
+    indexes first, then ordered; otherwise the planner may walk the queue's order index and test
+    every row's text (seconds for a rare word)."""
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    sql = f"SELECT id FROM {table} WHERE {where}{fence}"  # noqa: S608
+    return Q(pk__in=RawSQL(sql, params))  # noqa: S611
+
+
+_TSQUERY = "to_tsvector('simple', search_lemmas) @@ to_tsquery('simple', %s)"
+
+
+def _forms(word: str) -> list[str]:
+    """Its lemmas and the word itself, which also stands for the beginning of a longer word
+    (tsquery `вод:*`: "вод" finds "водопостачання")."""
+    prefix = f"{word}:*" if len(word) >= _PREFIX_MIN_LENGTH else word
+    return sorted({prefix, *lemmas(word)})
+
+
+def _may_be_typo(word: str) -> bool:
+    """A word the dictionaries do not know, long enough for trigrams to tell: looked up by
+    similarity as well."""
+    return len(word) >= _TYPO_MIN_LENGTH and word.isalpha() and not lemmas(word)
+
+
+def _word_q(word: str, table: str) -> Q:
+    """One query word: any of its lemmas (or the word itself) among the stored ones, or — if the
+    dictionary does not know it — a stored word similar enough."""
+    forms = _forms(word)
+    typo = _may_be_typo(word)
+    if connection.vendor == "postgresql":
+        cond = _ids(table, _TSQUERY, (" | ".join(forms),))
+        if typo:
+            cond |= _ids(table, "search_lemmas %%> %s", (word,))
+        return cond
+    cond = Q()
+    for form in forms:
+        if form.endswith(":*"):
+            cond |= Q(search_lemmas__contains=f" {form[:-2]}")
+        else:
+            cond |= Q(search_lemmas__contains=f" {form} ")
+    if typo:
+        cond |= _ids(table, "vikno_word_similarity(%s, search_lemmas) >= %s",
+                     (word, SIMILARITY_THRESHOLD))
+    return cond
+
+
+def _number_q(chunk: str, table: str) -> Q:
+    if connection.vendor == "postgresql":  # matches the trigram index on lower(number)
+        return _ids(table, "lower(number) LIKE %s", (f"%{_like_escape(fold(chunk))}%",))
+    return _ids(table, "vikno_fold(number) LIKE %s ESCAPE '\\'",
+                (f"%{_like_escape(fold(chunk))}%",))
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def text_match(q: str, *, model: Any) -> Q:
+    """Appeals whose text has every word of `q` (by lemma, or by similarity for an unknown word),
+    or whose registration number contains `q`. Q() matching nothing for an empty query.
+    `model` has `search_lemmas` (kept by `index_text`) and `number` fields and an `id` key."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    query = q.strip()
+    if not words(query):
+        return Q(pk__in=[])
+    by_text = Q()
+    known: list[str] = []  # PostgreSQL: the words found by lemma alone go into one tsquery
+    for word in dict.fromkeys(words(query)):
+        if connection.vendor == "postgresql" and not _may_be_typo(word):
+            known.append("(" + " | ".join(_forms(word)) + ")")
+        else:
+            by_text &= _word_q(word, table)
+    if known:
+        by_text &= _ids(table, _TSQUERY, (" & ".join(known),))
+    cond = by_text
+    if any(ch.isdigit() for ch in query):
+        cond |= _number_q(query, table)
+    return cond
+
+
+# -- SQLite: the word-similarity function pg_trgm gives PostgreSQL --------------------------------
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+
+def word_similarity(word: str, stored: str | None) -> float:
+    """The best share of the word's trigrams found in one stored word (close to pg_trgm's
+    word_similarity)."""
+    if not stored or not word:
+        return 0.0
+    mine = _trigrams(word)
+    return max((len(mine & _trigrams(w)) / len(mine) for w in stored.split()), default=0.0)
+
+
+def _register_sqlite_similarity(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("vikno_word_similarity", 2, word_similarity,
+                                              deterministic=True)
+
+
+connection_created.connect(_register_sqlite_similarity, dispatch_uid="vikno_word_similarity")

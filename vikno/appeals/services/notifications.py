@@ -20,7 +20,7 @@ def notification_mark_read(*, user: Any, pk: int | None = None, kind: str = "") 
     user. Returns how many it marked. Not on the audit trail: a reader's own inbox state, not
     part of the case file."""
     # Imported here: access (which selectors reads) imports this package.
-    from vikno.appeals.selectors import notifications_addressed_to
+    from vikno.appeals.selectors_notifications import notifications_addressed_to
 
     addressed = notifications_addressed_to(user)
     if pk is not None and not addressed.filter(pk=pk).exists():

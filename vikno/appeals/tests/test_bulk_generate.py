@@ -27,7 +27,7 @@ from vikno.appeals.lifecycle import (
     AssignmentStatus,
     TransitionAction,
 )
-from vikno.appeals.management import bulk
+from vikno.appeals.management import bulk, bulk_store
 from vikno.appeals.management.demo_sources import People
 from vikno.appeals.models import (
     Appeal,
@@ -273,5 +273,5 @@ def test_plain_values_of_events_are_those_of_the_json_round_trip():
              "at": clock.now()}
 
     # then the fast path gives what the JSON column would give back
-    assert bulk._plain(value) == json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-    assert bulk._plain({1: "x"}) == {"1": "x"}
+    assert bulk_store._plain(value) == json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    assert bulk_store._plain({1: "x"}) == {"1": "x"}

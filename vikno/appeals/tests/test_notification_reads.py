@@ -6,14 +6,14 @@ import pytest
 
 from vikno.accounts.roles import Role
 from vikno.accounts.tests.factories import UserFactory
-from vikno.appeals import selectors, services
+from vikno.appeals import selectors_notifications, services
 from vikno.appeals.models import Notification, NotificationRead
 from vikno.appeals.tests.factories import executor_of, register
 from vikno.core.errors import NotFound
 
 
 def _unread(user, *, authority_id=None, supervisor=True) -> list[int]:
-    return [n.pk for n in selectors.notifications_for(user=user, authority_id=authority_id,
+    return [n.pk for n in selectors_notifications.notifications_for(user=user, authority_id=authority_id,
                                                       supervisor=supervisor)]
 
 
@@ -38,8 +38,8 @@ def test_a_supervisor_reading_a_supervisors_notification_leaves_it_unread_for_th
     assert marked == 1
     assert _unread(supervisor) == []
     assert _unread(colleague) == [returned.pk]
-    assert [n.pk for n in selectors.notifications_read_by(user=supervisor)] == [returned.pk]
-    assert selectors.notifications_read_by(user=colleague) == []
+    assert [n.pk for n in selectors_notifications.notifications_read_by(user=supervisor)] == [returned.pk]
+    assert selectors_notifications.notifications_read_by(user=colleague) == []
 
 
 def test_an_authoritys_notification_is_read_per_executor(book, operator, supervisor):

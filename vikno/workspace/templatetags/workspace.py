@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import CASE_ROLES, CENTRE_ROLES, Role
-from vikno.appeals import selectors
+from vikno.appeals import selectors_notifications
 from vikno.appeals.lifecycle import (
     NO_TERM_STATUSES,
     OWING_STATUSES,
@@ -69,7 +69,7 @@ def _unread_counts(context: template.Context) -> dict[str, int] | None:
         return None
     cached = getattr(request, "_vikno_unread", None)
     if cached is None:
-        cached = selectors.notification_unread_counts(user=user)
+        cached = selectors_notifications.notification_unread_counts(user=user)
         request._vikno_unread = cached  # type: ignore[union-attr]
     return cached
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from vikno.accounts.roles import Role
 from vikno.accounts.tests.factories import UserFactory, session_for
-from vikno.appeals import selectors, services
 from vikno.appeals import selectors_control as control
+from vikno.appeals import selectors_notifications, services
 from vikno.appeals.models import Appeal, Assignment, Notification, NotificationRead
 from vikno.appeals.models.work import NotificationKind
 from vikno.appeals.services import Routing
@@ -360,7 +360,7 @@ def inbox(world: World) -> dict[str, Any]:
 
 
 def test_notifications_are_grouped_by_kind_with_counts(world: World, inbox: dict[str, Any]) -> None:
-    groups = selectors.notification_groups(user=world.users["supervisor"], latest=3)
+    groups = selectors_notifications.notification_groups(user=world.users["supervisor"], latest=3)
 
     assert [(g.kind, g.unread, len(g.latest)) for g in groups] == [
         (NotificationKind.ESCALATION, 120, 3), (NotificationKind.RETURNED, 1, 1),
@@ -403,8 +403,8 @@ def test_marking_a_group_read_marks_it_for_this_reader_only(world: World,
 
     # then those are read for the first, the other groups are not, and the colleague reads all
     assert response.status_code == 302
-    assert selectors.notification_unread_counts(user=me) == {"returned": 1, "extension": 1}
-    assert selectors.notification_unread_counts(user=colleague) == {
+    assert selectors_notifications.notification_unread_counts(user=me) == {"returned": 1, "extension": 1}
+    assert selectors_notifications.notification_unread_counts(user=colleague) == {
         "escalation": 120, "returned": 1, "extension": 1}
     assert NotificationRead.objects.filter(user=me).count() == 120
 
@@ -440,4 +440,4 @@ def test_the_bell_tells_the_count_by_kind(world: World, inbox: dict[str, Any]) -
 def test_marking_an_unknown_kind_marks_everything(world: World, inbox: dict[str, Any]) -> None:
     world.client("supervisor").post(reverse("workspace:notifications_read_all"), {"kind": "nope"})
 
-    assert selectors.notification_unread_counts(user=world.users["supervisor"]) == {}
+    assert selectors_notifications.notification_unread_counts(user=world.users["supervisor"]) == {}

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import CASE_ROLES, Role
-from vikno.appeals import selectors, services
+from vikno.appeals import selectors_notifications, services
 from vikno.appeals.messages import preload
 from vikno.appeals.models.work import NotificationKind
 from vikno.workspace.permissions import role_required
@@ -48,19 +48,19 @@ def notifications(request: HttpRequest) -> HttpResponse:
     """The reader's unread notifications grouped by kind, each group's count and latest few; with
     `?kind=` one group in full, page by page."""
     kind = request.GET.get("kind", "")
-    recent = selectors.notifications_read_by(user=request.user)
+    recent = selectors_notifications.notifications_read_by(user=request.user)
     context: dict[str, Any] = {"recent": preload(recent), "kind": "", "here": request.get_full_path()}
     if kind in NotificationKind.values:
         context |= {
             "kind": kind,
             "kind_label": NotificationKind(kind).label,
-            "page": selectors.notification_group_page(user=request.user, kind=kind,
+            "page": selectors_notifications.notification_group_page(user=request.user, kind=kind,
                                                       page=request.GET.get("page"),
                                                       per_page=PAGE_SIZE),
             "query": urlencode({"kind": kind}),
         }
     else:
-        groups = selectors.notification_groups(user=request.user, latest=GROUP_LATEST)
+        groups = selectors_notifications.notification_groups(user=request.user, latest=GROUP_LATEST)
         context |= {"groups": groups, "unread_total": sum(g.unread for g in groups)}
     return render(request, "workspace/notifications.html", context)
 

@@ -15,7 +15,7 @@ from vikno.audit.actions import AuditAction
 from vikno.audit.chain import HASHED_FIELDS, event_hash
 from vikno.audit.errors import AuditError, Code
 from vikno.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
-from vikno.audit.services import record
+from vikno.audit.services import record, seal
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,13 @@ def chain_verify() -> ChainReport:
         missing = ChainBreak(checked + 1, "events missing at the end of the chain")
         return ChainReport(checked, missing)
     return ChainReport(checked, None)
+
+
+def trail_verify() -> ChainReport:
+    """Chain the events waiting for the sealer, then verify the whole chain: what the security
+    administrator's "verify" checks includes the latest events (ADR 0027)."""
+    seal()
+    return chain_verify()
 
 
 @dataclass(frozen=True)

@@ -82,9 +82,12 @@ def record(
     return _append([AuditEvent(**fields)])[0]
 
 
-# How many waiting events a transaction that finds the head free chains before its own: enough
-# to keep the trail sealed under load, short enough not to lengthen a page view noticeably.
+# How many waiting events a connection that left some unsealed chains when it finds the head free,
+# before its own: enough to keep its order, short enough not to lengthen a page view noticeably.
 INLINE_SEAL = 50
+# Set on a database connection that wrote events unsealed (a rollback may leave it set: then the
+# next append only looks for waiting events once more).
+_LEFT_UNSEALED = "vikno_audit_left_unsealed"
 # How many events the sealer chains per statement.
 SEAL_BATCH = 2000
 
@@ -149,15 +152,18 @@ def _seal_waiting(head: AuditChainHead, limit: int) -> int:
 def _append(events: list[AuditEvent]) -> list[AuditEvent]:
     """Write `events` in the caller's transaction, so they commit or roll back with its change.
 
-    When the chain head is free this transaction takes it (until its commit), chains the events
-    that wait, then its own, and writes them sealed: one insert, one update of the head. When
-    another transaction holds the head the events are written unsealed, without waiting, and the
-    sealer (or the next transaction that finds the head free) chains them after this commits."""
+    When the chain head is free this transaction takes it (until its commit), chains its events
+    and writes them sealed: one insert, one update of the head, as before the sealer. When another
+    transaction holds the head the events are written unsealed, without waiting, and the sealer
+    chains them after this commits. A connection that wrote unsealed events chains the waiting
+    ones first when it next finds the head free, so its own events keep their order."""
     # No savepoint: the events belong to the caller's transaction and fail with it.
     with transaction.atomic(savepoint=False):
         head = _free_head()
         if head is not None:
-            _seal_waiting(head, INLINE_SEAL)
+            if getattr(connection, _LEFT_UNSEALED, False):
+                _seal_waiting(head, INLINE_SEAL)
+                setattr(connection, _LEFT_UNSEALED, False)
             _chain(head, events)
         if len(events) == 1:
             events[0].save(force_insert=True)
@@ -165,6 +171,8 @@ def _append(events: list[AuditEvent]) -> list[AuditEvent]:
             AuditEvent.objects.bulk_create(events)
         if head is not None:
             _save_head(head)
+        else:
+            setattr(connection, _LEFT_UNSEALED, True)
     return events
 
 

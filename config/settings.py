@@ -15,6 +15,8 @@ SECURE_COOKIES    "0" to send the session and CSRF cookies over plain HTTP too (
                   DEBUG off; `make prod-local` serves http://127.0.0.1 and turns it off).
 LOG_LEVEL, LOG_FORMAT  the root log level (INFO) and "json" (default with DEBUG off) or "text".
 VIKNO_METRICS_TOKEN    the bearer token /metrics asks for; without it only 127.0.0.1 gets metrics.
+VIKNO_AUDIT_SEAL_EVERY, VIKNO_AUDIT_SEAL_ALARM  seconds between the beat's audit seals (5), and
+                  how long an unsealed audit event may wait before it is an alarm (300).
 PROMETHEUS_MULTIPROC_DIR  set by the gunicorn start-up: where the workers' metrics meet.
 Every variable is listed with its default in .env.example; docs/operations.md explains them.
 """
@@ -193,6 +195,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vikno.appeals.tasks.deadline_control",
         "schedule": crontab(minute=0, hour="7-19"),
     },
+    # Chains the audit events written while another transaction held the chain head (ADR 0027).
+    "audit-seal": {
+        "task": "vikno.audit.tasks.audit_seal",
+        "schedule": float(os.environ.get("VIKNO_AUDIT_SEAL_EVERY", "5")),
+    },
 }
 
 # The contact centre running this instance.
@@ -205,6 +212,8 @@ VIKNO = {
     "REMIND_BEFORE": timedelta(days=int(os.environ.get("VIKNO_REMIND_DAYS", "3"))),
     "EARLIEST_RECEIPT": date.fromisoformat(os.environ.get("VIKNO_EARLIEST_RECEIPT", "2000-01-01")),
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("VIKNO_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))),
+    # An audit event unsealed longer than this is an alarm: audit_verify fails, /metrics shows it.
+    "AUDIT_SEAL_ALARM_SECONDS": int(os.environ.get("VIKNO_AUDIT_SEAL_ALARM", "300")),
 }
 
 # Mail: the links to set a password. Development writes each message to a file in var/mail/.

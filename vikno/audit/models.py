@@ -1,9 +1,13 @@
 """The audit trail: append-only events chained by SHA-256 hashes.
 
 Invariants:
-- events are never updated or deleted (the model refuses; on PostgreSQL a trigger refuses too);
-- `seq` runs 1, 2, 3, … without gaps; each event's `prev_hash` is the previous event's `hash`;
+- events are never updated or deleted (the model refuses; on PostgreSQL a trigger refuses too),
+  except once, when an unsealed event is sealed: its `seq`, `prev_hash` and `hash` are filled in;
+- sealed events' `seq` runs 1, 2, 3, … without gaps; each `prev_hash` is the previous event's `hash`;
 - `AuditChainHead` (one row) holds the last seq and hash, so truncating the tail is detectable too.
+
+An event is written unsealed (no `seq`, no hashes) in its change's transaction when another
+transaction holds the head; the sealer chains it after that commits (ADR 0027, services.seal).
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    # Null until sealed: the position in the chain is given when the event is chained (ADR 0027).
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True, null=True, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
     # No foreign key to the user: the trail must outlive accounts and stay below them in the layers.
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
@@ -39,8 +44,9 @@ class AuditEvent(models.Model):
     object_label = models.CharField(_("object"), max_length=200, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Null (not "") until sealed: many unsealed events share no unique value.
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -62,10 +68,13 @@ class AuditEvent(models.Model):
             # class is PostgreSQL's and is ignored elsewhere.
             models.Index(fields=["object_label"], name="audit_object_label_idx",
                          opclasses=["varchar_pattern_ops"]),
+            # The sealer's work list: a handful of rows however long the trail grows.
+            models.Index(fields=["id"], name="audit_unsealed_idx",
+                         condition=models.Q(hash__isnull=True)),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_label}"
+        return f"#{self.seq or '-'} {self.action} {self.object_label}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -76,13 +85,18 @@ class AuditEvent(models.Model):
         raise TypeError("The audit trail is append-only")
 
     @property
+    def sealed(self) -> bool:
+        return self.hash is not None
+
+    @property
     def action_label(self) -> str:
         """The action in words, for the security administrator's screen."""
         return action_label(self.action)
 
 
 class AuditChainHead(models.Model):
-    """One row: the last event's seq and hash. Locked while appending, so the chain stays linear."""
+    """One row: the last sealed event's seq and hash. Locked while sealing, so the chain stays
+    linear; nobody waits for it to record an event (services._append)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.PositiveBigIntegerField(default=0)

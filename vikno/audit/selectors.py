@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from vikno.audit.actions import AuditAction
 from vikno.audit.chain import HASHED_FIELDS, event_hash
 from vikno.audit.errors import AuditError, Code
 from vikno.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
-from vikno.audit.services import record
+from vikno.audit.services import record, seal
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def _events(batch: int = 2000) -> Iterator[AuditEvent]:
         if not rows:
             return
         yield from rows
-        last = rows[-1].seq
+        last = rows[-1].seq or 0  # sealed: seq__gt never yields a null
 
 
 def chain_verify() -> ChainReport:
@@ -69,6 +69,34 @@ def chain_verify() -> ChainReport:
         missing = ChainBreak(checked + 1, "events missing at the end of the chain")
         return ChainReport(checked, missing)
     return ChainReport(checked, None)
+
+
+def trail_verify() -> ChainReport:
+    """Chain the events waiting for the sealer, then verify the whole chain: what the security
+    administrator's "verify" checks includes the latest events (ADR 0027)."""
+    seal()
+    return chain_verify()
+
+
+@dataclass(frozen=True)
+class Unsealed:
+    """The events not yet chained (ADR 0027): how many, and how long the oldest has waited."""
+
+    count: int
+    oldest_seconds: float
+
+    def overdue(self, bound: float) -> bool:
+        return self.count > 0 and self.oldest_seconds > bound
+
+
+def unsealed() -> Unsealed:
+    """Read from the partial index of the unsealed events: a few rows however long the trail."""
+    found = AuditEvent.objects.filter(hash__isnull=True).aggregate(
+        count=Count("id"), oldest=Min("occurred_at"))
+    if not found["count"]:
+        return Unsealed(0, 0.0)
+    waited = (timezone.now() - found["oldest"]).total_seconds()
+    return Unsealed(found["count"], max(0.0, waited))
 
 
 @dataclass(frozen=True)
@@ -119,7 +147,8 @@ def event_filter(filters: TrailFilter) -> QuerySet[AuditEvent]:
 @dataclass(frozen=True)
 class TrailPage:
     """One page of the trail, newest first, and the cursors to the pages either side (a `seq`;
-    None where there is nothing more). Keyset pages: no count, no offset, however long the trail."""
+    None where there is nothing more). Keyset pages: no count, no offset, however long the trail.
+    The newest page starts with the events not sealed yet (no `seq`), newest first."""
 
     events: list[AuditEvent]
     newer: int | None
@@ -130,6 +159,10 @@ def event_page(filters: TrailFilter, *, before: int | None = None, after: int | 
                size: int = 50) -> TrailPage:
     """The page of events older than `before` (or newer than `after`; the newest without either)."""
     qs = event_filter(filters)
+    waiting: list[AuditEvent] = []
+    if after is None and before is None:
+        waiting = list(qs.filter(seq__isnull=True).order_by("-id")[:size])
+        qs = qs.filter(seq__isnull=False)
     if after is not None:
         rows = list(qs.filter(seq__gt=after).order_by("seq")[:size + 1])
         has_newer = len(rows) > size
@@ -141,7 +174,7 @@ def event_page(filters: TrailFilter, *, before: int | None = None, after: int | 
         has_older = len(rows) > size
         rows = rows[:size]
         has_newer = bool(rows) and before is not None and qs.filter(seq__gt=rows[0].seq).exists()
-    return TrailPage(events=rows, newer=rows[0].seq if has_newer else None,
+    return TrailPage(events=waiting + rows, newer=rows[0].seq if has_newer else None,
                      older=rows[-1].seq if has_older else None)
 
 
@@ -154,7 +187,8 @@ def trail_export(*, user: Any, filters: TrailFilter, file_format: str,
     (`audit.export`, with the filter and the number of rows). Refused above `limit` rows, so a
     file stays a size a spreadsheet opens; nothing is recorded then."""
     limit = EXPORT_LIMIT if limit is None else limit
-    rows = list(event_filter(filters).order_by("-seq")[:limit + 1])
+    # Newest first, the events not sealed yet (no `seq`) before all others.
+    rows = list(event_filter(filters).order_by(F("seq").desc(nulls_first=True), "-id")[:limit + 1])
     if len(rows) > limit:
         raise AuditError(
             Code.EXPORT_TOO_LARGE,

@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from vikno.audit.actions import AuditAction
 from vikno.audit.chain import HASHED_FIELDS, event_hash
@@ -75,40 +75,129 @@ def record(
     }
     pending = _batch.get()
     if pending is not None:
-        # Inside batched(): chained and written when the batch ends, under one head lock.
+        # Inside batched(): written together when the batch ends.
         event = AuditEvent(**fields)
         pending.append(event)
         return event
     return _append([AuditEvent(**fields)])[0]
 
 
+# How many waiting events a connection that left some unsealed chains when it finds the head free,
+# before its own: enough to keep its order, short enough not to lengthen a page view noticeably.
+INLINE_SEAL = 50
+# Set on a database connection that wrote events unsealed (a rollback may leave it set: then the
+# next append only looks for waiting events once more).
+_LEFT_UNSEALED = "vikno_audit_left_unsealed"
+# How many events the sealer chains per statement.
+SEAL_BATCH = 2000
+
+
+def _free_head() -> AuditChainHead | None:
+    """The chain head, locked by this transaction, or None when another transaction holds it:
+    nobody waits for the head to record an event (ADR 0027). Without row locks (SQLite, one
+    writer at a time) the head is always free."""
+    head = AuditChainHead.objects.select_for_update(skip_locked=True).filter(id=1).first()
+    if head is None and not AuditChainHead.objects.filter(id=1).exists():
+        AuditChainHead.objects.get_or_create(id=1)
+        head = AuditChainHead.objects.select_for_update(skip_locked=True).filter(id=1).first()
+    return head
+
+
+def _chain(head: AuditChainHead, events: list[AuditEvent]) -> None:
+    """Give `events` their places after the head, in order, and move the head (in memory)."""
+    seq, prev = head.last_seq, head.last_hash
+    for event in events:
+        seq += 1
+        event.seq, event.prev_hash = seq, prev
+        event.hash = prev = event_hash({name: getattr(event, name) for name in HASHED_FIELDS})
+    head.last_seq, head.last_hash = seq, prev
+
+
+def _save_head(head: AuditChainHead) -> None:
+    AuditChainHead.objects.filter(id=1).update(last_seq=head.last_seq, last_hash=head.last_hash)
+
+
+def _seal_waiting(head: AuditChainHead, limit: int) -> int:
+    """Under the head lock: chain up to `limit` unsealed events this transaction sees, in the
+    order they were written (id). They are committed, or this transaction's own: an event of a
+    transaction still in flight is invisible here and is sealed by a later seal, after it commits,
+    so it is neither skipped nor sealed twice (the position is given now, not when written)."""
+    waiting = list(AuditEvent.objects.filter(hash__isnull=True).order_by("id")[:limit])
+    if not waiting:
+        return 0
+    _chain(head, waiting)
+    rows = [(e.id, e.seq, e.prev_hash, e.hash) for e in waiting]
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            values = ", ".join(["(%s::bigint, %s::bigint, %s, %s)"] * len(rows))
+            cursor.execute(  # the table's name is the model's; the values are parameters
+                f"UPDATE {table} AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "  # noqa: S608
+                f"FROM (VALUES {values}) AS v(id, seq, prev_hash, hash) "
+                "WHERE e.id = v.id AND e.hash IS NULL",
+                [value for row in rows for value in row])
+            sealed = cursor.rowcount
+        else:
+            sealed = 0
+            for row in rows:
+                cursor.execute(f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s "  # noqa: S608
+                               "WHERE id = %s AND hash IS NULL", [*row[1:], row[0]])
+                sealed += cursor.rowcount
+    if sealed != len(rows):  # only a holder of the head seals: this cannot happen
+        raise RuntimeError(f"audit seal: {sealed} of {len(rows)} events sealed")
+    _save_head(head)
+    return sealed
+
+
 def _append(events: list[AuditEvent]) -> list[AuditEvent]:
-    """Chain `events` onto the head and write them: one lock of the head, one insert, one update.
-    The head stays locked until the caller's transaction commits: this is the trail's queue."""
+    """Write `events` in the caller's transaction, so they commit or roll back with its change.
+
+    When the chain head is free this transaction takes it (until its commit), chains its events
+    and writes them sealed: one insert, one update of the head, as before the sealer. When another
+    transaction holds the head the events are written unsealed, without waiting, and the sealer
+    chains them after this commits. A connection that wrote unsealed events chains the waiting
+    ones first when it next finds the head free, so its own events keep their order."""
     # No savepoint: the events belong to the caller's transaction and fail with it.
     with transaction.atomic(savepoint=False):
-        head = AuditChainHead.objects.select_for_update().filter(id=1).first()
-        if head is None:
-            head, _ = AuditChainHead.objects.get_or_create(id=1)
-            head = AuditChainHead.objects.select_for_update().get(id=1)
-        seq, prev = head.last_seq, head.last_hash
-        for event in events:
-            seq += 1
-            event.seq, event.prev_hash = seq, prev
-            event.hash = prev = event_hash({name: getattr(event, name) for name in HASHED_FIELDS})
+        head = _free_head()
+        if head is not None:
+            if getattr(connection, _LEFT_UNSEALED, False):
+                _seal_waiting(head, INLINE_SEAL)
+                setattr(connection, _LEFT_UNSEALED, False)
+            _chain(head, events)
         if len(events) == 1:
             events[0].save(force_insert=True)
         else:
             AuditEvent.objects.bulk_create(events)
-        AuditChainHead.objects.filter(id=1).update(last_seq=seq, last_hash=prev)
+        if head is not None:
+            _save_head(head)
+        else:
+            setattr(connection, _LEFT_UNSEALED, True)
     return events
+
+
+def seal(*, limit: int | None = None) -> int:
+    """Chain every unsealed event of a committed transaction; the number sealed. The Celery beat
+    runs it every few seconds (vikno.audit.tasks), `audit_seal` and `audit_verify` too. Waits for
+    the head while a transaction holds it; each batch is its own short transaction."""
+    total = 0
+    while limit is None or total < limit:
+        batch = SEAL_BATCH if limit is None else min(SEAL_BATCH, limit - total)
+        with transaction.atomic():
+            AuditChainHead.objects.get_or_create(id=1)
+            head = AuditChainHead.objects.select_for_update().get(id=1)
+            sealed = _seal_waiting(head, batch)
+        total += sealed
+        if sealed < batch:
+            break
+    return total
 
 
 @contextmanager
 def batched() -> Iterator[list[AuditEvent]]:
     """Collect the events recorded inside and append them together at the end, in the order
-    recorded: the chain head is then locked once, for the last moment of the caller's
-    transaction, instead of from the first event to commit. Use inside a transaction; an
+    recorded: one insert at the last moment of the caller's transaction, and the chain head (when
+    free) held from there to commit, instead of from the first event. Use inside a transaction; an
     exception inside drops the collected events (the transaction rolls back anyway)."""
     if _batch.get() is not None:  # nested: the outer batch writes them
         yield _batch.get()  # type: ignore[misc]

@@ -14,7 +14,8 @@ from vikno.audit.actions import AuditAction
 from vikno.audit.chain import HASHED_FIELDS, event_hash
 from vikno.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from vikno.audit.selectors import chain_verify
-from vikno.audit.services import record
+from vikno.audit.services import record, seal
+from vikno.core import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +184,24 @@ def test_an_event_names_its_action_in_words(db, action, label):
     # when / then (the centre's language)
     with translation.override("uk"):
         assert event.action_label == label
+
+
+def test_seal_chains_events_written_unsealed_after_the_head_in_the_order_written(chain):
+    # given two chained events, then three written unsealed (as while another transaction held
+    # the head on PostgreSQL), one with a JSON payload
+    chain(2)
+    waiting = [AuditEvent(occurred_at=clock.now(), actor_username="system",
+                          action=AuditAction.DEADLINE_CONTROL.value, object_label=f"waiting {i}",
+                          after={"i": i, "дата": "2026-03-01"}) for i in range(3)]
+    AuditEvent.objects.bulk_create(waiting)
+
+    # when
+    sealed = seal()
+
+    # then
+    assert sealed == 3 and seal() == 0
+    stored = list(AuditEvent.objects.order_by("seq"))
+    assert [e.seq for e in stored] == [1, 2, 3, 4, 5]
+    assert [e.object_label for e in stored[2:]] == ["waiting 0", "waiting 1", "waiting 2"]
+    assert AuditChainHead.objects.get(id=1).last_seq == 5
+    assert chain_verify().ok and chain_verify().checked == 5

@@ -29,6 +29,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from vikno.appeals import selectors
+from vikno.audit import selectors as audit_selectors
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,8 @@ def readyz(request: HttpRequest) -> HttpResponse:
 
 class DomainCollector(Collector):
     """Figures read at scrape time from the database and the broker, so every worker reports the
-    same: intake per channel, the overdue count and the Celery queue length."""
+    same: intake per channel, the overdue count, the audit events waiting to be sealed and the
+    Celery queue length."""
 
     def collect(self) -> Iterator[Any]:
         try:
@@ -122,6 +124,17 @@ class DomainCollector(Collector):
             yield intake
             yield GaugeMetricFamily("vikno_appeals_overdue", "Appeals past a control date",
                                     value=overdue)
+        try:
+            waiting = audit_selectors.unsealed()
+        except Exception as error:
+            log.warning("metrics: database unreachable", extra={"error": type(error).__name__})
+        else:
+            # Alert when the oldest waits longer than VIKNO_AUDIT_SEAL_ALARM: the sealer is down.
+            yield GaugeMetricFamily("vikno_audit_unsealed_events",
+                                    "Audit events written but not yet chained", value=waiting.count)
+            yield GaugeMetricFamily("vikno_audit_unsealed_oldest_seconds",
+                                    "How long the oldest unsealed audit event has waited",
+                                    value=waiting.oldest_seconds)
         queue = GaugeMetricFamily("vikno_celery_queue_length", "Tasks waiting in the Celery queue",
                                   labels=["queue"])
         client = broker_client()

@@ -19,7 +19,7 @@ from vikno.audit.presentation import (
     export_xlsx,
     role_label,
 )
-from vikno.audit.selectors import chain_verify, event_page, trail_export
+from vikno.audit.selectors import event_page, trail_export, trail_verify
 from vikno.core import clock
 from vikno.core.errors import ApplicationError
 from vikno.workspace.forms.filters import AuditFilterForm
@@ -63,7 +63,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SECURITY_ADMIN)
 @require_POST
 def audit_verify(request: HttpRequest) -> HttpResponse:
-    report = chain_verify()
+    report = trail_verify()
     if is_fragment_request(request):
         return render(request, "workspace/partials/audit_verify.html", {"report": report})
     return _audit_page(request, report=report)

@@ -34,7 +34,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from vikno.appeals.management import bulk  # noqa: E402
+from vikno.appeals.management import bulk, bulk_run  # noqa: E402
 from vikno.appeals.models import Appeal  # noqa: E402
 
 BUDGET = 1_000_000 / 600  # a million in ten minutes
@@ -60,7 +60,7 @@ def main() -> None:
     def progress(done: int) -> None:
         print(f"\r  {done}/{args.count}", end="", file=sys.stderr, flush=True)
 
-    report = bulk.generate(count=args.count, seed=1551, batch=args.batch, progress=progress)
+    report = bulk_run.generate(count=args.count, seed=1551, batch=args.batch, progress=progress)
     print(file=sys.stderr)
     made = Appeal.objects.count() - before
     vendor = django.db.connection.vendor

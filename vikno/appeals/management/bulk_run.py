@@ -198,7 +198,7 @@ def dangling_keys(since: dict[type[models.Model], int]) -> list[str]:
     with connection.cursor() as cursor:
         for model, last in since.items():
             for fk in model._meta.concrete_fields:
-                if not (fk.is_relation and getattr(fk, "db_constraint", False)):
+                if not (isinstance(fk, models.ForeignKey) and getattr(fk, "db_constraint", True)):
                     continue
                 target = fk.related_model._meta  # type: ignore[union-attr]
                 # Names from the models, quoted; the id bound as a parameter.

@@ -298,7 +298,8 @@ class Ledger:
         """(year, seq, number) for each plan, continuing the counters of their years; and each
         year's counter (before, after)."""
         prefix = settings.VIKNO["NUMBER_PREFIX"]
-        out, moved = [], {}
+        out: list[tuple[int, int, str]] = []
+        moved: dict[int, tuple[int, int]] = {}
         for plan in plans:
             year = clock.local_date(plan.received_at).year
             last = self.counters.get(year, 0)

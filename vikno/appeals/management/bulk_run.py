@@ -4,6 +4,7 @@ on a load-test instance the foreign keys may be checked once at the end instead 
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import itertools
@@ -11,7 +12,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -108,11 +109,13 @@ def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
     if pipeline:
         ledger = Ledger()
         ledger.read()
-        for made in _ahead(build(chunk, ledger) for chunk in chunks):
-            with transaction.atomic():
-                _unchecked(unchecked_keys)
-                commit_batch(made)
-            written(made)
+        # Closed on the way out, also on an error: the builder thread stops and is joined.
+        with contextlib.closing(_ahead(build(chunk, ledger) for chunk in chunks)) as ahead:
+            for made in ahead:
+                with transaction.atomic():
+                    _unchecked(unchecked_keys)
+                    commit_batch(made)
+                written(made)
     else:
         for chunk in chunks:
             with transaction.atomic():
@@ -131,7 +134,7 @@ def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
 _DONE = object()
 
 
-def _ahead(batches: Iterator[Batch], depth: int = AHEAD) -> Iterator[Batch]:
+def _ahead(batches: Iterator[Batch], depth: int = AHEAD) -> Generator[Batch, None, None]:
     """The batches, built in a second thread (its own database connection, for the sequences)
     up to `depth` ahead of the caller, who writes them."""
     ready: queue.Queue[Any] = queue.Queue(maxsize=depth)

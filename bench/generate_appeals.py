@@ -6,7 +6,12 @@ Runs on a throw-away SQLite file by default, or on DATABASE_URL (a database it m
 e.g. postgres://postgres@127.0.0.1:5432/vikno_bench; it is migrated and given the reference data).
 Prints figures; asserts nothing.
 
-    bench/generate_appeals.py [--count 2000] [--service 200] [--batch 1000]
+    bench/generate_appeals.py [--count 2000] [--service 200] [--batch 1000] [--serial]
+                              [--unchecked-keys]
+
+BENCH_ROOT=/path/to/another/checkout runs that checkout's code instead (e.g. main, for a baseline
+of the same run); BENCH_DATA names the project whose data/ and ../shared corpus the texts come
+from (the code's own by default).
 
 --count (or BENCH_BULK_APPEALS) sets the bulk count, --service (or BENCH_SERVICE_APPEALS) the
 baseline's. The 10-minute budget for a million (issue 7) is 1 667 appeals/s.
@@ -22,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parent.parent)
+DATA = Path(os.environ.get("BENCH_DATA") or ROOT)
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 if "DATABASE_URL" not in os.environ:
@@ -40,6 +46,21 @@ from vikno.appeals.models import Appeal  # noqa: E402
 BUDGET = 1_000_000 / 600  # a million in ten minutes
 
 
+def server_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend (a local server: /proc), or 0."""
+    connection = django.db.connection
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int,
@@ -47,6 +68,9 @@ def main() -> None:
     parser.add_argument("--service", type=int,
                         default=int(os.environ.get("BENCH_SERVICE_APPEALS", "200")))
     parser.add_argument("--batch", type=int, default=bulk.BATCH)
+    parser.add_argument("--serial", action="store_true", help="no batch built ahead")
+    parser.add_argument("--unchecked-keys", action="store_true",
+                        help="foreign keys checked once at the end (superuser)")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     call_command("load_reference", verbosity=0, stdout=io.StringIO())
@@ -60,15 +84,33 @@ def main() -> None:
     def progress(done: int) -> None:
         print(f"\r  {done}/{args.count}", end="", file=sys.stderr, flush=True)
 
-    report = bulk.generate(count=args.count, seed=1551, batch=args.batch, progress=progress)
+    options = {"count": args.count, "seed": 1551, "batch": args.batch, "progress": progress,
+               "base": DATA}
+    cpu, server = time.process_time(), server_cpu()
+    ahead = not args.serial
+    try:
+        from vikno.appeals.management import bulk_run
+    except ImportError:  # a checkout from before the pipeline (BENCH_ROOT)
+        ahead = False
+        report = bulk.generate(**options)  # type: ignore[attr-defined]
+    else:
+        report = bulk_run.generate(**options, pipeline=False if args.serial else None,
+                                   unchecked_keys=args.unchecked_keys)
+    cpu, server = time.process_time() - cpu, server_cpu() - server
     print(file=sys.stderr)
     made = Appeal.objects.count() - before
     vendor = django.db.connection.vendor
     rate, baseline = made / report.seconds, args.service / service
-    print(f"generate_appeals on {vendor}")
+    print(f"generate_appeals on {vendor} (code of {ROOT}, texts of {DATA})")
     print(f"  services, {args.service} whole lives: {baseline:8.0f} appeals/s")
     print(f"  bulk, {made} whole lives: {rate:8.0f} appeals/s in {report.seconds:.1f} s "
           f"({report.events} audit events, {report.events / report.seconds:.0f}/s)")
+    print(f"  client CPU:               {cpu / made * 1000:8.2f} ms per appeal "
+          f"({cpu:.0f} s, both threads)")
+    if server:
+        per = max(cpu, server) if ahead else cpu + server
+        print(f"  server CPU (writer's backend): {server / made * 1000:8.2f} ms per appeal; "
+              f"on two idle cores about {made / per:.0f} appeals/s")
     print(f"  ratio bulk/services:      {rate / baseline:8.1f}x")
     print(f"  a million at this rate:   {1_000_000 / rate / 60:8.1f} min "
           f"(budget 10 min = {BUDGET:.0f} appeals/s)")

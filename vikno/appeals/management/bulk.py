@@ -15,21 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
-import random
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, cast
 
-from django.conf import settings
-from django.db import transaction
-
-from vikno.appeals.lifecycle import (
-    appeal_transition_check,
-    assignment_transition_check,
-)
+from vikno.appeals import lifecycle
 from vikno.appeals.management.bulk_plan import (
     ANSWERED,
     ANSWERS,
@@ -42,13 +31,11 @@ from vikno.appeals.management.bulk_plan import (
     NOT_CONSIDERED,
     ORAL_CHANNELS,
     REGISTERED,
-    REPEAT_WINDOW,
     A,
     Context,
     Report,
     S,
     T,
-    iter_plans,
 )
 from vikno.appeals.management.bulk_plan import (
     BATCH as BATCH,
@@ -69,13 +56,15 @@ from vikno.appeals.management.bulk_plan import (
     texts_for as texts_for,
 )
 from vikno.appeals.management.bulk_store import (
+    Batch,
+    Ledger,
     Rows,
+    Sink,
     Step,
     _Chain,
-    _save,
-    _save_events,
+    commit_batch,
+    sink,
 )
-from vikno.appeals.management.demo_sources import People
 from vikno.appeals.messages import params_of
 from vikno.appeals.models import (
     Appeal,
@@ -87,7 +76,6 @@ from vikno.appeals.models import (
     Feedback,
     NotConsideredReason,
     Question,
-    RegistrationCounter,
     Reply,
     RoutingTerm,
     Subject,
@@ -98,7 +86,6 @@ from vikno.appeals.models.applicants import PERSONAL_FIELDS, phone_normalise
 from vikno.appeals.services import ApplicantData
 from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, APPEAL_MOVE_EVENTS, snapshot
 from vikno.audit.actions import AuditAction
-from vikno.audit.models import AuditChainHead
 from vikno.core import clock, fulltext
 from vikno.directory import deadlines
 from vikno.directory.models import (
@@ -130,25 +117,6 @@ def _applicant_row(data: ApplicantData, at: dt.datetime, territories: dict[str, 
     )
 
 
-def _numbers(plans: list[PlannedAppeal]) -> list[tuple[int, int, str]]:
-    """(year, seq, number) for each plan, continuing the locked counters of their years."""
-    prefix = settings.VIKNO["NUMBER_PREFIX"]
-    years = sorted({clock.local_date(p.received_at).year for p in plans})
-    for year in years:
-        RegistrationCounter.objects.get_or_create(year=year)
-    counters = {c.year: c for c in RegistrationCounter.objects.select_for_update()
-                .filter(year__in=years).order_by("year")}
-    out = []
-    for plan in plans:
-        counter = counters[clock.local_date(plan.received_at).year]
-        counter.last += 1
-        out.append((counter.year, counter.last, f"{prefix}-{counter.year}-{counter.last:06d}"))
-    for counter in counters.values():
-        RegistrationCounter.objects.filter(year=counter.year).update(last=counter.last)
-    return out
-
-
-
 # The terms of the law per day of receipt (pure; a million appeals fall on ~1 100 days).
 @functools.cache
 def _consideration_due(received_on: dt.date, needs_study: bool) -> dt.date:
@@ -157,6 +125,13 @@ def _consideration_due(received_on: dt.date, needs_study: bool) -> dt.date:
 
 _max_due = functools.cache(deadlines.max_due)
 _forwarding_due = functools.cache(deadlines.forwarding_due)
+
+
+# The search key per text (a million appeals draw on at most CORPUS_LIMIT texts).
+_search_key = functools.lru_cache(maxsize=65_536)(fulltext.index_text)
+# The lifecycle's checks per move (pure; a raise is not cached).
+appeal_transition_check = functools.cache(lifecycle.appeal_transition_check)
+assignment_transition_check = functools.cache(lifecycle.assignment_transition_check)
 
 
 def _term_done(term: RoutingTerm, action: str, at: dt.datetime) -> None:
@@ -183,7 +158,7 @@ def _life(plan: PlannedAppeal, number: tuple[int, int, str], person: Applicant |
         appeal_type=AppealType.ORAL if plan.channel in ORAL_CHANNELS else AppealType.LETTER,
         applicant=person, received_at=plan.received_at, registered_at=registered,
         registered_by=context.operator, summary=" ".join(plan.text[:200].split()),
-        text=plan.text, search_lemmas=fulltext.index_text(plan.text),
+        text=plan.text, search_lemmas=_search_key(plan.text),
         territory=territories[plan.territory_code], needs_study=study,
         status=S.REGISTERED, status_changed_at=registered, due_date=due,
         max_due_date=None if not_considered else _max_due(received_on),
@@ -195,18 +170,16 @@ def _life(plan: PlannedAppeal, number: tuple[int, int, str], person: Applicant |
     return life
 
 
-def write_batch(plans: list[PlannedAppeal], *, context: Context,
-                applicants: dict[int, Applicant | None], offset: int) -> int:
-    """Write one batch in the caller's transaction; returns the number of audit events.
-    `applicants`: the applicant of each earlier plan (by index), for repeat applicants."""
+def build_batch(plans: list[PlannedAppeal], *, context: Context,
+                applicants: dict[int, Applicant | None], offset: int, ledger: Ledger,
+                out: Sink) -> Batch:
+    """Build one batch from the counters and the chain head of `ledger` (and move them there);
+    its rows go to `out`. `applicants`: the applicant of each earlier plan (by index), for
+    repeat applicants."""
     territories = {s.code: s for s in context.settlements}
     op = context.operator
-    numbers = _numbers(plans)  # the counters' locks first, then the chain head's (as registration)
-    head = AuditChainHead.objects.select_for_update().filter(id=1).first()
-    if head is None:
-        AuditChainHead.objects.get_or_create(id=1)
-        head = AuditChainHead.objects.select_for_update().get(id=1)
-    chain = _Chain(head)
+    numbers, counters = ledger.numbers(plans)
+    chain = _Chain(ledger.seq, ledger.last_hash)
 
     lives: list[_Life] = []
     for index, (plan, number) in enumerate(zip(plans, numbers, strict=True)):
@@ -218,18 +191,18 @@ def write_batch(plans: list[PlannedAppeal], *, context: Context,
             person = applicants.get(plan.repeat_of) if plan.repeat_of is not None else None
         applicants[offset + index] = person
         lives.append(_life(plan, number, person, new, context, territories))
-    _save(Applicant, [life.new_applicant for life in lives if life.new_applicant], ids=True)
+    out.save(Applicant, [life.new_applicant for life in lives if life.new_applicant], ids=True)
     # The final state of every row first (the plan decides it), then the inserts in the order
     # of the foreign keys, then the history and the events that name the rows' ids.
     rows: Rows = {}
     for life in lives:
         _script(life, context, rows)
-    _save(Appeal, [life.appeal for life in lives], ids=True)
-    _save(Question, [q for life in lives for q in life.questions], ids=True)
-    _save(Assignment, [a for life in lives for a in life.assignments], ids=True)
-    _save(Reply, rows.pop(Reply, []), ids=True)
+    out.save(Appeal, [life.appeal for life in lives], ids=True)
+    out.save(Question, [q for life in lives for q in life.questions], ids=True)
+    out.save(Assignment, [a for life in lives for a in life.assignments], ids=True)
+    out.save(Reply, rows.pop(Reply, []), ids=True)
     for model in (Extension, Feedback, RoutingTerm):
-        _save(model, rows.pop(model, []), ids=False)
+        out.save(model, rows.pop(model, []), ids=False)
     for life in lives:
         if life.new_applicant is not None:
             a = life.new_applicant
@@ -246,10 +219,24 @@ def write_batch(plans: list[PlannedAppeal], *, context: Context,
                       "questions": [q.subtopic.code for q in life.questions]})
         for step in life.steps:
             step(chain, rows)
-    _save(Transition, rows.pop(Transition, []), ids=False)
-    _save_events(chain.events)
-    AuditChainHead.objects.filter(id=1).update(last_seq=chain.seq, last_hash=chain.last_hash)
-    return len(chain.events)
+    out.save(Transition, rows.pop(Transition, []), ids=False)
+    out.events(chain.events)
+    head = (ledger.seq, ledger.last_hash, chain.seq, chain.last_hash)
+    ledger.seq, ledger.last_hash = chain.seq, chain.last_hash
+    return Batch(size=len(plans), events=len(chain.events), counters=counters, head=head,
+                 sink=out)
+
+
+def write_batch(plans: list[PlannedAppeal], *, context: Context,
+                applicants: dict[int, Applicant | None], offset: int) -> int:
+    """Build and write one batch in the caller's transaction, under the row locks of its
+    years' counters and the chain head; returns the number of audit events."""
+    ledger = Ledger()
+    ledger.read({clock.local_date(p.received_at).year for p in plans})
+    batch = build_batch(plans, context=context, applicants=applicants, offset=offset,
+                        ledger=ledger, out=sink())
+    commit_batch(batch)
+    return batch.events
 
 
 def _script(life: _Life, context: Context, rows: Rows) -> None:
@@ -424,31 +411,4 @@ def _extend(life: _Life, actor: Any, at: dt.datetime, rows: Rows) -> None:
     life.steps.append(write)
 
 
-def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
-             until: dt.datetime | None = None, batch: int = BATCH,
-             progress: Callable[[int], None] | None = None) -> Report:
-    """Generate `count` appeals (see the module's docstring). Works on SQLite and PostgreSQL."""
-    started = time.monotonic()
-    context = load_context(base or Path(settings.BASE_DIR))
-    rng = random.Random(seed)
-    people = People(base or Path(settings.BASE_DIR), rng, context.settlements)
-    plans = iter_plans(count=count, context=context, people=people, rng=rng, now=clock.now(),
-                       years=years, until=until)
-    applicants: dict[int, Applicant | None] = {}
-    report = Report()
-    # A stream: plan a batch, write it, drop it.
-    while chunk := list(itertools.islice(plans, batch)):
-        with transaction.atomic():
-            report.events += write_batch(chunk, context=context, applicants=applicants,
-                                         offset=report.created)
-        report.created += len(chunk)
-        # Only recent applicants write again: forget the older ones (memory for millions).
-        for index in [i for i in applicants if i < report.created - 2 * REPEAT_WINDOW]:
-            del applicants[index]
-        if progress is not None:
-            progress(report.created)
-    report.seconds = time.monotonic() - started
-    return report
-
-
-__all__ = ["PlannedAppeal", "Report", "generate", "plan_appeals"]
+__all__ = ["PlannedAppeal", "Report", "build_batch", "plan_appeals", "write_batch"]

@@ -1,4 +1,5 @@
-"""manage.py generate_appeals --count N [--years 3] [--seed S] [--batch 1000]
+"""manage.py generate_appeals --count N [--years 3] [--seed S] [--batch 1000] [--serial]
+    [--unchecked-keys]
 
 Realistic appeals in bulk, fast (vikno.appeals.management.bulk, ADR 0022): years of history with
 numbers, routing, terms, lives and the audit trail consistent with what the services write.
@@ -12,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from vikno.appeals.management import bulk
+from vikno.appeals.management import bulk, bulk_run
 
 
 class Command(BaseCommand):
@@ -26,6 +27,13 @@ class Command(BaseCommand):
                             help="run even though DEBUG is off (a load-test instance)")
         parser.add_argument("--batch", type=int, default=bulk.BATCH,
                             help=f"appeals per transaction ({bulk.BATCH})")
+        parser.add_argument("--serial", action="store_true",
+                            help="build each batch only after the last is written (PostgreSQL "
+                                 "builds the next one meanwhile by default)")
+        parser.add_argument("--unchecked-keys", action="store_true",
+                            help="load-test instance, PostgreSQL superuser: write with the "
+                                 "foreign-key triggers off and check the new rows' keys once "
+                                 "at the end")
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = options["count"]
@@ -48,8 +56,11 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         try:
-            report = bulk.generate(count=count, seed=options["seed"], years=options["years"],
-                                   batch=options["batch"], progress=progress)
+            report = bulk_run.generate(
+                count=count, seed=options["seed"], years=options["years"],
+                batch=options["batch"], progress=progress,
+                pipeline=False if options["serial"] else None,
+                unchecked_keys=options["unchecked_keys"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write("")

@@ -26,7 +26,7 @@ from django.db import transaction
 from vikno.accounts.models import User
 from vikno.accounts.roles import Role
 from vikno.appeals import selectors, services
-from vikno.appeals.management import bulk
+from vikno.appeals.management import bulk_run
 from vikno.appeals.management.demo_flow import (
     Actors,
     Driver,
@@ -114,7 +114,7 @@ class Command(BaseCommand):
         until = clock.now() - dt.timedelta(days=WINDOW_DAYS)
         self.stdout.write(f"Generating {count} older demo appeals in bulk "
                           f"({HISTORY_YEARS} years before the last {WINDOW_DAYS} days).")
-        report = bulk.generate(count=count, seed=seed, years=HISTORY_YEARS, until=until)
+        report = bulk_run.generate(count=count, seed=seed, years=HISTORY_YEARS, until=until)
         self.stdout.write(f"  {report.created} appeals in {report.seconds:.1f} s.")
 
     def _demo_accounts(self, allow_without_debug: bool) -> str:

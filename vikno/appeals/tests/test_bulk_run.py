@@ -1,0 +1,173 @@
+"""Running the bulk generator fast (vikno.appeals.management.bulk_run, ADR 0022): the next batch
+built while PostgreSQL takes the last, the foreign keys checked once at the end, the events'
+hash without the general JSON path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.db import connection, transaction
+
+from vikno.appeals.lifecycle import AppealStatus, TransitionAction
+from vikno.appeals.management import bulk_run
+from vikno.appeals.management.bulk_store import Interleaved, fast_event_hash
+from vikno.appeals.models import Appeal, RegistrationCounter, Transition
+from vikno.audit.chain import event_hash
+from vikno.audit.models import AuditChainHead
+from vikno.audit.selectors import chain_verify
+from vikno.core import clock
+
+BASE = Path(settings.BASE_DIR)
+
+
+def _reference() -> None:
+    if not (BASE / "data" / "reference").is_dir() or "load_reference" not in get_commands():
+        pytest.skip("needs the reference files in data/reference and `manage.py load_reference`")
+    call_command("load_reference", stdout=io.StringIO())
+    call_command("create_demo_accounts", allow_without_debug=True, stdout=io.StringIO())
+
+
+@pytest.fixture
+def world(db):
+    _reference()
+
+
+def test_the_fast_event_hash_is_the_chain_hash_byte_for_byte():
+    # given events of every shape the generator appends: text with quotes, apostrophes and
+    # Cyrillic, no actor, nested values, numbers, flags, lists
+    rng = random.Random(3)
+    values: list[Any] = [None, "", 'лапки "так" і \\ та \n', "п'ять ’", 0, 17, -3, 2.5, True,
+                         False, [], ["001.001", "002.003"], {"b": 1, "a": [1, "x"]},
+                         {"status": "closed", "note": None, "nested": {"z": [], "y": "ї"}}]
+    at = dt.datetime(2025, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
+    for n in range(300):
+        fields = {
+            "seq": n + 1, "occurred_at": at + dt.timedelta(seconds=n * 37.25),
+            "actor_id": rng.choice([None, 5, 12345]),
+            "actor_username": rng.choice(["", "system", "operator", "ім'я"]),
+            "actor_role": rng.choice(["", "operator", "supervisor"]),
+            "action": rng.choice(["appeal.register", "reply.submit"]),
+            "object_type": "appeals.appeal", "object_id": str(n),
+            "object_label": rng.choice(["ЗК-2025-000001 → 01", "applicant #3", 'a "b" c']),
+            "before": rng.choice(values), "after": rng.choice(values),
+            "prev_hash": rng.choice(["", "ab" * 32]),
+        }
+
+        # then the same hash as the audit trail's own
+        assert fast_event_hash(fields) == event_hash(fields), fields
+
+
+def _dump() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row the generator writes, and the counters and the chain head."""
+    tables = {model._meta.db_table: model for model in bulk_run.WRITTEN}
+    out = {name: list(model._default_manager.order_by("pk").values_list())
+           for name, model in tables.items()}
+    out["counters"] = list(RegistrationCounter.objects.order_by("year").values_list())
+    out["head"] = list(AuditChainHead.objects.values_list())
+    return out
+
+
+def _next_ids() -> dict[str, int]:
+    """The id each written table gives next (the sequence left where it was)."""
+    found = {}
+    with connection.cursor() as cursor:
+        for model in bulk_run.WRITTEN:
+            table = model._meta.db_table
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+            found[table] = cursor.fetchone()[0]
+    _restart_sequences(found)
+    return found
+
+
+def _restart_sequences(ids: dict[str, int]) -> None:
+    """The ids as they were before a rolled-back run (sequences do not roll back)."""
+    with connection.cursor() as cursor:
+        for table, next_id in ids.items():
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)",
+                           [table, next_id])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_building_ahead_writes_what_the_serial_path_writes(postgres_only):
+    # given the reference data committed (the builder thread has its own connection)
+    _reference()
+    ids = _next_ids()
+    options = {"count": 180, "seed": 11, "years": 1, "batch": 40}
+    with clock.as_of(clock.now() - dt.timedelta(hours=1)):
+        # when written serially (then rolled back, the ids restarted) and built ahead
+        with transaction.atomic():
+            bulk_run.generate(**options, pipeline=False)
+            serial = _dump()
+            transaction.set_rollback(True)
+        _restart_sequences(ids)
+        report = bulk_run.generate(**options, pipeline=True)
+
+    # then the same rows, numbers, events and hashes; the chain intact
+    assert report.created == 180
+    assert Appeal.objects.count() == 180
+    assert _dump() == serial
+    assert chain_verify().broken is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_building_ahead_refuses_a_registration_in_between(postgres_only):
+    # given batches built from the counters as the last batch left them
+    _reference()
+    seen: list[int] = []
+
+    def meanwhile(done: int) -> None:
+        # when someone else registers an appeal while the generator runs
+        if not seen:
+            seen.append(done)
+            RegistrationCounter.objects.update(last=10**5)
+            AuditChainHead.objects.filter(id=1).update(last_seq=10**6)
+
+    # then the next batch is not written over it
+    with pytest.raises(Interleaved):
+        bulk_run.generate(count=200, seed=2, years=1, batch=50, pipeline=True,
+                          progress=meanwhile)
+    assert Appeal.objects.count() == seen[0]
+
+
+@pytest.mark.postgres
+def test_unchecked_keys_are_checked_at_the_end(postgres_only, world):
+    # when generated with the foreign-key triggers off
+    marks = bulk_run._high_water()
+    report = bulk_run.generate(count=60, seed=4, years=1, batch=25, unchecked_keys=True)
+
+    # then every key of the new rows found its row, and the chain is intact
+    assert report.created == 60
+    assert bulk_run.dangling_keys(marks) == []
+    assert chain_verify().broken is None
+
+    # and a row referring to nothing is found
+    appeal = Appeal.objects.first()
+    Transition.objects.create(appeal_id=appeal.pk + 10**6, action=TransitionAction.ASSIGN,
+                              from_status=AppealStatus.REGISTERED,
+                              to_status=AppealStatus.ASSIGNED, at=clock.now())
+    assert bulk_run.dangling_keys(marks) == ["appeals_transition.appeal_id: 1"]
+
+
+def test_unchecked_keys_are_refused_without_postgresql_superuser(world):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE ROLE vikno_gen_plain NOSUPERUSER")
+            cursor.execute("GRANT ALL ON SCHEMA public TO vikno_gen_plain")
+            cursor.execute("SET LOCAL ROLE vikno_gen_plain")
+
+    # then no foreign-key trigger is switched off
+    with pytest.raises(ValueError, match="superuser"):
+        bulk_run.generate(count=5, seed=1, unchecked_keys=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert not Appeal.objects.exists()

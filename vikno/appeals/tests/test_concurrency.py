@@ -73,12 +73,12 @@ def test_parallel_registrations_get_gap_free_unique_numbers(postgresql_only, boo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_registration_failing_after_taking_a_number_leaves_no_gap(postgresql_only, book,
+def test_a_registration_failing_half_way_leaves_no_gap(postgresql_only, book,
                                                                    operator):
     # given
     first = register(actor=operator)
 
-    # when a registration fails after its number was taken (a cosigner from an unknown place)
+    # when a registration fails half-way (a cosigner from an unknown place)
     with pytest.raises(AppealsError) as caught:
         register(actor=operator, cosigners=[applicant_data(territory_code="UA0000")])
     following = register(actor=operator)

@@ -26,8 +26,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+# BENCH_ROOT: measure another checkout's code (e.g. /work/main) with this script, for a
+# before/after in the same run.
+ROOT = Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)  # the Celery app's loader puts the working directory first on the path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 if "DATABASE_URL" not in os.environ:
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
@@ -103,7 +106,8 @@ class _Probe:
         self.queries += 1
         text = sql.lstrip().upper()
         result = execute(sql, params, many, context)
-        if self.counter_at is None and text.startswith("UPDATE") and "REGISTRATIONCOUNTER" in text:
+        # The counter's UPDATE alone, or inside the statement that also writes the number.
+        if self.counter_at is None and "UPDATE" in text and "REGISTRATIONCOUNTER" in text:
             self.counter_at = time.perf_counter()
         if (self.head_at is None and "AUDIT_AUDITCHAINHEAD" in text and "FOR UPDATE" in text):
             self.head_at = time.perf_counter()
@@ -162,7 +166,9 @@ def main() -> None:
     offset = Appeal.objects.count()
     base_s, base = _run("bare", offset, settlements, workers)
     real_s, real = _run("service", offset, settlements, workers)
-    print(f"registration on {vendor}, {N} appeals, {workers} concurrent worker(s)")
+    print(f"registration on {vendor} ({connection.settings_dict['NAME']}, "
+          f"{offset} appeals before), {N} appeals, {workers} concurrent worker(s), "
+          f"code of {Path(services.__file__).parents[2]}")
     for label, seconds, rows in (("baseline (bare inserts)", base_s, base),
                                  ("appeal_register", real_s, real)):
         latency = [r[0] for r in rows]

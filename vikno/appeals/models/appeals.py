@@ -105,7 +105,9 @@ class RegistrationCounter(models.Model):
 class Appeal(TimeStampedModel):
     number = models.CharField(_("registration number"), max_length=32, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
-    seq = models.PositiveIntegerField(_("sequence"))
+    # Empty only inside the registering transaction, until the number is taken at its very end
+    # (ADR 0024): no other transaction ever sees an appeal without its number.
+    seq = models.PositiveIntegerField(_("sequence"), null=True, blank=True, editable=False)
     legacy_id = models.CharField(_("legacy id"), max_length=64, null=True, blank=True, unique=True)
     # The submission that registered it: a repeated one (double click, resent form) finds it.
     intake_token = models.UUIDField(_("intake token"), null=True, blank=True, unique=True,

@@ -32,6 +32,9 @@ APPEAL_AUDIT_FIELDS = (
 )
 
 
+# The appeal's columns a status move writes.
+STATUS_FIELDS = ("status", "status_changed_at", "updated_at", "closed_at")
+
 T = TransitionAction
 # The audit event of each status move of an appeal; the stored names are "appeal." + the action.
 APPEAL_MOVE_EVENTS: dict[TransitionAction, AuditAction] = {
@@ -66,9 +69,11 @@ def note_of(note: str = "", message: str = "", params: dict[str, Any] | None = N
 
 def appeal_move(
     *, actor: Any, appeal: Appeal, target: AppealStatus, action: TransitionAction, note: str = "",
-    message: str = "", params: dict[str, Any] | None = None,
+    message: str = "", params: dict[str, Any] | None = None, save: bool = True,
 ) -> None:
     """Change an appeal's status through the transition table, with history and audit.
+    `save=False`: the caller writes the appeal's row itself (registration writes the status with
+    the number, in the one last update of its row: ADR 0024).
 
     Staying in the same status is not a move: the table has no such pairs, so a repeated action
     (forwarding a forwarded appeal, a second answer to an answered assignment) is refused instead
@@ -85,7 +90,8 @@ def appeal_move(
         appeal.closed_at = now
     elif current == AppealStatus.CLOSED:
         appeal.closed_at = None
-    appeal.save(update_fields=["status", "status_changed_at", "updated_at", "closed_at"])
+    if save:
+        appeal.save(update_fields=list(STATUS_FIELDS))
     fields = note_of(note, message, params)
     Transition.objects.create(
         appeal=appeal, by=actor if getattr(actor, "pk", None) else None, action=action,

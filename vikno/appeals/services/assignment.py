@@ -165,8 +165,9 @@ def appeal_assign(
 
 def assign_questions(*, actor: Any, appeal: Appeal, questions: list[Question], routing: Routing,
                      fresh: bool = False) -> list[Assignment]:
-    """appeal_assign's work on an appeal this transaction has already locked (or just created:
-    `fresh` then means its questions have no assignments yet)."""
+    """appeal_assign's work on an appeal this transaction has already locked, or is registering
+    (`fresh`): its questions have no assignments yet, its routing term is written by the
+    registration already ended, and its status is written with its number at the end (ADR 0024)."""
     if AppealStatus(appeal.status) not in ROUTABLE_STATUSES:
         raise AppealsError(
             Code.ILLEGAL_TRANSITION,
@@ -192,14 +193,15 @@ def assign_questions(*, actor: Any, appeal: Appeal, questions: list[Question], r
         created += _assign_question(actor=actor, question=question, main=main, co=co,
                                     instructions=routing.instructions, fresh=fresh)
     executors = {"authorities": sorted(mains, key=lambda code: mains[code])}
-    # ст.7: routing ends the running 5-day term (from receipt, or from a return).
-    term_close(appeal=appeal, action=TransitionAction.ASSIGN)
+    if not fresh:
+        # ст.7: routing ends the running 5-day term (from receipt, or from a return).
+        term_close(appeal=appeal, action=TransitionAction.ASSIGN)
     # A new main executor starts the work over ("assigned" until it accepts); adding a
     # co-executor to work in progress does not take the appeal back.
     new_main = any(a.role == AssignmentRole.MAIN for a in created)
     if appeal.status == AppealStatus.REGISTERED or (new_main and appeal.status != AppealStatus.ASSIGNED):
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ASSIGNED, action=TransitionAction.ASSIGN,
-                    message="history.executors", params=executors)
+                    message="history.executors", params=executors, save=not fresh)
     else:
         history(appeal=appeal, actor=actor, action=TransitionAction.REROUTE, message="history.executors",
                 params=executors)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,18 +25,19 @@ from vikno.appeals.intake import (
     intake_check,
     is_anonymous_written,
 )
-from vikno.appeals.lifecycle import AppealStatus
+from vikno.appeals.lifecycle import AppealStatus, TransitionAction
 from vikno.appeals.models import (
     Appeal,
     AppealCosigner,
     Applicant,
     NotConsideredReason,
+    Notice,
     Question,
     RegistrationCounter,
     Sign,
     Subject,
 )
-from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, snapshot
+from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, STATUS_FIELDS, snapshot
 from vikno.appeals.services.applicants import (
     applicant_create,
     applicant_update,
@@ -55,6 +58,7 @@ from vikno.appeals.services.receipt import (
 from vikno.appeals.services.routing_terms import term_open
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
+from vikno.audit.models import AuditEvent
 from vikno.core import clock, fulltext
 from vikno.directory import deadlines, refcache
 from vikno.directory.models import Authority, SubTopic, Territory
@@ -71,11 +75,54 @@ def _missing(field_name: str, message: str) -> AppealsError:
     return AppealsError(Code.MISSING_FIELD, message, field=field_name)
 
 
-def _next_number(year: int) -> tuple[int, str]:
-    """Take the next number of the year under a row lock; rolled back with the registration, so
-    the sequence has no gaps and no duplicates however many operators register at once."""
-    # The UPDATE takes the row's write lock until commit and returns the new value: one query,
-    # no other registration in between.
+def _provisional_number() -> str:
+    """The appeal's stand-in number until its real one is taken at the end of the registering
+    transaction: unique (no two registrations wait on each other for it), never committed,
+    never seen by another transaction."""
+    return f"~{uuid.uuid4().hex[:31]}"
+
+
+def _number_prefix(year: int) -> str:
+    return f"{settings.VIKNO['NUMBER_PREFIX']}-{year}-"
+
+
+def _take_number(appeal: Appeal, fields: Sequence[str]) -> None:
+    """Take the next number of the appeal's year and write it on the appeal's row with `fields`.
+
+    The counter's row is locked from here to commit, and rolled back with the registration: the
+    sequence has no gaps and no duplicates however many operators register at once. On
+    PostgreSQL the counter's UPDATE and the appeal's are one statement (one round trip held)."""
+    year = cast(int, appeal.year)
+    prefix = _number_prefix(year)
+    if connection.vendor != "postgresql":
+        appeal.seq = _next_seq(year)
+        appeal.number = f"{prefix}{appeal.seq:06d}"
+        appeal.save(update_fields=["number", "seq", *fields])
+        return
+    quote = connection.ops.quote_name
+    columns = [cast("Field[Any, Any]", Appeal._meta.get_field(name)) for name in fields]
+    assignments = "".join(f", {quote(field.column)} = %s" for field in columns)
+    values = [field.get_db_prep_save(getattr(appeal, field.attname), connection) for field in columns]
+    # The number as Python's f"{seq:06d}" writes it: at least six digits, more when needed.
+    sql = (
+        f"WITH c AS (UPDATE {quote(RegistrationCounter._meta.db_table)} SET last = last + 1 "  # noqa: S608
+        f"WHERE year = %s RETURNING last) "
+        f"UPDATE {quote(Appeal._meta.db_table)} SET seq = c.last, "
+        f"number = %s || lpad(c.last::text, greatest(6, length(c.last::text)), '0'){assignments} "
+        f"FROM c WHERE {quote(Appeal._meta.pk.column)} = %s RETURNING c.last")  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year, prefix, *values, appeal.pk])
+        row = cursor.fetchone()
+    if row is None:  # the year's first appeal: its counter row does not exist yet
+        RegistrationCounter.objects.get_or_create(year=year)
+        _take_number(appeal, fields)
+        return
+    appeal.seq = row[0]
+    appeal.number = f"{prefix}{appeal.seq:06d}"
+
+
+def _next_seq(year: int) -> int:
+    """The year's next sequence, its counter row locked until commit (one query)."""
     table = connection.ops.quote_name(RegistrationCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last",  # noqa: S608
@@ -83,10 +130,33 @@ def _next_number(year: int) -> tuple[int, str]:
         row = cursor.fetchone()
     if row is None:
         RegistrationCounter.objects.get_or_create(year=year)
-        return _next_number(year)
-    last = row[0]
-    prefix = settings.VIKNO["NUMBER_PREFIX"]
-    return last, f"{prefix}-{year}-{last:06d}"
+        return _next_seq(year)
+    return cast(int, row[0])
+
+
+def _requote(value: Any, provisional: str, number: str) -> Any:
+    """`value` (a JSON value) with the provisional number replaced by the real one."""
+    if isinstance(value, str):
+        return value.replace(provisional, number)
+    if isinstance(value, list):
+        return [_requote(item, provisional, number) for item in value]
+    if isinstance(value, dict):
+        return {key: _requote(item, provisional, number) for key, item in value.items()}
+    return value
+
+
+def _quote_number(appeal: Appeal, provisional: str, events: list[AuditEvent]) -> None:
+    """Put the real number wherever the registration quoted the provisional one: the audit
+    events not yet appended (they are hashed when appended, after this) and the applicant's
+    notices (written only when the appeal is not considered at the door)."""
+    for event in events:
+        event.object_label = event.object_label.replace(provisional, appeal.number)
+        event.before = _requote(event.before, provisional, appeal.number)
+        event.after = _requote(event.after, provisional, appeal.number)
+    if appeal.not_considered_reason:
+        for row in Notice.objects.filter(appeal=appeal):
+            row.params = _requote(row.params, provisional, appeal.number)
+            row.save(update_fields=["params"])
 
 
 def _subtopics(questions: Sequence[QuestionData]) -> list[SubTopic]:
@@ -211,10 +281,6 @@ def _terms(intake: AppealIntake, received_on: date, *, study: bool,
     return due, deadlines.max_due(received_on)
 
 
-class _AlreadyRegistered(Exception):
-    """A racing submission with the same idempotency key committed first."""
-
-
 def appeal_register(*, actor: Any, intake: AppealIntake,
                     routing: Routing | None = DEFAULT_ROUTING) -> Appeal:
     """Register once per `intake.idempotency_key`: a repeated submission (a double click, a resent
@@ -226,15 +292,29 @@ def appeal_register(*, actor: Any, intake: AppealIntake,
             return first
     try:
         return _register(actor=actor, intake=intake, routing=routing)
-    except _AlreadyRegistered:
-        return Appeal.objects.get(intake_token=key)
+    except IntegrityError:
+        # The registration rolled back whole (no savepoint to pay for on every registration):
+        # a racing submission of the same form committed first, or a racing import of the same
+        # legacy id did.
+        if key is not None:
+            first = Appeal.objects.filter(intake_token=key).first()
+            if first is not None:
+                return first
+        if intake.legacy_id and Appeal.objects.filter(legacy_id=intake.legacy_id).exists():
+            raise _duplicate() from None
+        raise
 
 
 @transaction.atomic
 def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> Appeal:
-    # The audit events are appended together at the end: the trail's head is locked last.
-    with audit.batched():
-        return _register_batched(actor=actor, intake=intake, routing=routing)
+    # The audit events are appended together at the end: the trail's head is locked last, after
+    # the year's counter, which is taken just before (ADR 0024).
+    with audit.batched() as events:
+        appeal = _register_batched(actor=actor, intake=intake, routing=routing)
+        provisional = appeal.number
+        _take_number(appeal, STATUS_FIELDS)
+        _quote_number(appeal, provisional, events)
+        return appeal
 
 
 def _register_batched(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> Appeal:
@@ -245,10 +325,9 @@ def _register_batched(*, actor: Any, intake: AppealIntake, routing: Routing | No
     another applicant's earlier appeal, a taken `legacy_id`, or a refused attachment.
     An anonymous letter and a late complaint are registered as not considered (ст.8), without a
     term and unrouted; one lacking required content gets the 10-day return term, unrouted (ст.5).
-    The two queues every registration passes, the year's counter and the audit trail's head,
-    are locked as late as possible and always in this order (no deadlock): the number just
-    before the appeal row is written, the head (audit.batched) when all events are appended at
-    the end. Everything else (lookups, the applicant, terms) is done before either lock.
+    The appeal is written with a provisional number; the caller takes the real one at the very
+    end. The two queues every registration passes, the year's counter and the audit trail's
+    head, are locked only for that last moment and always in this order (no deadlock).
     """
     intake_check(intake)
     now = clock.now()
@@ -280,8 +359,7 @@ def _register_batched(*, actor: Any, intake: AppealIntake, routing: Routing | No
         else any(s.needs_study for s in subtopics)))
     due, max_due = _terms(intake, received_on, study=study, reason=reason)
     sign = intake.sign or _sign_of_repeat(previous)
-    seq, number = _next_number(received_on.year)
-    appeal = _save_appeal(intake, number=number, year=received_on.year, seq=seq,
+    appeal = _save_appeal(intake, number=_provisional_number(), year=received_on.year,
                           received=received, now=now, actor=actor, person=person,
                           previous=previous, territory=territory, contested=contested,
                           study=study, due=due, max_due=max_due, sign=sign,
@@ -298,25 +376,29 @@ def _register_batched(*, actor: Any, intake: AppealIntake, routing: Routing | No
     if reason:
         appeal = appeal_not_considered(actor=actor, appeal=appeal, reason=reason)
     else:
+        routed = (routing is not None and not appeal.missing_content
+                  and _route_new(actor=actor, appeal=appeal, questions=created, routing=routing))
         # ст.7: the 5 days to route or forward run from receipt, not from registration; an appeal
-        # lacking content is watched against its 10-day return term instead (ст.5).
+        # lacking content is watched against its 10-day return term instead (ст.5). Routed at
+        # once, its term is written already ended.
         term_open(appeal=appeal, start=received_on,
-                  due=appeal.due_date if appeal.missing_content else None, fresh=True)
-    if not reason and routing is not None and not appeal.missing_content:
-        _route_new(actor=actor, appeal=appeal, questions=created, routing=routing)
-    # Last, so that no later step can fail and roll back rows whose files are already stored.
+                  due=appeal.due_date if appeal.missing_content else None, fresh=True,
+                  ended_by=TransitionAction.ASSIGN if routed else None)
+    # Last, so that no later step but the number can fail and roll back rows whose files are
+    # already stored.
     attachments_store(actor=actor, appeal=appeal, prepared=files, fresh=True)
     return appeal
 
 
-def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing: Routing) -> None:
-    """Nobody else sees this appeal before commit: no lock to take, no assignment to look for.
-    A complaint about a body no one in the region is above stays registered, unrouted: the
-    centre forwards it (ст.7) within the 5 days deadline control watches."""
+def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing: Routing) -> bool:
+    """Nobody else sees this appeal before commit: no lock to take, no assignment to look for;
+    its new status is written with its number (ADR 0024). A complaint about a body no one in
+    the region is above stays registered, unrouted (False): the centre forwards it (ст.7)
+    within the 5 days deadline control watches."""
     if appeal.contested_authority_id is None or routing.main_authority_code:
         assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing,
                          fresh=True)
-        return
+        return True
     mark = audit.batch_mark()
     try:
         with transaction.atomic():
@@ -327,15 +409,17 @@ def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing
             raise
         audit.batch_discard(mark)  # the savepoint's rows are gone: so are its events
         appeal.refresh_from_db()
+        return False
+    return True
 
 
-def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, received: datetime,
+def _save_appeal(intake: AppealIntake, *, number: str, year: int, received: datetime,
                  now: datetime, actor: Any, person: Applicant | None, previous: Appeal | None,
                  territory: Territory | None, contested: Authority | None, study: bool,
                  due: date | None, max_due: date | None, sign: str, priority: bool) -> Appeal:
     text = clean_text(intake.text)
     appeal = Appeal(
-        number=number, year=year, seq=seq, legacy_id=intake.legacy_id or None,
+        number=number, year=year, seq=None, legacy_id=intake.legacy_id or None,
         intake_token=intake.idempotency_key,
         channel=intake.channel, kind=intake.kind, subject=intake.resolved_subject,
         sign=sign, appeal_type=intake.appeal_type,
@@ -355,19 +439,13 @@ def _save_appeal(intake: AppealIntake, *, number: str, year: int, seq: int, rece
         decision_learned_on=intake.decision_learned_on,
         term_restored=intake.term_restored, missing_content=clean_line(intake.missing_content),
     )
-    # Uniqueness is not re-queried here: the number comes from the locked counter, legacy_id was
-    # checked above, and the database constraints catch the rest (a racing import, below).
+    # Uniqueness is not re-queried here: the number is provisional, legacy_id was checked above,
+    # and the database constraints catch the rest (a racing submission or import: the whole
+    # registration rolls back and appeal_register tells which).
     full_clean(appeal, field_prefix="", exclude=["applicant", "registered_by", "previous_appeal",
-                                                  "territory", "contested_authority"],
+                                                  "territory", "contested_authority", "seq"],
                 validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            appeal.save()
-    except IntegrityError as exc:
-        if intake.idempotency_key is not None and Appeal.objects.filter(
-                intake_token=intake.idempotency_key).exists():
-            raise _AlreadyRegistered from exc
-        raise _duplicate() from exc
+    appeal.save(force_insert=True)
     return appeal
 
 

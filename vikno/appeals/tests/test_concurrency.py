@@ -7,13 +7,14 @@ are skipped elsewhere.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from vikno.appeals.errors import AppealsError
-from vikno.appeals.models import Appeal, RegistrationCounter, Subject
+from vikno.appeals.models import Appeal, Channel, RegistrationCounter, Subject
 from vikno.appeals.tests.factories import applicant_data, register
 from vikno.audit.selectors import chain_verify
 from vikno.core import clock
@@ -72,12 +73,12 @@ def test_parallel_registrations_get_gap_free_unique_numbers(postgresql_only, boo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_registration_failing_after_taking_a_number_leaves_no_gap(postgresql_only, book,
+def test_a_registration_failing_half_way_leaves_no_gap(postgresql_only, book,
                                                                    operator):
     # given
     first = register(actor=operator)
 
-    # when a registration fails after its number was taken (a cosigner from an unknown place)
+    # when a registration fails half-way (a cosigner from an unknown place)
     with pytest.raises(AppealsError) as caught:
         register(actor=operator, cosigners=[applicant_data(territory_code="UA0000")])
     following = register(actor=operator)
@@ -120,3 +121,122 @@ def test_a_double_submission_registers_once(postgresql_only, book, operator):
     assert results == [appeal.number, appeal.number]
     assert appeal.intake_token == key
     assert chain_verify().ok
+
+
+class _RolledBack(Exception):
+    """Raised to roll back the transaction a registration ran in."""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_registrations_some_rolled_back_after_numbering_leave_no_gap(postgresql_only, book,
+                                                                           operator):
+    # given eight operators registering at once; every third registration runs inside a larger
+    # transaction that rolls back after the number was taken (an import that fails half-way)
+    barrier = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+    committed: list[str] = []
+
+    def operator_at_work(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            for n in range(PER_THREAD):
+                if (index + n) % 3 == 0:
+                    with pytest.raises(_RolledBack), transaction.atomic():
+                        register(actor=operator, text=f"Відкочене {index}/{n}")
+                        raise _RolledBack
+                else:
+                    committed.append(register(actor=operator, text=f"Звернення {index}/{n}").number)
+        except BaseException as exc:  # reported to the main thread below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=operator_at_work, args=(i,)) for i in range(THREADS)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    # then the committed appeals are numbered 1..N: no gap, no duplicate, no provisional number
+    assert errors == []
+    year = clock.today().year
+    total = len(committed)
+    assert 0 < total < THREADS * PER_THREAD
+    seqs = sorted(Appeal.objects.filter(year=year).values_list("seq", flat=True))
+    assert seqs == list(range(1, total + 1))
+    assert sorted(Appeal.objects.values_list("number", flat=True)) == sorted(committed) == [
+        f"ЗК-{year}-{n:06d}" for n in seqs]
+    assert RegistrationCounter.objects.get(year=year).last == total
+    assert chain_verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_registration_waiting_half_way_does_not_hold_the_year_counter(postgresql_only, book,
+                                                                       operator):
+    # given another transaction holding an uncommitted appeal row with the intake token a
+    # registration will use: that registration waits at its appeal's row
+    key = uuid.uuid4()
+    held, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    results: dict[str, Appeal] = {}
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                now = clock.now()
+                Appeal.objects.create(number="held", year=now.year, intake_token=key,
+                                      channel=Channel.HOTLINE, text="-", received_at=now,
+                                      registered_at=now, status_changed_at=now)
+                held.set()
+                release.wait(timeout=60)
+                transaction.set_rollback(True)
+        except BaseException as exc:  # reported to the main thread below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def registering(name: str, **kwargs: object) -> None:
+        try:
+            results[name] = register(actor=operator, **kwargs)
+        except BaseException as exc:  # reported to the main thread below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    holding = threading.Thread(target=holder)
+    holding.start()
+    assert held.wait(timeout=30)
+    waiting = threading.Thread(target=registering, args=("waiting",),
+                               kwargs={"idempotency_key": key})
+    waiting.start()
+    _wait_for_a_lock_wait()
+
+    # when another operator registers meanwhile
+    other = threading.Thread(target=registering, args=("other",), kwargs={"text": "Інше"})
+    other.start()
+    other.join(timeout=20)
+    finished_meanwhile = not other.is_alive()
+    release.set()
+    for thread in (other, waiting, holding):
+        thread.join(timeout=60)
+
+    # then it was not queued behind the waiting one, and the numbers stay gap-free
+    assert errors == []
+    assert finished_meanwhile
+    assert (results["other"].seq, results["waiting"].seq) == (1, 2)
+    assert results["waiting"].intake_token == key
+    assert chain_verify().ok
+
+
+def _wait_for_a_lock_wait() -> None:
+    """Until a session of this database waits on a lock (the registration at its appeal row)."""
+    for _ in range(300):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock'")
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.1)
+    raise AssertionError("the registration never waited")

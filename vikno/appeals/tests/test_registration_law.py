@@ -95,8 +95,11 @@ def test_a_late_complaint_keeps_the_date_of_the_decision_and_tells_the_applicant
     assert appeal.contested_decision_on == dt.date(2023, 1, 10)
     assert not appeal.term_restored
     assert Notice.objects.filter(appeal=appeal, kind="not_considered").count() == 1
+    # the notice quotes the number the appeal was given at the end of its registration
+    assert Notice.objects.get(appeal=appeal).params["number"] == appeal.index
     registered = AuditEvent.objects.get(action="appeal.register")
     assert registered.after["contested_decision_on"] == "2023-01-10"
+    assert registered.after["number"] == appeal.number
 
 
 def test_a_restored_term_is_recorded_and_the_complaint_considered(book, operator):

@@ -63,7 +63,7 @@ def run(args: list[str], *, check: bool = True) -> subprocess.CompletedProcess[s
     """Run a PostgreSQL tool, as the postgres system user when we are root."""
     if os.geteuid() == 0:
         args = ["runuser", "-u", "postgres", "--", *args]
-    return subprocess.run(args, check=check, text=True, capture_output=True)
+    return subprocess.run(args, check=check, text=True, capture_output=True)  # noqa: S603 - PostgreSQL's own tools, fixed arguments
 
 
 def owned(path: Path) -> None:
@@ -103,7 +103,7 @@ def start(base: Path) -> None:
             conf.writelines(f"{key} = {value}\n" for key, value in SETTINGS.items())
     print(f"==> primary on {HOST}:{PRIMARY_PORT}")
     pg_ctl_start(primary, PRIMARY_PORT, base / "primary.log")
-    if psql(PRIMARY_PORT, f"select 1 from pg_database where datname = '{DATABASE}'") != "1":
+    if psql(PRIMARY_PORT, f"select 1 from pg_database where datname = '{DATABASE}'") != "1":  # noqa: S608 - a constant
         psql(PRIMARY_PORT, f"create database {DATABASE}")
     if not (replica / "PG_VERSION").exists():
         print(f"==> pg_basebackup -R {replica}")

@@ -22,7 +22,8 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE ?= copy
 export UV_NO_PROGRESS := 1
 
-.PHONY: help bootstrap compilemessages run prod-local prod-local-stop test check lint typecheck bench messages \
+.PHONY: help bootstrap compilemessages run prod-local prod-local-stop replica-local \
+	replica-local-stop test check lint typecheck bench messages \
 	clean
 
 help: ## list the targets
@@ -58,6 +59,12 @@ prod-local: compilemessages ## the production stack here: PostgreSQL, gunicorn o
 
 prod-local-stop: ## stop what `make prod-local` started (pids in var/prod/)
 	$(PY) bin/prod_local.py stop
+
+replica-local: ## a PostgreSQL primary (5434) and its streaming read replica (5435) under var/pgreplica/
+	$(PYTHON) bin/pg_replica.py start
+
+replica-local-stop: ## stop what `make replica-local` started (the data stays; `bin/pg_replica.py destroy` removes it)
+	$(PYTHON) bin/pg_replica.py stop
 
 test: compilemessages ## lint, import contracts, types, migration check and the test suite
 	@echo "==> ruff"

@@ -1,6 +1,8 @@
 """Vikno settings. Everything that differs between machines comes from the environment.
 
 DATABASE_URL      PostgreSQL in production (postgres://user@host:5432/name); SQLite file by default.
+DATABASE_REPLICA_URL  a streaming read replica of DATABASE_URL: reports and analysis read there
+                  (vikno/core/db.py, ADR 27); empty: everything on DATABASE_URL.
 SECRET_KEY        required when DEBUG is off.
 DEBUG             "1" for development (the `make run` default).
 CELERY_BROKER_URL redis://127.0.0.1:6379/0 to run tasks on workers; eager in-process when unset.
@@ -120,6 +122,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # queue instead of failing with "database is locked" half-way through a registration.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("VIKNO_TEST_SQLITE", "")}
+
+# A read replica for reports and analysis (vikno.core.db.reporting); writes and every other read
+# stay on the primary. In tests it mirrors the primary's test database (same name, its own host).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["vikno.core.db.ReportingRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["config/settings.py", "config/gunicorn.py", "bin/prod_local.py",
+SOURCES = ["config/settings.py", "config/gunicorn.py", "bin/prod_local.py", "bin/pg_replica.py",
            "vikno/workspace/views/ops.py"]
 READ = re.compile(r"""(?:environ(?:\.get|\.setdefault)?\(|environ\[|env_bool\(|env\.setdefault\()"""
                   r"""\s*["']([A-Z_]+)["']""")

@@ -18,7 +18,7 @@ from vikno.appeals import selectors_control as control_reads
 from vikno.appeals.errors import forbidden
 from vikno.appeals.lifecycle import AppealStatus
 from vikno.appeals.models import Channel
-from vikno.core import clock
+from vikno.core import clock, db
 from vikno.workspace import reads
 from vikno.workspace.forms.filters import PeriodForm
 from vikno.workspace.permissions import role_required
@@ -31,16 +31,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not access.sees_dashboard(request.user):
         raise forbidden()
     today = clock.today()
-    counts = selectors.status_counts()
+    # The figures may be a moment old: the read replica's, when there is one (ADR 27). The lists
+    # below are what the supervisor acts on, read from the primary.
+    with db.reporting():
+        counts = selectors.status_counts()
+        rows = control_reads.authority_table(sort=request.GET.get("sort"), today=today)
+        intake = control_reads.intake_per_week(today=today)
+        overdue = control_reads.overdue_per_week(today=today)
+        attention = control_reads.attention_counts(today=today)
     # The lists and the links name appeals or open the queue: the supervisor's working tools,
     # not the analyst's aggregates (the analyst sees the same figures without links).
     controls = role_of(request.user) == Role.SUPERVISOR
     column, descending = control_reads.parse_sort(request.GET.get("sort"))
-    rows = control_reads.authority_table(sort=request.GET.get("sort"), today=today)
-    intake = control_reads.intake_per_week(today=today)
-    overdue = control_reads.overdue_per_week(today=today)
     context: dict[str, Any] = {
-        "attention": _attention_tiles(control_reads.attention_counts(today=today), links=controls),
+        "attention": _attention_tiles(attention, links=controls),
         "rows": [{"row": r, "overdue_url": _queue_url(authority=r.code, overdue="1")
                   if controls else ""} for r in rows],
         "columns": _sortable_columns(column, descending),
@@ -136,7 +140,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
         raise forbidden()
     form = PeriodForm(request.GET or None)
     since, until = form.period()
-    stats = selectors.statistics(since=since, until=until)
+    with db.reporting():
+        stats = selectors.statistics(since=since, until=until)
     total = stats["total"]
     raions = reads.raion_names(list(stats["by_raion"]))
     context = {

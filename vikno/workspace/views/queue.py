@@ -35,7 +35,7 @@ from vikno.appeals import access, selectors
 from vikno.appeals.errors import AppealsError
 from vikno.appeals.lifecycle import AssignmentStatus
 from vikno.appeals.selectors import OPEN, SORTS
-from vikno.core import clock
+from vikno.core import clock, db
 from vikno.directory.selectors import working_calendar
 from vikno.workspace import reads
 from vikno.workspace.forms.filters import ALL, QueueFilterForm, SavedViewForm
@@ -215,7 +215,11 @@ def queue_export(request: HttpRequest) -> HttpResponseBase:
     data = _queue_data(request)
     form = _queue_form(request, data)
     try:
-        exported = selectors.appeal_export_rows(user=request.user, filters=form.filters(), fmt=fmt)
+        # The rows may come from the read replica (ADR 27); the record of the export is written
+        # to the primary.
+        with db.reporting():
+            exported = selectors.appeal_export_rows(user=request.user, filters=form.filters(),
+                                                    fmt=fmt)
     except AppealsError as exc:
         messages.error(request, exc.message)
         query = form.query()

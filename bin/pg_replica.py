@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A PostgreSQL primary and its streaming read replica on this machine, for trying the replica
-routing (ADR 27): `make replica-local` / `make replica-local-stop`.
+routing (ADR 28): `make replica-local` / `make replica-local-stop`.
 
     bin/pg_replica.py start    # primary on 127.0.0.1:5434, replica on 127.0.0.1:5435
     bin/pg_replica.py status
@@ -41,7 +41,7 @@ SETTINGS = {
     "wal_level": "replica",
     "max_wal_senders": "4",
     "hot_standby": "on",
-    # A long report on the replica is not cancelled by the primary's vacuum (ADR 27).
+    # A long report on the replica is not cancelled by the primary's vacuum (ADR 28).
     "hot_standby_feedback": "on",
     # Small: a trial on a shared machine, not a tuned server.
     "shared_buffers": "64MB",

@@ -2,7 +2,7 @@
 
 DATABASE_URL      PostgreSQL in production (postgres://user@host:5432/name); SQLite file by default.
 DATABASE_REPLICA_URL  a streaming read replica of DATABASE_URL: reports and analysis read there
-                  (vikno/core/db.py, ADR 27); empty: everything on DATABASE_URL.
+                  (vikno/core/db.py, ADR 28); empty: everything on DATABASE_URL.
 SECRET_KEY        required when DEBUG is off.
 DEBUG             "1" for development (the `make run` default).
 CELERY_BROKER_URL redis://127.0.0.1:6379/0 to run tasks on workers; eager in-process when unset.

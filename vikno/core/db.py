@@ -10,7 +10,7 @@ there, and only when they ask for it:
 
 Writes always go to the primary, and so does every read made inside a transaction on the primary
 (`transaction.atomic`): a transaction reads its own writes. Everything outside `reporting()` (the
-queues, the card, registration, the audit trail) stays on the primary. See ADR 27.
+queues, the card, registration, the audit trail) stays on the primary. See ADR 28.
 """
 
 from __future__ import annotations

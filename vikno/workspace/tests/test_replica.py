@@ -1,5 +1,5 @@
 """Reports and analysis read the streaming replica; the work reads and every write stay on the
-primary (vikno/core/db.py, ADR 27).
+primary (vikno/core/db.py, ADR 28).
 
 Runs against a real PostgreSQL hot standby: `make replica-local`, then the two variables it prints
 (DATABASE_URL, DATABASE_REPLICA_URL) for pytest, which creates its test database on the primary

@@ -31,7 +31,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not access.sees_dashboard(request.user):
         raise forbidden()
     today = clock.today()
-    # The figures may be a moment old: the read replica's, when there is one (ADR 27). The lists
+    # The figures may be a moment old: the read replica's, when there is one (ADR 28). The lists
     # below are what the supervisor acts on, read from the primary.
     with db.reporting():
         counts = selectors.status_counts()

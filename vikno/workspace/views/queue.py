@@ -215,7 +215,7 @@ def queue_export(request: HttpRequest) -> HttpResponseBase:
     data = _queue_data(request)
     form = _queue_form(request, data)
     try:
-        # The rows may come from the read replica (ADR 27); the record of the export is written
+        # The rows may come from the read replica (ADR 28); the record of the export is written
         # to the primary.
         with db.reporting():
             exported = selectors.appeal_export_rows(user=request.user, filters=form.filters(),

@@ -44,17 +44,12 @@ from vikno.workspace.views.common import PAGE_SIZE, is_fragment_request, safe_ne
 
 
 def _row(appeal: Any, visible: bool) -> dict[str, Any]:
-    questions = list(appeal.questions.all())
-    executors: list[str] = []
-    for question in questions:
-        for assignment in question.assignments.all():
-            if assignment.authority.name not in executors:
-                executors.append(assignment.authority.name)
+    # The sub-topics and executors come with the page (selectors.rows_details, one query).
     return {
         "appeal": appeal,
         "visible": visible,
-        "topics": [q.subtopic for q in questions],
-        "executors": executors,
+        "topics": appeal.row_topics,
+        "executors": appeal.row_executors,
     }
 
 
@@ -284,13 +279,12 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
         tab = "new"
     context: dict[str, Any] = {"authority": authority, "tab": tab, "today": clock.today()}
     if authority is not None:
-        counts = {name: selectors.assignments_for_executor(
-            user=request.user, authority_id=authority.pk, **params).count()
-            for name, params in TABS.items()}
+        counts = selectors.assignment_counts_for(user=request.user, authority_id=authority.pk,
+                                                 tabs=TABS)
         # The selector records the page's applicants as an `applicant.list_view`.
         shown = selectors.assignment_page_for(
             user=request.user, authority_id=authority.pk, page=request.GET.get("page"),
-            per_page=PAGE_SIZE, where=f"my_assignments:{tab}", **TABS[tab])
+            per_page=PAGE_SIZE, where=f"my_assignments:{tab}", count=counts[tab], **TABS[tab])
         context |= {
             "counts": counts,
             "page": shown.page,

@@ -14,7 +14,7 @@ UPDATE appeals_appeal AS a SET next_due = owed.due
 FROM (SELECT q.appeal_id, min(q.due_date) AS due FROM appeals_question q
       WHERE q.due_date IS NOT NULL AND NOT EXISTS (
           SELECT 1 FROM appeals_assignment s
-          WHERE s.question_id = q.id AND s.role = 'main' AND s.status IN %s)
+          WHERE s.question_id = q.id AND s.role = 'main' AND s.status = ANY(%s))
       GROUP BY q.appeal_id) AS owed
 WHERE a.id = owed.appeal_id
 """
@@ -22,7 +22,7 @@ WHERE a.id = owed.appeal_id
 
 def fill(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FILL_SQL, [ANSWERED])
+        schema_editor.execute(FILL_SQL, [list(ANSWERED)])
         return
     Appeal = apps.get_model("appeals", "Appeal")
     Question = apps.get_model("appeals", "Question")

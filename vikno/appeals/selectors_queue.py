@@ -13,7 +13,6 @@ from django.core.paginator import Page
 from django.db.models import (
     Count,
     Exists,
-    F,
     FilteredRelation,
     OuterRef,
     Q,
@@ -41,6 +40,7 @@ from vikno.appeals.models.applicants import phone_normalise
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock, fulltext
+from vikno.core.keyset import Key, after_q, token, values_of
 from vikno.core.pagination import BoundedPaginator
 from vikno.core.search import Fold, fold
 from vikno.directory import refcache
@@ -98,24 +98,30 @@ def _status_q(f: AppealFilters) -> Q | None:
     return Q(status__in=sorted(statuses))
 
 
-def _ordered(qs: QuerySet[Appeal], sort: str) -> QuerySet[Appeal]:
+def order_keys(sort: str) -> list[Key]:
+    """The keys of the queue's order for `sort` (a key of SORTS, "-" in front for descending; the
+    work order otherwise), each order ending on the row id."""
     key = sort.removeprefix("-")
     if key not in SORTS:
-        return qs.order_by(*WORK_ORDER, "-id")
+        return [Key("priority", descending=True), Key("due_date", nullable=True),
+                Key("received_at", descending=True), Key("id", descending=True)]
     descending = sort.startswith("-")
-    if key == "executor":
+    # Empty values (no control date, no executor) go last either way, on every database; the
+    # columns that are never empty are ordered plainly, so an index serves both directions.
+    nullable = key in NULLABLE_SORTS
+    return [*(Key(name, descending, True if nullable else None, nullable) for name in SORTS[key]),
+            Key("id", descending)]
+
+
+def _ordered(qs: QuerySet[Appeal], sort: str) -> QuerySet[Appeal]:
+    if sort.removeprefix("-") == "executor":
         # The first main executor still (or last) at work on the appeal, by name.
         qs = qs.annotate(executor_name=Subquery(
             Assignment.objects.filter(question__appeal=OuterRef("pk"), role=AssignmentRole.MAIN,
                                       status__in=[*ACTIVE_ASSIGNMENT_STATUSES,
                                                   AssignmentStatus.CLOSED])
             .order_by("id").values("authority__name")[:1]))
-    # Empty values (no control date, no executor) go last either way, on every database; the
-    # columns that are never empty are ordered plainly, so an index serves both directions.
-    nulls = {"nulls_last": True} if key in NULLABLE_SORTS else {}
-    fields = [F(name).desc(**nulls) if descending else F(name).asc(**nulls)
-              for name in SORTS[key]]
-    return qs.order_by(*fields, "-id" if descending else "id")
+    return qs.order_by(*(key.order_by() for key in order_keys(sort)))
 
 
 def overdue_q(today: date) -> Q:
@@ -277,13 +283,56 @@ def _record_list_view(*, user: Any, appeals: list[Appeal], visible: dict[int, bo
                      after={"applicant_ids": ids})
 
 
+class KeysetPage(Page):
+    """A page read by a cursor (the rows after or before a row in the list's order); its number
+    is the one the pager carried along, for "page n of N"."""
+
+    def __init__(self, object_list: Any, number: int, paginator: Any, more: bool) -> None:
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more and self.number < self.paginator.num_pages
+
+
+def _page_number(page: Any, paginator: BoundedPaginator) -> int:
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        number = 2
+    return max(2, min(number, max(paginator.num_pages, 2)))
+
+
 def appeal_queue_page(*, user: Any, filters: AppealFilters, page: Any, per_page: int,
-                      where: str = "queue") -> ListPage:
+                      where: str = "queue", after: str = "", before: str = "") -> ListPage:
     """One page of the work queue (appeal_list_for) with its topics and executors (rows_details);
-    the rows whose applicant is shown are a recorded `applicant.list_view`."""
+    the rows whose applicant is shown are a recorded `applicant.list_view`.
+
+    `after`/`before`: a cursor (the page's `next_cursor`/`previous_cursor`): the rows after or
+    before that row, read from the order's index however deep (keyset); `page` is then only the
+    number shown. Without one (or with one that is not of this order), `page` is the page."""
     appeals = appeal_list_for(user=user, filters=filters)
-    shown = BoundedPaginator(appeals, per_page).get_page(page)
-    rows = list(shown.object_list)
+    paginator = BoundedPaginator(appeals, per_page)
+    keys = order_keys(filters.sort)
+    values = values_of(after or before, keys) if (after or before) else None
+    shown: Page
+    if values is None:
+        shown = paginator.get_page(page)
+        rows = list(shown.object_list)
+    elif after:
+        rows = list(appeals.filter(after_q(keys, values))[:per_page + 1])
+        shown = KeysetPage(rows[:per_page], _page_number(page, paginator), paginator,
+                           more=len(rows) > per_page)
+        rows = rows[:per_page]
+    else:
+        back = [key.reversed() for key in keys]
+        rows = list(appeals.filter(after_q(back, values))
+                    .order_by(*(key.order_by() for key in back))[:per_page])
+        rows.reverse()
+        shown = KeysetPage(rows, _page_number(page, paginator), paginator, more=True)
+    shown.object_list = rows
+    shown.next_cursor = token(rows[-1], keys) if rows else ""  # type: ignore[attr-defined]
+    shown.previous_cursor = token(rows[0], keys) if rows else ""  # type: ignore[attr-defined]
     rows_details(rows)
     visible = personal_data_visible_in(user=user, appeals=rows)
     _record_list_view(user=user, appeals=rows, visible=visible, where=where)

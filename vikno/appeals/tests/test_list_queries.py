@@ -209,3 +209,61 @@ def test_a_long_list_is_counted_only_up_to_the_bound(town: Rulebook, supervisor:
     assert not few.page.paginator.capped
     assert few.page.paginator.count == len(_reference(user=supervisor,
                                                       f=AppealFilters(priority=True)))
+
+
+def test_keyset_pages_keep_rows_and_order(town: Rulebook, supervisor: Any) -> None:
+    """Next by the cursor of a page's last row, then back by the cursor of each page's first
+    row: the pages are the whole list in its order both ways, for every filter and sort."""
+    for f in _filters(town):
+        want = [a.pk for a in _reference(user=supervisor, f=f)]
+        shown = selectors.appeal_queue_page(user=supervisor, filters=f, page=1, per_page=3)
+        pages = [[a.pk for a in shown.page.object_list]]
+        while shown.page.has_next():
+            shown = selectors.appeal_queue_page(user=supervisor, filters=f, per_page=3,
+                                                page=shown.page.number + 1,
+                                                after=shown.page.next_cursor)
+            pages.append([a.pk for a in shown.page.object_list])
+        assert [pk for rows in pages for pk in rows] == want, f
+        for number in range(len(pages) - 1, 1, -1):
+            shown = selectors.appeal_queue_page(user=supervisor, filters=f, per_page=3,
+                                                page=number, before=shown.page.previous_cursor)
+            assert [a.pk for a in shown.page.object_list] == pages[number - 1], f
+            assert shown.page.has_previous() and shown.page.has_next()
+
+
+def test_a_stale_cursor_opens_the_first_page(town: Rulebook, supervisor: Any) -> None:
+    first = selectors.appeal_queue_page(user=supervisor, filters=AppealFilters(), page=1,
+                                        per_page=5)
+    for cursor in ("garbage", first.page.next_cursor + "x",
+                   selectors.appeal_queue_page(user=supervisor, per_page=5, page=1,
+                                               filters=AppealFilters(sort="number"))
+                   .page.next_cursor[:-3]):
+        shown = selectors.appeal_queue_page(user=supervisor, filters=AppealFilters(), page=1,
+                                            per_page=5, after=cursor)
+        assert [a.pk for a in shown.page.object_list] == [a.pk for a in first.page.object_list]
+
+
+def test_the_queue_pages_by_cursor_in_the_url(town: Rulebook, supervisor: Any,
+                                              client_for: Any, monkeypatch: Any) -> None:
+    """The pager's next and previous links carry the filters, a cursor and the page's number;
+    a plain ?page=n still opens that page."""
+    monkeypatch.setattr("vikno.workspace.views.queue.PAGE_SIZE", 3)
+    client = client_for(supervisor)
+    f = AppealFilters(statuses=(OPEN,), channel=Channel.WEB, sort="-received")
+    want = [a.number for a in _reference(user=supervisor, f=f)]
+    url = "/appeals/?status=open&channel=web&sort=-received"
+    seen: list[str] = []
+    pages = 0
+    while url:
+        response = client.get(url)
+        html = response.content.decode()
+        page = response.context["page"]
+        seen += [a.number for a in page.object_list]
+        pages += 1
+        assert f"Сторінка {pages} з " in html
+        url = ("/appeals/?" + response.context["pager"]["next"]) if page.has_next() else ""
+        if url:
+            assert "channel=web" in url and "sort=-received" in url and "after=" in url
+    assert seen == want and pages >= 2
+    by_number = client.get("/appeals/?status=open&channel=web&sort=-received&page=2")
+    assert [a.number for a in by_number.context["page"].object_list] == want[3:6]

@@ -88,14 +88,31 @@ def _sort_headers(form: QueueFilterForm, current: str) -> dict[str, dict[str, st
     return headers
 
 
+def _pager_queries(page: Any, query: str) -> dict[str, str]:
+    """The URL queries of the previous and next pages: the filters, the cursor of the row at
+    the edge of this page and the number the pager shows; page 1 is the plain list."""
+    prefix = f"{query}&" if query else ""
+    previous = page.number - 1
+    return {
+        "next": f"{prefix}after={page.next_cursor}&page={page.number + 1}",
+        "previous": (f"{prefix}page=1" if previous <= 1
+                     else f"{prefix}before={page.previous_cursor}&page={previous}"),
+    }
+
+
 @role_required(*CASE_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
     data = _queue_data(request)
     form = _queue_form(request, data)
     filters = form.filters()
+    searching = bool(filters.q.strip())
+    # Next and previous go by the order's key (a cursor in the URL, beside the filters and the
+    # page's number); a search pages by number (its form is POSTed, ADR 20).
+    cursors = {} if searching else {"after": data.get("after", ""),
+                                    "before": data.get("before", "")}
     # The selector records the page's applicants as an `applicant.list_view`.
     shown = selectors.appeal_queue_page(user=request.user, filters=filters,
-                                        page=data.get("page"), per_page=PAGE_SIZE)
+                                        page=data.get("page"), per_page=PAGE_SIZE, **cursors)
     query = form.query()
     context: dict[str, Any] = {
         "form": form,
@@ -107,7 +124,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "query": query,
         "sort": filters.sort,
         "sorts": _sort_headers(form, filters.sort),
-        "searching": bool(filters.q.strip()),
+        "searching": searching,
+        "pager": _pager_queries(shown.page, query),
         "saved_views": list(saved_views_for(user=request.user)),
         "saved_view_form": SavedViewForm(initial={"query": query}),
         "export_limit": selectors.EXPORT_LIMIT,

@@ -237,8 +237,8 @@ def rows_details(appeals: list[Appeal]) -> None:
     questions' order, then each question's assignments by role and id. Sets `appeal.row_topics`
     (SubTopic, one per question) and `appeal.row_executors` (names, each once)."""
     by_id = {a.pk: a for a in appeals}
-    for appeal in appeals:
-        appeal.row_topics, appeal.row_executors = [], []  # type: ignore[attr-defined]
+    for each in appeals:
+        each.row_topics, each.row_executors = [], []  # type: ignore[attr-defined]
     ids = list(by_id)
     for start in range(0, len(ids), DETAILS_CHUNK):
         rows = (Question.objects.filter(appeal_id__in=ids[start:start + DETAILS_CHUNK])
@@ -249,13 +249,13 @@ def rows_details(appeals: list[Appeal]) -> None:
                              "subtopic__topic__code", "subtopic__topic__name",
                              "work__authority__name"))
         last_question = None
-        for appeal_id, question_id, *sub, executor in rows:
-            appeal = by_id[appeal_id]
+        for appeal_id, question_id, sub_id, code, name, topic_code, topic_name, executor in rows:
+            appeal: Any = by_id[appeal_id]
             if question_id != last_question:
                 last_question = question_id
-                appeal.row_topics.append(_subtopic(*sub))  # type: ignore[attr-defined]
-            if executor is not None and executor not in appeal.row_executors:  # type: ignore[attr-defined]
-                appeal.row_executors.append(executor)  # type: ignore[attr-defined]
+                appeal.row_topics.append(_subtopic(sub_id, code, name, topic_code, topic_name))
+            if executor is not None and executor not in appeal.row_executors:
+                appeal.row_executors.append(executor)
 
 
 def _subtopic(pk: int, code: str, name: str, topic_code: str, topic_name: str) -> SubTopic:

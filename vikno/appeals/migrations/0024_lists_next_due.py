@@ -52,6 +52,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name='appeal',
-            index=models.Index(condition=models.Q(('status__in', ['assigned', 'in_work', 'registered', 'returned_for_revision'])), fields=['next_due'], name='appeal_control_next_due'),
+            index=models.Index(condition=models.Q(('status__in', ['assigned', 'in_work', 'registered', 'returned_for_revision'])), fields=['-priority', 'due_date', '-received_at', '-id', 'next_due'], name='appeal_overdue_work_order'),
         ),
     ]

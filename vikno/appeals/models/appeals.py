@@ -227,10 +227,11 @@ class Appeal(TimeStampedModel):
                          name="appeal_open_due"),
             models.Index(fields=["number", "id"], condition=Q(status__in=QUEUE_OPEN),
                          name="appeal_open_number"),
-            # Overdue (selectors_queue.overdue_q): the appeals under control by their nearest
-            # owed date, so "next_due < today" is a range of this index.
-            models.Index(fields=["next_due"], condition=Q(status__in=UNDER_CONTROL),
-                         name="appeal_control_next_due"),
+            # Overdue (selectors_queue.overdue_q) in the work order: the appeals under control,
+            # their nearest owed date last, so "next_due < today" is checked inside the index
+            # as it is walked in the page's order (and counted from it alone).
+            models.Index(fields=["-priority", "due_date", "-received_at", "-id", "next_due"],
+                         condition=Q(status__in=UNDER_CONTROL), name="appeal_overdue_work_order"),
         ]
 
     def __str__(self) -> str:

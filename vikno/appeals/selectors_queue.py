@@ -303,6 +303,13 @@ def _page_number(page: Any, paginator: BoundedPaginator) -> int:
     return max(2, min(number, max(paginator.num_pages, 2)))
 
 
+def _by_ids(appeals: QuerySet[Appeal], page: QuerySet[Appeal]) -> list[Appeal]:
+    """The rows of a page (a slice of `appeals`) in the list's order: first their ids alone, which
+    the database reads from the order's index without visiting the rows it passes (however
+    deep the page), then those rows."""
+    return list(appeals.filter(pk__in=Subquery(page.values("pk"))))
+
+
 def appeal_queue_page(*, user: Any, filters: AppealFilters, page: Any, per_page: int,
                       where: str = "queue", after: str = "", before: str = "") -> ListPage:
     """One page of the work queue (appeal_list_for) with its topics and executors (rows_details);
@@ -318,17 +325,17 @@ def appeal_queue_page(*, user: Any, filters: AppealFilters, page: Any, per_page:
     shown: Page
     if values is None:
         shown = paginator.get_page(page)
-        rows = list(shown.object_list)
+        first = max(shown.start_index() - 1, 0)
+        rows = _by_ids(appeals, appeals[first:shown.end_index()])
     elif after:
-        rows = list(appeals.filter(after_q(keys, values))[:per_page + 1])
+        rows = _by_ids(appeals, appeals.filter(after_q(keys, values))[:per_page + 1])
         shown = KeysetPage(rows[:per_page], _page_number(page, paginator), paginator,
                            more=len(rows) > per_page)
         rows = rows[:per_page]
     else:
         back = [key.reversed() for key in keys]
-        rows = list(appeals.filter(after_q(back, values))
-                    .order_by(*(key.order_by() for key in back))[:per_page])
-        rows.reverse()
+        rows = _by_ids(appeals, appeals.filter(after_q(back, values))
+                       .order_by(*(key.order_by() for key in back))[:per_page])
         shown = KeysetPage(rows, _page_number(page, paginator), paginator, more=True)
     shown.object_list = rows
     shown.next_cursor = token(rows[-1], keys) if rows else ""  # type: ignore[attr-defined]

@@ -54,4 +54,8 @@ class Migration(migrations.Migration):
             model_name='appeal',
             index=models.Index(condition=models.Q(('status__in', ['assigned', 'in_work', 'registered', 'returned_for_revision'])), fields=['-priority', 'due_date', '-received_at', '-id', 'next_due'], name='appeal_overdue_work_order'),
         ),
+        migrations.AddIndex(
+            model_name='appeal',
+            index=models.Index(condition=models.Q(('status__in', ['answered', 'assigned', 'awaiting_confirmation', 'in_work', 'registered', 'returned_for_revision'])), fields=['channel', 'id'], name='appeal_open_channel'),
+        ),
     ]

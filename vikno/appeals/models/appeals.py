@@ -227,6 +227,9 @@ class Appeal(TimeStampedModel):
                          name="appeal_open_due"),
             models.Index(fields=["number", "id"], condition=Q(status__in=QUEUE_OPEN),
                          name="appeal_open_number"),
+            # The channel filter: its bounded count read from this index alone.
+            models.Index(fields=["channel", "id"], condition=Q(status__in=QUEUE_OPEN),
+                         name="appeal_open_channel"),
             # Overdue (selectors_queue.overdue_q) in the work order: the appeals under control,
             # their nearest owed date last, so "next_due < today" is checked inside the index
             # as it is walked in the page's order (and counted from it alone).

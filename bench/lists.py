@@ -102,6 +102,18 @@ def main() -> None:
         ("statistics", analyst, "/statistics/"),
         ("audit trail", security, "/security/audit/"),
     ]
+    # Deep pages: by number (OFFSET) and by the cursor the pager links to (keyset), where the
+    # code measured has one.
+    for label, url in (("queue: open, page 199", "/appeals/?page=199"),
+                       ("queue: all statuses, page 199", "/appeals/?status=all&page=199"),
+                       ("queue: open, sort=-received, page 199",
+                        "/appeals/?sort=-received&page=199")):
+        pages.append((label, centre, url))
+        response = centre.get(url)
+        pager = (response.context or {}).get("pager") if response.status_code == 200 else None
+        if pager:
+            pages.append((label.replace("page", "cursor after page"), centre,
+                          "/appeals/?" + pager["next"]))
     print(f"{appeals} appeals; {SAMPLES} samples per page; code of {ROOT}")
     print(f"{'page':42} {'p50 ms':>8} {'p95 ms':>8}  status  samples")
     only = os.environ.get("BENCH_ONLY", "")

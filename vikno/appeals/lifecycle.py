@@ -85,6 +85,9 @@ ACTIVE_ASSIGNMENT_STATUSES = frozenset({A.ASSIGNED, A.IN_WORK, A.ANSWERED, A.FOR
 # Assignments still owing work: overdue past their date, reminded, escalated, cancelled when the
 # appeal leaves the region's executors.
 OWING_STATUSES = frozenset({A.ASSIGNED, A.IN_WORK, A.FOR_REVISION})
+# A main executor's answer that settles its question's control date (kept when its appeal closes):
+# a question without one is owed, and Appeal.next_due is the earliest date of those.
+ANSWERED_STATUSES = frozenset({A.ANSWERED, A.CLOSED})
 
 
 class TransitionAction(models.TextChoices):
@@ -133,6 +136,7 @@ def assignment_transition_check(current: str, target: str) -> None:
 
 
 __all__ = [
+    "ANSWERED_STATUSES",
     "APPEAL_TRANSITIONS",
     "ASSIGNMENT_TRANSITIONS",
     "OWING_STATUSES",

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.core.paginator import Page
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.utils.translation import gettext as _
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import CENTRE_ROLES, Role
@@ -24,13 +22,9 @@ from vikno.appeals.access import (
     applicants_searchable_by,
     notes_visible_authority,
     personal_data_visible,
-    personal_data_visible_in,
-    sees_appeals,
 )
-from vikno.appeals.errors import AppealsError, Code, forbidden, not_found
+from vikno.appeals.errors import forbidden, not_found
 from vikno.appeals.lifecycle import (
-    ACTIVE_ASSIGNMENT_STATUSES,
-    OPEN_STATUSES,
     UNDER_CONTROL_STATUSES,
     AppealStatus,
     AssignmentStatus,
@@ -40,190 +34,43 @@ from vikno.appeals.models import (
     Appeal,
     Applicant,
     Assignment,
-    AssignmentRole,
     Attachment,
     Channel,
     Extension,
     ExtensionStatus,
     InternalNote,
     Kind,
-    Question,
     Reply,
     RoutingTerm,
 )
-from vikno.appeals.models.applicants import phone_normalise
 from vikno.appeals.models.work import LATE_ACTIONS
+
+# The queue's reads live in selectors_queue; the names other modules import from here stay.
+from vikno.appeals.selectors_queue import (  # noqa: F401
+    EXPORT_LIMIT,
+    NULLABLE_SORTS,
+    OPEN,
+    SORTS,
+    WORK_ORDER,
+    AppealFilters,
+    ExportRows,
+    ListPage,
+    _record_list_view,
+    appeal_export_rows,
+    appeal_list_for,
+    appeal_queue_page,
+    applicant_match,
+    assignment_counts_for,
+    assignment_page_for,
+    assignments_for_executor,
+    next_due_subquery,
+    overdue_q,
+    rows_details,
+)
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
-from vikno.core import clock, fulltext
-from vikno.core.pagination import BoundedPaginator
-from vikno.core.search import Fold, fold
+from vikno.core import clock
 from vikno.directory.models import Membership
-
-# A pseudo-status of the filters: every appeal still under consideration (the default queue).
-OPEN = "open"
-# A main executor's answer that settles its question's control date (kept when its appeal closes).
-ANSWERED_STATUSES = (AssignmentStatus.ANSWERED, AssignmentStatus.CLOSED)
-
-
-@dataclass(frozen=True)
-class AppealFilters:
-    status: str = ""
-    channel: str = ""
-    topic_code: str = ""
-    subtopic_code: str = ""
-    territory_code: str = ""
-    authority_code: str = ""
-    overdue: bool = False
-    priority: bool = False
-    q: str = ""
-    # What the centre must act on (selectors_control.Attention), from the dashboard's counts.
-    attention: str = ""
-    # Several statuses at once (the queue's filter); OPEN among them stands for OPEN_STATUSES.
-    statuses: tuple[str, ...] = ()
-    received_from: date | None = None
-    received_to: date | None = None
-    due_from: date | None = None
-    due_to: date | None = None
-    # A key of SORTS, "-" in front for the descending order; "" is the work order.
-    sort: str = ""
-
-
-# The queue's sortable columns: the ordering of each (ascending); every order ends on the row id
-# so that equal values keep one order from page to page.
-SORTS: dict[str, tuple[str, ...]] = {
-    "number": ("number",),
-    "received": ("received_at",),
-    "due": ("due_date",),
-    "status": ("status",),
-    "executor": ("executor_name",),
-    "priority": ("priority",),
-}
-WORK_ORDER = ("-priority", "due_date", "-received_at")
-# The sorts whose column may be empty (no control date, no executor yet).
-NULLABLE_SORTS = frozenset({"due", "executor"})
-
-
-def _status_q(f: AppealFilters) -> Q | None:
-    wanted = [*f.statuses, *([f.status] if f.status else [])]
-    if not wanted:
-        return None
-    statuses = {s for s in wanted if s != OPEN}
-    if OPEN in wanted:
-        statuses |= set(OPEN_STATUSES)
-    return Q(status__in=sorted(statuses))
-
-
-def _ordered(qs: QuerySet[Appeal], sort: str) -> QuerySet[Appeal]:
-    key = sort.removeprefix("-")
-    if key not in SORTS:
-        return qs.order_by(*WORK_ORDER, "-id")
-    descending = sort.startswith("-")
-    if key == "executor":
-        # The first main executor still (or last) at work on the appeal, by name.
-        qs = qs.annotate(executor_name=Subquery(
-            Assignment.objects.filter(question__appeal=OuterRef("pk"), role=AssignmentRole.MAIN,
-                                      status__in=[*ACTIVE_ASSIGNMENT_STATUSES,
-                                                  AssignmentStatus.CLOSED])
-            .order_by("id").values("authority__name")[:1]))
-    # Empty values (no control date, no executor) go last either way, on every database; the
-    # columns that are never empty are ordered plainly, so an index serves both directions.
-    nulls = {"nulls_last": True} if key in NULLABLE_SORTS else {}
-    fields = [F(name).desc(**nulls) if descending else F(name).asc(**nulls)
-              for name in SORTS[key]]
-    return qs.order_by(*fields, "-id" if descending else "id")
-
-
-def overdue_q(today: date) -> Q:
-    """Under control, with a question past its own control date whose main executor has not
-    answered (per-question control: a question extended to a later date is not overdue while
-    another one may be; the appeal's own date is the latest of its questions')."""
-    late = _owed_questions().filter(due_date__lt=today)
-    return Q(status__in=UNDER_CONTROL_STATUSES) & Q(Exists(late))
-
-
-def _owed_questions() -> QuerySet[Question]:
-    """The outer appeal's questions whose main executor has not answered (yet, or again)."""
-    answered = Assignment.objects.filter(question=OuterRef("pk"), role=AssignmentRole.MAIN,
-                                         status__in=ANSWERED_STATUSES)
-    return Question.objects.filter(appeal=OuterRef("pk")).exclude(Exists(answered))
-
-
-def next_due_subquery() -> Subquery:
-    """The earliest control date among the appeal's questions still owed (per-question control):
-    what the queue measures overdue by; empty when every question is answered."""
-    return Subquery(_owed_questions().filter(due_date__isnull=False).order_by("due_date")
-                    .values("due_date")[:1])
-
-
-def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> QuerySet[Appeal]:
-    """The work queue: priority applicants first (ст.20), then the nearest control date, unless
-    the filters ask for another order (SORTS)."""
-    qs = appeals_visible_to(user)
-    f = filters
-    by_status = _status_q(f)
-    if by_status is not None:
-        qs = qs.filter(by_status)
-    if f.channel:
-        qs = qs.filter(channel=f.channel)
-    # To-many conditions are EXISTS subqueries: no join that repeats an appeal, so no DISTINCT,
-    # and the database can walk an index in the list's order and stop at the page (ADR lists).
-    if f.subtopic_code:
-        qs = qs.filter(Exists(Question.objects.filter(appeal=OuterRef("pk"),
-                                                      subtopic__code=f.subtopic_code)))
-    elif f.topic_code:
-        qs = qs.filter(Exists(Question.objects.filter(appeal=OuterRef("pk"),
-                                                      subtopic__topic__code=f.topic_code)))
-    if f.territory_code:
-        qs = qs.filter(territory__path__contains=f.territory_code)
-    if f.authority_code:
-        qs = qs.filter(Exists(Assignment.objects.filter(
-            question__appeal=OuterRef("pk"), authority__code=f.authority_code,
-            status__in=ACTIVE_ASSIGNMENT_STATUSES)))
-    if f.overdue:
-        qs = qs.filter(overdue_q(clock.today()))
-    if f.priority:
-        qs = qs.filter(priority=True)
-    if f.attention:
-        # Imported here: selectors_control builds on this module.
-        from vikno.appeals.selectors_control import attention_q
-
-        qs = qs.filter(attention_q(f.attention))
-    if f.received_from:
-        qs = qs.filter(received_at__date__gte=f.received_from)
-    if f.received_to:
-        qs = qs.filter(received_at__date__lte=f.received_to)
-    if f.due_from:
-        qs = qs.filter(due_date__gte=f.due_from)
-    if f.due_to:
-        qs = qs.filter(due_date__lte=f.due_to)
-    if f.q.strip():
-        qs = qs.filter(_search_q(f.q.strip(), with_applicant=applicants_searchable_by(user)))
-    # Every condition above is on the appeal's own row or a subquery: each appeal comes once.
-    return _ordered(qs.select_related("applicant", "territory")
-                    .annotate(next_due=next_due_subquery()), f.sort)
-
-
-def _search_q(q: str, *, with_applicant: bool) -> Q:
-    # Words by their lemmas (a typo by similarity), digits inside the number: vikno.core.fulltext.
-    cond = fulltext.text_match(q, model=Appeal)
-    if with_applicant:
-        cond |= Q(applicant__in=applicant_match(q))
-    return cond
-
-
-def applicant_match(q: str) -> QuerySet[Applicant]:
-    digits = phone_normalise(q)
-    # A phone however spelled (brackets, dashes, «+38»), or digits with a word or two around them.
-    spelled_as_phone = not any(ch.isalpha() for ch in q)
-    if len(digits) >= 5 and (spelled_as_phone or len(digits) >= len(q.replace(" ", "")) - 4):
-        return Applicant.objects.filter(phone_digits__contains=digits[-9:])
-    words = [fold(w) for w in q.split() if w]
-    qs = Applicant.objects.annotate(fl=Fold("last_name"), ff=Fold("first_name"),
-                                    fo=Fold("organisation_name"))
-    for word in words:
-        qs = qs.filter(Q(fl__startswith=word) | Q(ff__startswith=word) | Q(fo__contains=word))
-    return qs
 
 
 def applicant_find(*, user: Any, q: str, limit: int = 10) -> list[Applicant]:
@@ -287,16 +134,6 @@ def appeals_overdue(*, today: date | None = None) -> QuerySet[Appeal]:
 def appeal_is_overdue(*, appeal: Appeal, today: date) -> bool:
     """The card's mark: a question still owed is past its own control date (see overdue_q)."""
     return Appeal.objects.filter(overdue_q(today), pk=appeal.pk).exists()
-
-
-def assignments_for_executor(*, user: Any, authority_id: int, status: str = "",
-                             overdue: bool = False) -> QuerySet[Assignment]:
-    qs = Assignment.objects.filter(authority_id=authority_id).select_related(
-        "question__appeal", "question__subtopic")
-    qs = qs.filter(status=status) if status else qs.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES)
-    if overdue:
-        qs = qs.filter(due_date__lt=clock.today()).exclude(status=AssignmentStatus.ANSWERED)
-    return qs.order_by("-question__appeal__priority", "due_date", "id")
 
 
 def status_counts(*, qs: QuerySet[Appeal] | None = None) -> dict[str, int]:
@@ -445,100 +282,6 @@ def appeal_personal_data(*, user: Any, appeal: Appeal) -> PersonalData:
                 audit.record(actor=user, action=AuditAction.APPLICANT_VIEW, obj=person,
                              object_label=appeal.number)
     return PersonalData(visible=visible, applicant=appeal.applicant, cosigners=cosigners)
-
-
-@dataclass(frozen=True)
-class ListPage:
-    """One page of a list and, per appeal id, whether its applicant may be shown unmasked."""
-
-    page: Page
-    visible: dict[int, bool]
-
-
-def _record_list_view(*, user: Any, appeals: list[Appeal], visible: dict[int, bool],
-                      where: str) -> None:
-    """A page that shows applicants' names is a read of their personal data too: one event per
-    page, naming the applicants' rows (ids), never their data."""
-    ids = sorted({a.applicant_id for a in appeals if visible[a.pk] and a.applicant_id})
-    if ids:
-        audit.record(actor=user, action=AuditAction.APPLICANT_LIST_VIEW, obj=None, object_label=where,
-                     after={"applicant_ids": ids})
-
-
-QUEUE_PREFETCH = Prefetch(
-    "questions",
-    queryset=Question.objects.select_related("subtopic__topic").prefetch_related(
-        Prefetch("assignments",
-                 # Closed assignments too: a closed appeal still shows who executed it.
-                 queryset=Assignment.objects.filter(
-                     status__in=[*ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.CLOSED])
-                 .select_related("authority").order_by("role", "id"))),
-)
-
-
-def appeal_queue_page(*, user: Any, filters: AppealFilters, page: Any, per_page: int,
-                      where: str = "queue") -> ListPage:
-    """One page of the work queue (appeal_list_for) with its topics and executors; the rows
-    whose applicant is shown are a recorded `applicant.list_view`."""
-    appeals = appeal_list_for(user=user, filters=filters).prefetch_related(QUEUE_PREFETCH)
-    shown = BoundedPaginator(appeals, per_page).get_page(page)
-    rows = list(shown.object_list)
-    visible = personal_data_visible_in(user=user, appeals=rows)
-    _record_list_view(user=user, appeals=rows, visible=visible, where=where)
-    return ListPage(page=shown, visible=visible)
-
-
-# An export is a copy of the list that leaves the system: bounded, so nobody carries the whole
-# register away in one file (narrow the filters instead).
-EXPORT_LIMIT = 10_000
-
-
-@dataclass(frozen=True)
-class ExportRows:
-    """The appeals of an export and, per appeal id, whether its applicant goes out unmasked."""
-
-    appeals: list[Appeal]
-    visible: dict[int, bool]
-
-
-def appeal_export_rows(*, user: Any, filters: AppealFilters, fmt: str,
-                       limit: int = EXPORT_LIMIT) -> ExportRows:
-    """The work queue as filtered (appeal_list_for), for a file: a recorded `appeal.export` with
-    the number of rows, the format and the ids of the applicants that go out unmasked, never their
-    data. Only roles that see appeals export; an executor exports its own authority's appeals
-    (appeals_visible_to). More than `limit` rows is refused (TOO_MANY_ROWS): nothing recorded."""
-    if not sees_appeals(user):
-        raise forbidden()
-    qs = appeal_list_for(user=user, filters=filters)
-    count = qs.count()
-    if count > limit:
-        raise AppealsError(
-            Code.TOO_MANY_ROWS,
-            _("The list holds %(count)s appeals; an export takes at most %(limit)s. "
-              "Narrow the filters.") % {"count": count, "limit": limit},
-            http_status=400)
-    appeals = list(qs.select_related("territory__parent__parent__parent")
-                   .prefetch_related(QUEUE_PREFETCH))
-    visible = personal_data_visible_in(user=user, appeals=appeals)
-    audit.record(actor=user, action=AuditAction.APPEAL_EXPORT, obj=None, object_label=fmt,
-                 after={"rows": len(appeals), "format": fmt,
-                        "applicant_ids": sorted({a.applicant_id for a in appeals
-                                                 if visible[a.pk] and a.applicant_id})})
-    return ExportRows(appeals=appeals, visible=visible)
-
-
-def assignment_page_for(*, user: Any, authority_id: int, page: Any, per_page: int, where: str,
-                        status: str = "", overdue: bool = False) -> ListPage:
-    """One page of an executor's assignments with their appeals and applicants; the rows whose
-    applicant is shown are a recorded `applicant.list_view`."""
-    items = assignments_for_executor(user=user, authority_id=authority_id, status=status,
-                                     overdue=overdue).select_related(
-        "question__appeal__applicant", "question__subtopic__topic")
-    shown = BoundedPaginator(items, per_page).get_page(page)
-    appeals = [a.question.appeal for a in shown.object_list]
-    visible = personal_data_visible_in(user=user, appeals=appeals)
-    _record_list_view(user=user, appeals=appeals, visible=visible, where=where)
-    return ListPage(page=shown, visible=visible)
 
 
 def attachment_download_for(*, user: Any, number: str, pk: int) -> Attachment:

@@ -20,9 +20,12 @@ class BoundedPaginator(Paginator):
     and the pages stop after the bound."""
 
     def __init__(self, object_list: Any, per_page: int, *, limit: int | None = None,
-                 **kwargs: Any) -> None:
+                 count: int | None = None, **kwargs: Any) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.limit = COUNT_LIMIT if limit is None else limit
+        if count is not None:
+            # Already counted by the caller (e.g. with the list's tabs): not asked again.
+            self.__dict__["count"] = min(count, self.limit + 1)
 
     @cached_property
     def count(self) -> int:

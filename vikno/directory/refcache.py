@@ -1,5 +1,6 @@
 """Reference data read on every registration (sub-topics, territories, Classifier codes, the
-routing rules), kept per process so a registration does not query it again and again.
+routing rules) or on every page of a list (its filters' choices), kept per process so that it is
+not queried again and again.
 
 Like the working calendar (selectors.working_calendar): an admin edit or a reference load clears
 it at once in the process that made it (signals, apps.py; the loader on commit); the timeout
@@ -36,6 +37,12 @@ def _kept(key: tuple[Any, ...], build: Callable[[], T | None]) -> T | None:
         with _lock:
             _store[key] = (now + TIMEOUT_SECONDS, value)
     return value
+
+
+def kept(key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """`build()` kept per process under `key` (e.g. the choices of a list's filters, shown on
+    every page): cleared with the rest by forget()."""
+    return _kept(("kept", *key), build)  # type: ignore[return-value]
 
 
 def forget(**_kwargs: object) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q
 
 from vikno.core.search import Fold, fold, uk_sort_key
+from vikno.directory import refcache
 from vikno.directory.models import (
     Authority,
     Axis,
@@ -36,7 +37,14 @@ def classifier_choices(axis: Axis) -> Choices:
 
 
 def subtopic_groups(q: str = "") -> Choices:
-    """Active sub-topics grouped by their Part II topic: the optgroups of the topic picker."""
+    """Active sub-topics grouped by their Part II topic: the optgroups of the topic picker (all
+    of them kept per process, refcache)."""
+    if not q.strip():
+        return list(refcache.kept(("subtopic_groups",), lambda: tuple(_subtopic_groups(""))))
+    return _subtopic_groups(q)
+
+
+def _subtopic_groups(q: str) -> Choices:
     qs = SubTopic.objects.filter(is_active=True).select_related("topic").order_by(
         "topic__code", "sort", "name")
     if q.strip():
@@ -56,19 +64,33 @@ def subtopic_by_code(code: str) -> SubTopic | None:
 
 
 def topic_choices() -> Choices:
+    """Part II topics, each code once (its newest name); kept per process (refcache)."""
+    return [("", "—"), *refcache.kept(("topic_choices",), _topic_choices)]
+
+
+def _topic_choices() -> tuple[tuple[str, str], ...]:
     seen: dict[str, str] = {}
     for topic in Topic.objects.order_by("code", "-version__valid_from"):
         seen.setdefault(topic.code, topic.name)
-    return [("", "—"), *((code, f"{code} {name}") for code, name in seen.items())]
+    return tuple((code, f"{code} {name}") for code, name in seen.items())
 
 
 def authority_choices(blank: str = "—") -> Choices:
+    """Active authorities by name; kept per process (refcache)."""
+    return [("", blank), *refcache.kept(("authority_choices",), _authority_choices)]
+
+
+def _authority_choices() -> tuple[tuple[str, str], ...]:
     rows = Authority.objects.filter(is_active=True).values_list("code", "name")
-    return [("", blank), *sorted(rows, key=lambda row: uk_sort_key(row[1]))]
+    return tuple(sorted(rows, key=lambda row: uk_sort_key(row[1])))
 
 
 def territory_filter_choices() -> Choices:
-    """Raions with their hromadas, for the queue's territory filter."""
+    """Raions with their hromadas, for the queue's territory filter; kept per process."""
+    return [("", "—"), *refcache.kept(("territory_filter_choices",), _territory_groups)]
+
+
+def _territory_groups() -> tuple[tuple[str, list[tuple[str, str]]], ...]:
     units = Territory.objects.filter(level__in=[TerritoryLevel.RAION, TerritoryLevel.HROMADA]).order_by(
         "path")
     groups: list[tuple[str, list[tuple[str, str]]]] = []
@@ -77,7 +99,7 @@ def territory_filter_choices() -> Choices:
             groups.append((unit.name, [(unit.code, unit.full_name)]))
         elif groups:
             groups[-1][1].append((unit.code, "— " + unit.name))
-    return [("", "—"), *groups]
+    return tuple(groups)
 
 
 def territory_search(q: str, limit: int = 12) -> list[Territory]:

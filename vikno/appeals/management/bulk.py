@@ -84,7 +84,12 @@ from vikno.appeals.models import (
 from vikno.appeals.models.appeals import AppealType
 from vikno.appeals.models.applicants import PERSONAL_FIELDS, phone_normalise
 from vikno.appeals.services import ApplicantData
-from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, APPEAL_MOVE_EVENTS, snapshot
+from vikno.appeals.services._common import (
+    APPEAL_AUDIT_FIELDS,
+    APPEAL_MOVE_EVENTS,
+    next_due_of,
+    snapshot,
+)
 from vikno.audit.actions import AuditAction
 from vikno.core import clock, fulltext
 from vikno.directory import deadlines
@@ -197,6 +202,7 @@ def build_batch(plans: list[PlannedAppeal], *, context: Context,
     rows: Rows = {}
     for life in lives:
         _script(life, context, rows)
+        life.appeal.next_due = next_due_of(life.questions, life.assignments)
     out.save(Appeal, [life.appeal for life in lives], ids=True)
     out.save(Question, [q for life in lives for q in life.questions], ids=True)
     out.save(Assignment, [a for life in lives for a in life.assignments], ids=True)

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from vikno.appeals.lifecycle import OPEN_STATUSES, AppealStatus
+from vikno.appeals.lifecycle import OPEN_STATUSES, UNDER_CONTROL_STATUSES, AppealStatus
 from vikno.appeals.models.applicants import Applicant
 from vikno.core.models import TimeStampedModel
 from vikno.directory.models import Authority, Territory
@@ -17,6 +17,7 @@ from vikno.directory.models import Authority, Territory
 INDEX_MARKS = {"5.2": "КО", "5.3": "БП"}
 # The statuses of the queue's partial indexes, in a stable order (the migration's).
 QUEUE_OPEN = sorted(str(s) for s in OPEN_STATUSES)
+UNDER_CONTROL = sorted(str(s) for s in UNDER_CONTROL_STATUSES)
 
 
 class Channel(models.TextChoices):
@@ -172,6 +173,11 @@ class Appeal(TimeStampedModel):
     due_date = models.DateField(_("control date"), db_index=True, null=True, blank=True)
     # Hard cap of ст.20: the term, however extended, never passes received + 45 days.
     max_due_date = models.DateField(_("latest possible date"), null=True, blank=True)
+    # Per-question control: the earliest control date among the questions whose main executor
+    # has not answered (empty when none is owed). Kept by services._common (appeal_due_sync,
+    # assignment_move) and registration; the queue reads overdue from it (ADR lists).
+    next_due = models.DateField(_("nearest owed control date"), null=True, blank=True,
+                                editable=False)
     not_considered_reason = models.CharField(
         _("reason not considered"), max_length=20, choices=NotConsideredReason.choices, blank=True
     )
@@ -223,6 +229,14 @@ class Appeal(TimeStampedModel):
                          name="appeal_open_due"),
             models.Index(fields=["number", "id"], condition=Q(status__in=QUEUE_OPEN),
                          name="appeal_open_number"),
+            # The channel filter: its bounded count read from this index alone.
+            models.Index(fields=["channel", "id"], condition=Q(status__in=QUEUE_OPEN),
+                         name="appeal_open_channel"),
+            # Overdue (selectors_queue.overdue_q) in the work order: the appeals under control,
+            # their nearest owed date last, so "next_due < today" is checked inside the index
+            # as it is walked in the page's order (and counted from it alone).
+            models.Index(fields=["-priority", "due_date", "-received_at", "-id", "next_due"],
+                         condition=Q(status__in=UNDER_CONTROL), name="appeal_overdue_work_order"),
         ]
 
     def __str__(self) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.db import models
-from django.db.models import Max
+from django.db.models import Exists, Max, Min, OuterRef
 
 from vikno.appeals.lifecycle import (
+    ANSWERED_STATUSES,
     AppealStatus,
     AssignmentStatus,
     TransitionAction,
@@ -16,7 +18,15 @@ from vikno.appeals.lifecycle import (
     assignment_transition_check,
 )
 from vikno.appeals.messages import NOTE, params_of
-from vikno.appeals.models import Appeal, Assignment, Notice, Notification, Transition
+from vikno.appeals.models import (
+    Appeal,
+    Assignment,
+    AssignmentRole,
+    Notice,
+    Notification,
+    Question,
+    Transition,
+)
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
@@ -117,6 +127,9 @@ def assignment_move(
         assignment.accepted_at = assignment.updated_at
         fields.append("accepted_at")
     assignment.save(update_fields=fields)
+    if assignment.role == AssignmentRole.MAIN and (
+            current in ANSWERED_STATUSES) != (target in ANSWERED_STATUSES):
+        appeal_next_due_sync(assignment.question.appeal)
     audit.record(
         actor=actor, action=action, obj=assignment,
         object_label=f"{assignment.question.appeal.number} → {assignment.authority.code}",
@@ -135,12 +148,37 @@ def history(*, appeal: Appeal, actor: Any, action: TransitionAction, note: str =
 
 def appeal_due_sync(appeal: Appeal) -> None:
     """Per-question control: the appeal's control date is the latest of its questions' (empty
-    while none has one). The one place where the appeal's date is derived."""
+    while none has one). The one place where the appeal's date is derived; the nearest owed
+    date (next_due) follows."""
     latest = appeal.questions.aggregate(latest=Max("due_date"))["latest"]
     if latest != appeal.due_date:
         appeal.due_date = latest
         appeal.updated_at = clock.now()
         appeal.save(update_fields=["due_date", "updated_at"])
+    appeal_next_due_sync(appeal)
+
+
+def appeal_next_due_sync(appeal: Appeal) -> None:
+    """Appeal.next_due: the earliest control date among the questions whose main executor has
+    not answered (yet, or again). Kept here, after a question's date changes (appeal_due_sync)
+    and after a main assignment's answer is given or taken back (assignment_move); the queue's
+    overdue filter reads it (selectors_queue.overdue_q)."""
+    answered = Assignment.objects.filter(question=OuterRef("pk"), role=AssignmentRole.MAIN,
+                                         status__in=ANSWERED_STATUSES)
+    nearest = (Question.objects.filter(appeal=appeal, due_date__isnull=False)
+               .exclude(Exists(answered)).aggregate(n=Min("due_date"))["n"])
+    if nearest != appeal.next_due:
+        appeal.next_due = nearest
+        Appeal.objects.filter(pk=appeal.pk).update(next_due=nearest)
+
+
+def next_due_of(questions: Iterable[Question], assignments: Iterable[Assignment]) -> date | None:
+    """appeal_next_due_sync of rows not written yet (bulk writers): the questions and their
+    assignments as objects."""
+    settled = {id(a.question) for a in assignments
+               if a.role == AssignmentRole.MAIN and a.status in ANSWERED_STATUSES}
+    dates = [q.due_date for q in questions if q.due_date is not None and id(q) not in settled]
+    return min(dates, default=None)
 
 
 def lock(appeal: Appeal) -> Appeal:

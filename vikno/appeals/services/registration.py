@@ -434,7 +434,7 @@ def _save_appeal(intake: AppealIntake, *, number: str, year: int, received: date
         origin_date=intake.origin_date,
         needs_study=study, priority=priority,
         status=AppealStatus.REGISTERED, status_changed_at=now,
-        due_date=due, max_due_date=max_due,
+        due_date=due, max_due_date=max_due, next_due=due,
         contested_authority=contested, contested_decision_on=intake.contested_decision_on,
         decision_learned_on=intake.decision_learned_on,
         term_restored=intake.term_restored, missing_content=clean_line(intake.missing_content),

@@ -338,6 +338,11 @@ def test_a_revision_sends_back_only_the_question_it_names(two, supervisor, opera
     assert (s["appeal"], s["q1_main"], s["q1_co"], s["q2_main"]) == expected
     # and the control dates are the questions' own, unchanged
     assert _dates(two) == start
+    # and the appeal's nearest owed date (what the queue's overdue reads) is the question's
+    # sent back again, as the questions and their answers say
+    fresh = Appeal.objects.annotate(owed=selectors.next_due_subquery()).get(pk=two.appeal.pk)
+    assert fresh.next_due == fresh.owed
+    assert fresh.next_due is not None
     # the history names the question sent back when it is not every question
     line = Transition.objects.filter(appeal=two.appeal, to_status=S.RETURNED_FOR_REVISION).last()
     assert line.params.get("questions") == ([question.subtopic.name] if question else None)

@@ -19,6 +19,7 @@ from vikno.audit.presentation import object_type_choices
 from vikno.audit.selectors import TrailFilter
 from vikno.workspace import reads
 from vikno.workspace.forms import set_choices
+from vikno.workspace.forms.widgets import QuickSelect, QuickSelectMultiple
 
 # The queue's filters that carry no personal data travel in the URL (back, refresh, bookmarks,
 # saved views, links from the dashboard); the text search (a phone, a surname) never does.
@@ -63,14 +64,14 @@ class QueueFilterForm(forms.Form):
     status = forms.MultipleChoiceField(
         label=_("Status"), required=False,
         choices=[(OPEN, _("Under consideration")), (ALL, _("All")), *AppealStatus.choices],
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=QuickSelectMultiple(attrs={"size": 4}),
         help_text=_("Several with Ctrl or Shift."))
-    channel = forms.ChoiceField(label=_("Channel"), required=False,
+    channel = forms.ChoiceField(label=_("Channel"), required=False, widget=QuickSelect,
                                 choices=[("", _("All")), *Channel.choices])
-    topic = forms.ChoiceField(label=_("Topic"), required=False)
-    subtopic = forms.ChoiceField(label=_("Sub-topic"), required=False)
-    territory = forms.ChoiceField(label=_("Territory"), required=False)
-    authority = forms.ChoiceField(label=_("Executor"), required=False)
+    topic = forms.ChoiceField(label=_("Topic"), required=False, widget=QuickSelect)
+    subtopic = forms.ChoiceField(label=_("Sub-topic"), required=False, widget=QuickSelect)
+    territory = forms.ChoiceField(label=_("Territory"), required=False, widget=QuickSelect)
+    authority = forms.ChoiceField(label=_("Executor"), required=False, widget=QuickSelect)
     received_from = _date_field(_("Received from"))
     received_to = _date_field(_("Received to"))
     due_from = _date_field(_("Control date from"))

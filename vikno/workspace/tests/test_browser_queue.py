@@ -154,3 +154,41 @@ def test_the_printable_card_opens_from_the_card(world: World, browser_page: Any)
     page.emulate_media(media="screen")
     assert_accessible(page)
     assert page.console_errors == []
+
+
+def test_the_queue_pages_by_the_order_key(world: World, browser_page: Any,
+                                          monkeypatch: Any) -> None:
+    # given more appeals than a page holds, in a sorted, filtered queue
+    monkeypatch.setattr("vikno.workspace.views.queue.PAGE_SIZE", 2)
+    made = [world.register() for _ in range(5)]
+    newest_first = [a.index for a in sorted(made, key=lambda a: (a.received_at, a.pk),
+                                            reverse=True)]
+    page = browser_page
+    sign_in(page, world.users["supervisor"])
+    page.goto(reverse("workspace:queue") + f"?authority={world.authority.code}&sort=-received")
+    assert numbers_shown(page) == newest_first[:2]
+
+    # when the next page is clicked, twice
+    page.click(f"{RESULTS} .pager a[rel='next']")
+    page.wait_for_url(re.compile(r"after=.*page=2"))
+    expect(page.locator(f"{RESULTS} .pager span")).to_contain_text("Сторінка 2 з 3")
+
+    # then the rows follow on in the order, the URL keeps the filters beside the cursor
+    assert numbers_shown(page) == newest_first[2:4]
+    params = query_of(page.url)
+    assert params["authority"] == [world.authority.code] and params["sort"] == ["-received"]
+    assert_accessible(page)
+    page.click(f"{RESULTS} .pager a[rel='next']")
+    page.wait_for_url(re.compile(r"page=3"))
+    expect(page.locator(f"{RESULTS} tbody tr")).to_have_count(1)
+    assert numbers_shown(page) == newest_first[4:]
+    assert page.locator(f"{RESULTS} .pager a[rel='next']").count() == 0
+
+    # and back: the previous page by the cursor of the first row, a reload keeps it
+    page.click(f"{RESULTS} .pager a[rel='prev']")
+    page.wait_for_url(re.compile(r"before=.*page=2"))
+    expect(page.locator(f"{RESULTS} .pager span")).to_contain_text("Сторінка 2 з 3")
+    assert numbers_shown(page) == newest_first[2:4]
+    page.reload()
+    assert numbers_shown(page) == newest_first[2:4]
+    assert page.console_errors == []

@@ -44,17 +44,12 @@ from vikno.workspace.views.common import PAGE_SIZE, is_fragment_request, safe_ne
 
 
 def _row(appeal: Any, visible: bool) -> dict[str, Any]:
-    questions = list(appeal.questions.all())
-    executors: list[str] = []
-    for question in questions:
-        for assignment in question.assignments.all():
-            if assignment.authority.name not in executors:
-                executors.append(assignment.authority.name)
+    # The sub-topics and executors come with the page (selectors.rows_details, one query).
     return {
         "appeal": appeal,
         "visible": visible,
-        "topics": [q.subtopic for q in questions],
-        "executors": executors,
+        "topics": appeal.row_topics,
+        "executors": appeal.row_executors,
     }
 
 
@@ -93,14 +88,31 @@ def _sort_headers(form: QueueFilterForm, current: str) -> dict[str, dict[str, st
     return headers
 
 
+def _pager_queries(page: Any, query: str) -> dict[str, str]:
+    """The URL queries of the previous and next pages: the filters, the cursor of the row at
+    the edge of this page and the number the pager shows; page 1 is the plain list."""
+    prefix = f"{query}&" if query else ""
+    previous = page.number - 1
+    return {
+        "next": f"{prefix}after={page.next_cursor}&page={page.number + 1}",
+        "previous": (f"{prefix}page=1" if previous <= 1
+                     else f"{prefix}before={page.previous_cursor}&page={previous}"),
+    }
+
+
 @role_required(*CASE_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
     data = _queue_data(request)
     form = _queue_form(request, data)
     filters = form.filters()
+    searching = bool(filters.q.strip())
+    # Next and previous go by the order's key (a cursor in the URL, beside the filters and the
+    # page's number); a search pages by number (its form is POSTed, ADR 20).
+    cursors = {} if searching else {"after": data.get("after", ""),
+                                    "before": data.get("before", "")}
     # The selector records the page's applicants as an `applicant.list_view`.
     shown = selectors.appeal_queue_page(user=request.user, filters=filters,
-                                        page=data.get("page"), per_page=PAGE_SIZE)
+                                        page=data.get("page"), per_page=PAGE_SIZE, **cursors)
     query = form.query()
     context: dict[str, Any] = {
         "form": form,
@@ -112,7 +124,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "query": query,
         "sort": filters.sort,
         "sorts": _sort_headers(form, filters.sort),
-        "searching": bool(filters.q.strip()),
+        "searching": searching,
+        "pager": _pager_queries(shown.page, query),
         "saved_views": list(saved_views_for(user=request.user)),
         "saved_view_form": SavedViewForm(initial={"query": query}),
         "export_limit": selectors.EXPORT_LIMIT,
@@ -288,13 +301,12 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
         tab = "new"
     context: dict[str, Any] = {"authority": authority, "tab": tab, "today": clock.today()}
     if authority is not None:
-        counts = {name: selectors.assignments_for_executor(
-            user=request.user, authority_id=authority.pk, **params).count()
-            for name, params in TABS.items()}
+        counts = selectors.assignment_counts_for(user=request.user, authority_id=authority.pk,
+                                                 tabs=TABS)
         # The selector records the page's applicants as an `applicant.list_view`.
         shown = selectors.assignment_page_for(
             user=request.user, authority_id=authority.pk, page=request.GET.get("page"),
-            per_page=PAGE_SIZE, where=f"my_assignments:{tab}", **TABS[tab])
+            per_page=PAGE_SIZE, where=f"my_assignments:{tab}", count=counts[tab], **TABS[tab])
         context |= {
             "counts": counts,
             "page": shown.page,

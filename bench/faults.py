@@ -16,8 +16,10 @@ a browser's resend would. Afterwards, with every part up again and one last run 
 - every registration a client saw accepted is in the registry exactly once, under the number the
   client was shown; registrations the server took but no client saw are counted;
 - the numbers of each year are unique and without gaps (seq 1..max, one appeal each);
-- every assignment due a reminder and still owing was reminded, and each reminder exists once;
-  no escalation and no applicant notice is doubled;
+- every assignment due a reminder and still owing was reminded; per appeal and body, the reminders
+  and escalations sent during the run equal the rows the deadline control marked (reminded_at,
+  escalated_at: one notification each, in the same transaction), so none is lost or doubled; no
+  applicant notice of a new appeal is doubled;
 - the audit trail's hash chain verifies (manage.py audit_verify);
 
 and prints the errors the clients saw per kind and a verdict (exit 1 when something was lost or
@@ -73,7 +75,7 @@ def make_due(limit: int) -> int:
         cur = conn.execute(  # type: ignore[attr-defined]
             "UPDATE appeals_assignment SET due_date = %s WHERE id IN (SELECT id FROM "
             f"appeals_assignment WHERE status IN {OWING} AND reminded_at IS NULL "
-            "AND due_date > %s ORDER BY id DESC LIMIT %s)",
+            "AND due_date <> %s ORDER BY id DESC LIMIT %s)",
             [date.today() + timedelta(days=1), date.today() + timedelta(days=1), limit])
         return cur.rowcount
 
@@ -162,7 +164,29 @@ def one(conn: object, sql: str, params: list[object] | None = None) -> int:
     return int(conn.execute(sql, params or []).fetchone()[0])  # type: ignore[attr-defined]
 
 
-def check(work: mixed.Work, first_id: int) -> list[str]:
+# Each kind of staff notification sent during the run, per appeal and body, against the rows the
+# deadline control marked as done in the same transaction (one notification per marked row).
+_SENT = ("SELECT appeal_id, {body} AS authority_id, count(*) AS n FROM appeals_notification "
+         "WHERE created_at >= %s AND kind = '{kind}' AND {where} GROUP BY 1, 2")
+_MARKED = ("SELECT q.appeal_id, {body} AS authority_id, count(*) AS n FROM appeals_assignment a "
+           "JOIN appeals_question q ON q.id = a.question_id WHERE a.{mark} >= %s GROUP BY 1, 2")
+OWED = [
+    ("reminders", _SENT.format(body="authority_id", kind="reminder", where="true"),
+     _MARKED.format(body="a.authority_id", mark="reminded_at")),
+    ("escalations to the body", _SENT.format(body="authority_id", kind="escalation",
+                                             where="authority_id IS NOT NULL"),
+     _MARKED.format(body="a.authority_id", mark="escalated_at")),
+    ("overdue escalations to supervisors", _SENT.format(
+        body="0", kind="escalation", where="for_supervisors AND message = 'notification.overdue'"),
+     _MARKED.format(body="0", mark="escalated_at")),
+    ("routing-term escalations", _SENT.format(
+        body="0", kind="escalation", where="for_supervisors AND message <> 'notification.overdue'"),
+     "SELECT appeal_id, 0 AS authority_id, count(*) AS n FROM appeals_routingterm "
+     "WHERE escalated_at >= %s GROUP BY 1, 2"),
+]
+
+
+def check(work: mixed.Work, first_id: int, began: object) -> list[str]:
     problems = []
     with mixed.database() as conn:
         rows = conn.execute(  # type: ignore[attr-defined]
@@ -191,23 +215,23 @@ def check(work: mixed.Work, first_id: int) -> list[str]:
                          [date.today(), date.today() + timedelta(days=1)])
         if unreminded:
             problems.append(f"{unreminded} due assignments never reminded")
-        reminded = one(conn, "SELECT count(*) FROM appeals_assignment WHERE reminded_at IS NOT NULL")
-        reminders = one(conn, "SELECT count(*) FROM appeals_notification WHERE kind = 'reminder'")
-        doubled = one(conn, "SELECT count(*) FROM (SELECT 1 FROM appeals_notification "
-                            "WHERE kind IN ('reminder', 'escalation') GROUP BY appeal_id, "
-                            "authority_id, for_supervisors, kind, message, params::text "
-                            "HAVING count(*) > 1) d")
+        mismatched = {label: one(conn, f"SELECT count(*) FROM ({sent}) s FULL JOIN ({owed}) o "
+                                       "USING (appeal_id, authority_id) WHERE s.n IS DISTINCT FROM o.n",
+                                 [began, began])
+                      for label, sent, owed in OWED}
+        sent = one(conn, "SELECT count(*) FROM appeals_notification WHERE created_at >= %s "
+                         "AND kind IN ('reminder', 'escalation')", [began])
         notices = one(conn, "SELECT count(*) FROM (SELECT 1 FROM appeals_notice n JOIN "
                             "appeals_appeal a ON a.id = n.appeal_id WHERE a.id > %s "
                             "GROUP BY n.appeal_id, n.kind, n.message, n.params::text "
                             "HAVING count(*) > 1) d", [first_id])
-        print(f"reminders: {reminded} assignments reminded, {reminders} reminder notifications, "
-              f"{unreminded} due but not reminded; doubled staff notifications: {doubled}, "
-              f"doubled applicant notices: {notices}")
-        if reminders != reminded:
-            problems.append(f"{reminded} assignments reminded but {reminders} reminders")
-        if doubled or notices:
-            problems.append(f"{doubled} notifications and {notices} notices doubled")
+        print(f"notifications: {sent} reminders and escalations sent during the run; per appeal and "
+              f"body, sent ≠ owed: {mismatched}; {unreminded} due but not reminded; doubled "
+              f"applicant notices: {notices}")
+        problems += [f"{label}: {n} appeals with more or fewer than owed"
+                     for label, n in mismatched.items() if n]
+        if notices:
+            problems.append(f"{notices} applicant notices doubled")
     verify = subprocess.run([sys.executable, str(ROOT / "bin" / "prod_local.py"), "manage",
                              "audit_verify"], capture_output=True, text=True, check=False)
     print("audit trail:", (verify.stdout.strip().splitlines() or ["?"])[-1])
@@ -226,6 +250,7 @@ def main() -> int:
     queue = env.get("CELERY_TASK_DEFAULT_QUEUE", "vikno")
     with mixed.database() as conn:
         first_id = one(conn, "SELECT coalesce(max(id), 0) FROM appeals_appeal")
+        began = conn.execute("SELECT now()").fetchone()[0]  # type: ignore[attr-defined]
     work, made = mixed.clients(CLIENTS, retries=8)
     print(f"faults under load on {mixed.BASE}: ~{mixed.appeals_count():,} appeals, {CLIENTS} clients, "
           f"{SECONDS:.0f} s")
@@ -245,7 +270,8 @@ def main() -> int:
     log(f"load over; faults: {'; '.join(done)}; {driver.sent} deadline-control runs sent")
     mixed.report(tally, wall)
     drain(queue)
-    problems = check(work, first_id)
+    print(f"failed answers: {dict(work.failures.most_common(8)) or 'none'}")
+    problems = check(work, first_id, began)
     print("VERDICT:", "nothing lost or doubled" if not problems else "FAILED")
     for problem in problems:
         print("  -", problem)

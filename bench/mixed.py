@@ -134,6 +134,12 @@ class Work:
         self.taken: set[int] = set()
         self.accepted: dict[str, str] = {}  # intake token -> appeal number the client was shown
         self.refilled = 0.0
+        self.failures: collections.Counter[str] = collections.Counter()  # "what: status"
+
+    def failed(self, what: str, status: int) -> bool:
+        with self.lock:
+            self.failures[f"{what}: {status or 'no answer'}"] += 1
+        return False
 
     def load(self) -> None:
         # A sample spread over the whole registry (blocks at random), not only the latest appeals.
@@ -217,13 +223,17 @@ class Client:
                     self.work.accepted[token] = match.group(1)
                     self.work.numbers.append(match.group(1))
                 return True
+            self.work.failed("registration", answer.status)
             if attempt < self.register_retries:
                 time.sleep(min(0.5 * 2 ** attempt, 4))
         return False
 
     def page(self, role: str, path: str, marker: str) -> bool:
         answer = self.sessions[role].request(path)
-        return answer.status == 200 and marker in answer.body
+        if answer.status == 200 and marker in answer.body:
+            return True
+        return self.work.failed(CARD_URL.sub("/appeals/<number>/", path.split("?")[0]),
+                                answer.status)
 
     def queue(self) -> bool:
         path = self.rng.choice(QUEUE_VIEWS)
@@ -247,7 +257,9 @@ class Client:
             "outgoing_number": f"02-14/{pk}", "outgoing_date": date.today().isoformat(),
             "signatory_name": "Олена Ковач", "signatory_position": "Селищна голова"})
         # accept answers 302, or 400 when the assignment was already in work.
-        return accepted.status in {302, 400} and answered.status == 302
+        if accepted.status not in {302, 400}:
+            return self.work.failed("accept", accepted.status)
+        return answered.status == 302 or self.work.failed("reply", answered.status)
 
     def search(self) -> bool:
         q = urllib.parse.quote(self.rng.choice(SEARCHES))
@@ -385,7 +397,8 @@ def main() -> None:
     report(tally, wall)
     for label, values, errors in ceilings:
         print(line(label, values, errors, CEILING_SECONDS))
-    print(f"registrations accepted: {len(work.accepted)}")
+    print(f"registrations accepted: {len(work.accepted)}; failed answers: "
+          f"{dict(work.failures.most_common(8)) or 'none'}")
 
 
 if __name__ == "__main__":

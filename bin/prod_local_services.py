@@ -70,6 +70,8 @@ class Postgres:
         return (self.data / "PG_VERSION").exists()
 
     def init(self) -> None:
+        if os.geteuid() == 0:  # the postgres user must be able to pass through the stack's folder
+            self.root.chmod(self.root.stat().st_mode | 0o001)
         for path in (self.data, self.run_dir):
             path.mkdir(parents=True, exist_ok=True)
             self._own(path)

@@ -109,6 +109,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.config(
+        env="DATABASE_URL",
         default=f"sqlite:///{VAR_DIR / 'vikno.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
         # A kept connection (DB_CONN_MAX_AGE) is checked before a request or task uses it again:

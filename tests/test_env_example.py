@@ -5,8 +5,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ["config/settings.py", "config/gunicorn.py", "bin/prod_local.py",
-           "vikno/workspace/views/ops.py"]
-READ = re.compile(r"""(?:environ(?:\.get|\.setdefault)?\(|environ\[|env_bool\(|env\.setdefault\()"""
+           "bin/prod_local_services.py", "vikno/workspace/views/ops.py"]
+READ = re.compile(r"""(?:environ(?:\.get|\.setdefault)?\(|environ\[|env_bool\(|env\.setdefault\(|env=)"""
                   r"""\s*["']([A-Z_]+)["']""")
 
 

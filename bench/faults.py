@@ -69,30 +69,34 @@ def send_control(queue: str) -> bool:
     return True
 
 
-def make_due(limit: int) -> int:
-    """Time passes: `limit` open assignments not yet reminded get their control date tomorrow."""
+def make_due(limit: int, began: object) -> int:
+    """Time passes: `limit` open assignments get their control date tomorrow, as an extension
+    would set it (which owes a new reminder: reminded_at and escalated_at cleared). Rows the
+    deadline control marked during this run are left alone."""
+    tomorrow = date.today() + timedelta(days=1)
     with mixed.database() as conn:
         cur = conn.execute(  # type: ignore[attr-defined]
-            "UPDATE appeals_assignment SET due_date = %s WHERE id IN (SELECT id FROM "
-            f"appeals_assignment WHERE status IN {OWING} AND reminded_at IS NULL "
-            "AND due_date <> %s ORDER BY id DESC LIMIT %s)",
-            [date.today() + timedelta(days=1), date.today() + timedelta(days=1), limit])
+            "UPDATE appeals_assignment SET due_date = %s, reminded_at = NULL, escalated_at = NULL "
+            f"WHERE id IN (SELECT id FROM appeals_assignment WHERE status IN {OWING} "
+            "AND due_date <> %s AND (reminded_at IS NULL OR reminded_at < %s) "
+            "AND (escalated_at IS NULL OR escalated_at < %s) ORDER BY id DESC LIMIT %s)",
+            [tomorrow, tomorrow, began, began, limit])
         return cur.rowcount
 
 
 class Driver(threading.Thread):
     """Every `every` seconds: make a batch due and send a deadline-control run."""
 
-    def __init__(self, queue: str, every: float = 3.0) -> None:
+    def __init__(self, queue: str, began: object, every: float = 3.0) -> None:
         super().__init__(daemon=True)
-        self.queue, self.every = queue, every
+        self.queue, self.began, self.every = queue, began, every
         self.stop = threading.Event()
         self.sent = 0
 
     def run(self) -> None:
         while not self.stop.wait(self.every):
             try:
-                make_due(20)
+                make_due(20, self.began)
             except Exception as exc:
                 log(f"no batch made due ({type(exc).__name__})")
             self.sent += send_control(self.queue)
@@ -105,7 +109,7 @@ def kill_worker() -> None:
         log(f"celery worker killed (pid {pid})")
 
 
-def faults(env: dict[str, str], stop: threading.Event) -> list[str]:
+def faults(env: dict[str, str], stop: threading.Event, began_at: object) -> list[str]:
     """The faults, spread over the run; returns what was done."""
     queue = env.get("CELERY_TASK_DEFAULT_QUEUE", "vikno")
     postgres, redis = prod_local.own_postgres(), prod_local.own_redis()
@@ -118,7 +122,7 @@ def faults(env: dict[str, str], stop: threading.Event) -> list[str]:
 
     began = time.monotonic()
     if at(1 / 6):
-        log(f"made {make_due(3000)} assignments due; one deadline-control run sent")
+        log(f"made {make_due(3000, began_at)} assignments due; one deadline-control run sent")
         send_control(queue)
         time.sleep(0.5)
         kill_worker()
@@ -255,10 +259,10 @@ def main() -> int:
     print(f"faults under load on {mixed.BASE}: ~{mixed.appeals_count():,} appeals, {CLIENTS} clients, "
           f"{SECONDS:.0f} s")
     tally, stop = mixed.Tally(), threading.Event()
-    driver = Driver(queue)
+    driver = Driver(queue, began)
     driver.start()
     done: list[str] = []
-    injector = threading.Thread(target=lambda: done.extend(faults(env, stop)), daemon=True)
+    injector = threading.Thread(target=lambda: done.extend(faults(env, stop, began)), daemon=True)
     injector.start()
     wall = mixed.run_clients(made, SECONDS, tally)
     stop.set()

@@ -78,9 +78,9 @@ def make_due(limit: int, began: object) -> int:
         cur = conn.execute(  # type: ignore[attr-defined]
             "UPDATE appeals_assignment SET due_date = %s, reminded_at = NULL, escalated_at = NULL "
             f"WHERE id IN (SELECT id FROM appeals_assignment WHERE status IN {OWING} "
-            "AND due_date <> %s AND (reminded_at IS NULL OR reminded_at < %s) "
+            "AND (reminded_at IS NULL OR reminded_at < %s) "
             "AND (escalated_at IS NULL OR escalated_at < %s) ORDER BY id DESC LIMIT %s)",
-            [tomorrow, tomorrow, began, began, limit])
+            [tomorrow, began, began, limit])
         return cur.rowcount
 
 

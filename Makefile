@@ -54,10 +54,10 @@ run: compilemessages ## migrate, load reference and demo data, serve on 127.0.0.
 	trap 'kill $$control 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-prod-local: compilemessages ## the production stack here: PostgreSQL, gunicorn on PORT (8100), Celery worker and beat on Redis
+prod-local: compilemessages ## the production stack here: its own PostgreSQL (5433) and Redis (6380), gunicorn on PROD_PORT (8100), Celery worker and beat
 	PORT=$${PROD_PORT:-8100} $(PY) bin/prod_local.py start
 
-prod-local-stop: ## stop what `make prod-local` started (pids in var/prod/)
+prod-local-stop: ## stop what `make prod-local` started, its PostgreSQL and Redis included (var/prod/)
 	$(PY) bin/prod_local.py stop
 
 replica-local: ## a PostgreSQL primary (5434) and its streaming read replica (5435) under var/pgreplica/

@@ -1,4 +1,4 @@
-"""Partitioning by year on PostgreSQL, measured beside the same tables unpartitioned (ADR 27).
+"""Partitioning by year on PostgreSQL, measured beside the same tables unpartitioned (ADR 28).
 
 On a copy of a generated database (never a database in use), `build` writes partitioned copies of
 the appeals (`appeals_appeal`, RANGE on the registration `year`) and of the audit trail
@@ -9,7 +9,7 @@ as a last column; nothing else changes. `measure` then runs the same code twice 
 the pages through the Django test client and the audit chain's verification: with
 `search_path = public` (the tables as they are) and `search_path = part, public` (the partitioned
 copies answer under the same names; every other table is shared). `sizes` prints the storage of
-every table per appeal, for the sizing of ADR 27.
+every table per appeal, for the sizing of ADR 28.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/vikno_copy .venv/bin/python bench/partitioning.py build
     DATABASE_URL=... .venv/bin/python bench/partitioning.py measure

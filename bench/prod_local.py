@@ -1,16 +1,17 @@
-"""The production stack end to end: `bin/prod_local.py start` on a spare port and a database of its
-own, wait for /readyz, read /healthz, /readyz, /metrics and a static file, then stop and drop the
-database. Prints the start-up time and each endpoint's median latency beside /healthz (the
-baseline: a request that touches nothing) measured in the same run. Asserts nothing but exits 1
-when the stack does not become ready; skips without PostgreSQL on 127.0.0.1:5432 and Redis on
-127.0.0.1:6379. A first start migrates a new database, so it takes about a minute.
+"""The production stack end to end: `bin/prod_local.py start` on spare ports in a throw-away folder
+(its own PostgreSQL cluster and Redis: initdb, migrate, collectstatic, reference data), wait for
+/readyz, read /healthz, /readyz, /metrics and a static file, then stop it and remove the folder.
+Prints the start-up time and each endpoint's median latency beside /healthz (the baseline: a
+request that touches nothing) measured in the same run. Asserts nothing but exits 1 when the stack
+does not become ready; skips without PostgreSQL's binaries or redis-server.
 
-BENCH_PROD_PORT (8199), BENCH_PROD_DB (vikno_prod_bench), BENCH_REQUESTS (20).
+BENCH_PROD_PORT (8199), BENCH_PG_PORT (5499), BENCH_REDIS_PORT (6399), BENCH_REQUESTS (20).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -22,7 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = os.environ.get("BENCH_PROD_PORT", "8199")
-DB = os.environ.get("BENCH_PROD_DB", "vikno_prod_bench")
+PG_PORT = os.environ.get("BENCH_PG_PORT", "5499")
+REDIS_PORT = os.environ.get("BENCH_REDIS_PORT", "6399")
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20"))
 
 
@@ -49,13 +51,23 @@ def median_ms(url: str) -> tuple[float, int]:
 
 
 def main() -> int:
-    if not (answers(5432) and answers(6379)):
-        print("skipped: needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379")
+    sys.path.insert(0, str(ROOT / "bin"))
+    from prod_local_services import pg_bin
+
+    try:
+        pg_bin()
+    except SystemExit:
+        print("skipped: needs PostgreSQL's initdb and pg_ctl")
+        return 0
+    if not shutil.which("redis-server") or any(answers(int(p)) for p in (PORT, PG_PORT, REDIS_PORT)):
+        print(f"skipped: needs redis-server and free ports {PORT}, {PG_PORT}, {REDIS_PORT}")
         return 0
     base = f"http://127.0.0.1:{PORT}"
-    env = {**os.environ, "PORT": PORT, "VIKNO_PROD_DIR": tempfile.mkdtemp(prefix="vikno-prod-"),
-           "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}"}
-    env.pop("VIKNO_TESTING", None)
+    folder = tempfile.mkdtemp(prefix="vikno-prod-")
+    env = {**os.environ, "PORT": PORT, "VIKNO_PROD_DIR": folder, "PROD_PG_PORT": PG_PORT,
+           "PROD_REDIS_PORT": REDIS_PORT}
+    for name in ("VIKNO_TESTING", "PROD_LOCAL_DATABASE_URL", "PROD_LOCAL_REDIS_URL"):
+        env.pop(name, None)
     script = [sys.executable, str(ROOT / "bin" / "prod_local.py")]
     started = time.perf_counter()
     result = subprocess.run([*script, "start"], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -64,7 +76,7 @@ def main() -> int:
         if result.returncode != 0:
             print(result.stdout[-2000:], result.stderr[-2000:])
             return 1
-        print(f"start-up (create database, migrate, collectstatic, reference data, ready): "
+        print(f"start-up (initdb, create database, migrate, collectstatic, reference data, ready): "
               f"{startup:.1f} s")
         static = next((ROOT / "var" / "static" / "workspace").glob("*.css")).name
         median_ms(f"{base}/healthz")  # warm-up: each worker's first request imports the views
@@ -81,11 +93,7 @@ def main() -> int:
         return 0
     finally:
         subprocess.run([*script, "stop"], cwd=ROOT, env=env, check=False)
-        import psycopg
-
-        with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres",
-                             autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,17 @@
 """The production stack on this machine: `make prod-local` / `make prod-local-stop`.
 
-start: creates the PostgreSQL database if it is missing, migrates, collects the static files,
-loads the reference data, then starts gunicorn (GUNICORN_WORKERS, 2), a Celery worker and Celery
-beat against Redis, each in its own session with its pid and log under var/prod/ (VIKNO_PROD_DIR),
-and waits until /readyz answers 200. stop: ends the processes whose pids are written there.
+start: starts a PostgreSQL cluster and a Redis server of the stack's own (bin/prod_local_services.py:
+data under var/prod/, ports PROD_PG_PORT 5433 and PROD_REDIS_PORT 6380), creates the database if it
+is missing, migrates, collects the static files, loads the reference data, then starts gunicorn
+(GUNICORN_WORKERS, 2), a Celery worker and Celery beat, each in its own session with its pid and log
+under var/prod/ (VIKNO_PROD_DIR), and waits until /readyz answers 200. stop: ends those processes,
+then the stack's Redis and PostgreSQL. `manage ARGS` runs manage.py in the stack's environment.
 
-Everything comes from the environment (see .env.example); the defaults below are this machine's:
-DATABASE_URL postgres://postgres@127.0.0.1:5432/vikno_prod, CELERY_BROKER_URL
-redis://127.0.0.1:6379/0, PORT 8100. Without SECRET_KEY a random one is made once and kept in
-var/prod/secret_key (mode 600).
+PROD_LOCAL_DATABASE_URL points the stack at an existing database instead of its own cluster (e.g. a
+copy of a large one for the benchmarks), PROD_LOCAL_REDIS_URL at an existing Redis. The stack never
+reads DATABASE_URL or CELERY_BROKER_URL from the calling shell: a test database named there must
+not become the stack's. Everything else comes from the environment (see .env.example); PORT 8100.
+Without SECRET_KEY a random one is made once and kept in var/prod/secret_key (mode 600).
 """
 
 from __future__ import annotations
@@ -25,9 +28,25 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from prod_local_services import Postgres, Redis
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PROCESSES = ("gunicorn", "celery-worker", "celery-beat")
+DATABASE_NAME = "vikno"
+
+
+def own_postgres() -> Postgres | None:
+    """The stack's own cluster, or None when PROD_LOCAL_DATABASE_URL names another database."""
+    if os.environ.get("PROD_LOCAL_DATABASE_URL"):
+        return None
+    return Postgres(prod_dir(), int(os.environ.get("PROD_PG_PORT", "5433")))
+
+
+def own_redis() -> Redis | None:
+    if os.environ.get("PROD_LOCAL_REDIS_URL"):
+        return None
+    return Redis(prod_dir(), int(os.environ.get("PROD_REDIS_PORT", "6380")))
 
 
 def prod_dir() -> Path:
@@ -36,8 +55,10 @@ def prod_dir() -> Path:
 
 def environment() -> dict[str, str]:
     env = dict(os.environ)
-    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vikno_prod")
-    env.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+    postgres, redis = own_postgres(), own_redis()
+    env["DATABASE_URL"] = (f"{postgres.url}/{DATABASE_NAME}" if postgres
+                           else os.environ["PROD_LOCAL_DATABASE_URL"])
+    env["CELERY_BROKER_URL"] = redis.url if redis else os.environ["PROD_LOCAL_REDIS_URL"]
     env.setdefault("DEBUG", "0")
     env.setdefault("PORT", "8100")
     env.setdefault("GUNICORN_BIND", f"127.0.0.1:{env['PORT']}")
@@ -121,6 +142,9 @@ def start() -> int:
     if any(running(name) for name in PROCESSES):
         print("already running; `make prod-local-stop` first", file=sys.stderr)
         return 1
+    for service in (own_redis(), own_postgres()):
+        if service:
+            service.start()
     env = environment()
     ensure_database(env["DATABASE_URL"])
     manage(env, "migrate", "--no-input")
@@ -130,10 +154,7 @@ def start() -> int:
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     spawn(env, "gunicorn", [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"])
-    queue = env.get("CELERY_TASK_DEFAULT_QUEUE", "vikno")
-    spawn(env, "celery-worker", [str(BIN / "celery"), "-A", "config", "worker", "--loglevel",
-                                 "INFO", "--queues", queue, "--concurrency", "1",
-                                 "--hostname", f"vikno-{env['PORT']}@%h"])
+    start_worker(env)
     spawn(env, "celery-beat", [str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "INFO",
                                "--schedule", str(prod_dir() / "celerybeat-schedule")])
     ready = f"http://{env['GUNICORN_BIND']}/readyz"
@@ -142,7 +163,22 @@ def start() -> int:
         stop()
         return 1
     print(f"==> ready: http://{env['GUNICORN_BIND']}/  (stop with `make prod-local-stop`)")
+    print(f"    database {redacted(env['DATABASE_URL'])}, broker {env['CELERY_BROKER_URL']}")
     return 0
+
+
+def redacted(url: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]).geturl()
+
+
+def start_worker(env: dict[str, str] | None = None) -> None:
+    """The Celery worker (also after bench/faults.py killed it)."""
+    env = env or environment()
+    queue = env.get("CELERY_TASK_DEFAULT_QUEUE", "vikno")
+    spawn(env, "celery-worker", [str(BIN / "celery"), "-A", "config", "worker", "--loglevel",
+                                 "INFO", "--queues", queue, "--concurrency", "1",
+                                 "--hostname", f"vikno-{env['PORT']}@%h"])
 
 
 def stop() -> int:
@@ -159,9 +195,22 @@ def stop() -> int:
         os.killpg(pid, signal.SIGKILL)
     for name in PROCESSES:
         pid_file(name).unlink(missing_ok=True)
+    redis, postgres = own_redis(), own_postgres()
+    if redis:
+        redis.stop()
+    if postgres:
+        postgres.stop()
+    return 0
+
+
+def manage_command(args: list[str]) -> int:
+    """manage.py ARGS against the stack's database and broker (e.g. create_demo_accounts)."""
+    manage(environment(), *args)
     return 0
 
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "start"
+    if command == "manage":
+        sys.exit(manage_command(sys.argv[2:]))
     sys.exit({"start": start, "stop": stop}[command]())

@@ -6,6 +6,9 @@ from vikno.workspace.views import ops
 # admin.site is accounts.admin_site.SystemAdminSite: the system administrator's tool only,
 # whatever is_staff says, on the same definition as the workspace (accounts.access).
 
+# A database that cannot be reached answers 503 with Retry-After, anything else 500 (ops.py).
+handler500 = "vikno.workspace.views.ops.server_error"
+
 urlpatterns = [
     # Operations: liveness, readiness, Prometheus metrics (docs/operations.md).
     path("healthz", ops.healthz, name="healthz"),

@@ -4,9 +4,9 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["config/settings.py", "config/gunicorn.py", "bin/prod_local.py", "bin/pg_replica.py",
-           "vikno/workspace/views/ops.py"]
-READ = re.compile(r"""(?:environ(?:\.get|\.setdefault)?\(|environ\[|env_bool\(|env\.setdefault\()"""
+SOURCES = ["config/settings.py", "config/gunicorn.py", "bin/prod_local.py",
+           "bin/prod_local_services.py", "bin/pg_replica.py", "vikno/workspace/views/ops.py"]
+READ = re.compile(r"""(?:environ(?:\.get|\.setdefault)?\(|environ\[|env_bool\(|env\.setdefault\(|env=)"""
                   r"""\s*["']([A-Z_]+)["']""")
 
 

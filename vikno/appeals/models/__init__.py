@@ -10,6 +10,12 @@ from vikno.appeals.models.appeals import (
     Subject,
 )
 from vikno.appeals.models.applicants import Applicant, ApplicantKind
+from vikno.appeals.models.counts import (
+    AuthorityCount,
+    AuthorityMeasure,
+    DailyCount,
+    Dimension,
+)
 from vikno.appeals.models.work import (
     Assignment,
     AssignmentRole,
@@ -36,7 +42,11 @@ __all__ = [
     "Assignment",
     "AssignmentRole",
     "Attachment",
+    "AuthorityCount",
+    "AuthorityMeasure",
     "Channel",
+    "DailyCount",
+    "Dimension",
     "Extension",
     "ExtensionStatus",
     "Feedback",

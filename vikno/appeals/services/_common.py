@@ -17,6 +17,7 @@ from vikno.appeals.lifecycle import (
 )
 from vikno.appeals.messages import NOTE, params_of
 from vikno.appeals.models import Appeal, Assignment, Notice, Notification, Transition
+from vikno.appeals.services import counts
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
@@ -86,6 +87,7 @@ def appeal_move(
     elif current == AppealStatus.CLOSED:
         appeal.closed_at = None
     appeal.save(update_fields=["status", "status_changed_at", "updated_at", "closed_at"])
+    counts.appeal_status_moved(appeal=appeal, before=current, after=target)
     fields = note_of(note, message, params)
     Transition.objects.create(
         appeal=appeal, by=actor if getattr(actor, "pk", None) else None, action=action,
@@ -111,6 +113,7 @@ def assignment_move(
         assignment.accepted_at = assignment.updated_at
         fields.append("accepted_at")
     assignment.save(update_fields=fields)
+    counts.assignment_moved(assignment=assignment, before=current, after=target)
     audit.record(
         actor=actor, action=action, obj=assignment,
         object_label=f"{assignment.question.appeal.number} → {assignment.authority.code}",

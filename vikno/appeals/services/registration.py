@@ -34,6 +34,7 @@ from vikno.appeals.models import (
     Sign,
     Subject,
 )
+from vikno.appeals.services import counts
 from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, snapshot
 from vikno.appeals.services.applicants import (
     applicant_create,
@@ -233,7 +234,8 @@ def appeal_register(*, actor: Any, intake: AppealIntake,
 @transaction.atomic
 def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> Appeal:
     # The audit events are appended together at the end: the trail's head is locked last.
-    with audit.batched():
+    # The counts last of all: their rows are locked for the commit only.
+    with counts.batched(), audit.batched():
         return _register_batched(actor=actor, intake=intake, routing=routing)
 
 
@@ -292,6 +294,7 @@ def _register_batched(*, actor: Any, intake: AppealIntake, routing: Routing | No
                                 summary=clean_line(q.summary)[:500], due_date=due)
         for subtopic, q in zip(subtopics, intake.questions, strict=True)
     ]
+    counts.appeal_registered(appeal=appeal, topic_ids={s.topic_id for s in subtopics})
     audit.record(actor=actor, action=AuditAction.APPEAL_REGISTER, obj=appeal,
                  after=snapshot(appeal, APPEAL_AUDIT_FIELDS) | {
                      "questions": [q.subtopic.code for q in created]})
@@ -317,7 +320,7 @@ def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing
         assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing,
                          fresh=True)
         return
-    mark = audit.batch_mark()
+    mark, counted = audit.batch_mark(), counts.batch_mark()
     try:
         with transaction.atomic():
             assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing,
@@ -326,6 +329,7 @@ def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing
         if exc.code != "no_route":
             raise
         audit.batch_discard(mark)  # the savepoint's rows are gone: so are its events
+        counts.batch_discard(counted)  # and its counts
         appeal.refresh_from_db()
 
 

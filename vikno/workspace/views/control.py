@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import Role
-from vikno.appeals import access, selectors
+from vikno.appeals import access, selectors, selectors_stats
 from vikno.appeals import selectors_control as control_reads
 from vikno.appeals.errors import forbidden
 from vikno.appeals.lifecycle import AppealStatus
@@ -31,16 +31,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not access.sees_dashboard(request.user):
         raise forbidden()
     today = clock.today()
-    counts = selectors.status_counts()
+    counts = selectors_stats.status_counts()
     # The lists and the links name appeals or open the queue: the supervisor's working tools,
     # not the analyst's aggregates (the analyst sees the same figures without links).
     controls = role_of(request.user) == Role.SUPERVISOR
     column, descending = control_reads.parse_sort(request.GET.get("sort"))
-    rows = control_reads.authority_table(sort=request.GET.get("sort"), today=today)
-    intake = control_reads.intake_per_week(today=today)
+    rows = selectors_stats.authority_table(sort=request.GET.get("sort"), today=today)
+    intake = selectors_stats.intake_per_week(today=today)
     overdue = control_reads.overdue_per_week(today=today)
     context: dict[str, Any] = {
-        "attention": _attention_tiles(control_reads.attention_counts(today=today), links=controls),
+        "attention": _attention_tiles(
+            selectors_stats.attention_counts(today=today, statuses=counts), links=controls),
         "rows": [{"row": r, "overdue_url": _queue_url(authority=r.code, overdue="1")
                   if controls else ""} for r in rows],
         "columns": _sortable_columns(column, descending),
@@ -136,7 +137,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         raise forbidden()
     form = PeriodForm(request.GET or None)
     since, until = form.period()
-    stats = selectors.statistics(since=since, until=until)
+    stats = selectors_stats.statistics(since=since, until=until)
     total = stats["total"]
     raions = reads.raion_names(list(stats["by_raion"]))
     context = {

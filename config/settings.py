@@ -193,6 +193,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vikno.appeals.tasks.deadline_control",
         "schedule": crontab(minute=0, hour="7-19"),
     },
+    # The dashboard's and the statistics' figures that depend on today (selectors_stats).
+    "stats-snapshot": {
+        "task": "vikno.appeals.tasks.stats_snapshot",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # The contact centre running this instance.

@@ -95,8 +95,7 @@ from vikno.appeals.models import (
 )
 from vikno.appeals.models.appeals import AppealType
 from vikno.appeals.models.applicants import PERSONAL_FIELDS, phone_normalise
-from vikno.appeals import services
-from vikno.appeals.services import ApplicantData
+from vikno.appeals.services import ApplicantData, counts_rebuild
 from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, APPEAL_MOVE_EVENTS, snapshot
 from vikno.audit.actions import AuditAction
 from vikno.audit.models import AuditChainHead
@@ -448,7 +447,7 @@ def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
             del applicants[index]
         if progress is not None:
             progress(report.created)
-    services.counts_rebuild()  # the dashboard's and the statistics' counts, from the rows written
+    counts_rebuild()  # the dashboard's and the statistics' counts, from the rows written
     report.seconds = time.monotonic() - started
     return report
 

@@ -13,8 +13,10 @@ from vikno.appeals.models.applicants import Applicant, ApplicantKind
 from vikno.appeals.models.counts import (
     AuthorityCount,
     AuthorityMeasure,
+    CountSnapshot,
     DailyCount,
     Dimension,
+    MonthlyCount,
 )
 from vikno.appeals.models.work import (
     Assignment,
@@ -45,6 +47,7 @@ __all__ = [
     "AuthorityCount",
     "AuthorityMeasure",
     "Channel",
+    "CountSnapshot",
     "DailyCount",
     "Dimension",
     "Extension",
@@ -52,6 +55,7 @@ __all__ = [
     "Feedback",
     "InternalNote",
     "Kind",
+    "MonthlyCount",
     "NotConsideredReason",
     "Notice",
     "Notification",

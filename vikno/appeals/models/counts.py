@@ -22,16 +22,23 @@ class Dimension(models.TextChoices):
     TOPIC = "topic"  # appeals with at least one question of the topic (the Topic id)
     RAION = "raion"  # the second code of the territory's path
     PRIORITY = "priority"  # key "1": priority appeals (ст.20)
+    RECEIVED = "received"  # key "": every appeal received that day (the intake chart)
 
 
-class DailyCount(models.Model):
-    day = models.DateField()
+class _Count(models.Model):
     dimension = models.CharField(max_length=16, choices=Dimension.choices)
     key = models.CharField(max_length=40)
     # Requests for public information are not appeals under Law 393/96: counted apart (ADR 13).
     public_information = models.BooleanField(default=False)
     shard = models.PositiveSmallIntegerField(default=0)
     n = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyCount(_Count):
+    day = models.DateField()
 
     class Meta:
         constraints = [
@@ -46,6 +53,26 @@ class DailyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.dimension}={self.key}: {self.n}"
+
+
+class MonthlyCount(_Count):
+    """The same figures per month (`month` is its first day): a period of whole months is read
+    from a few rows per month, its ragged ends from DailyCount."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "dimension", "key", "public_information",
+                                            "shard"], name="monthlycount_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["dimension", "month"], include=["key", "public_information", "n"],
+                         name="monthlycount_dimension_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension}={self.key}: {self.n}"
 
 
 class AuthorityMeasure(models.TextChoices):
@@ -70,3 +97,17 @@ class AuthorityCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.authority_id} {self.measure}: {self.n}"
+
+
+class CountSnapshot(models.Model):
+    """The figures that depend on today and are no fact of a day (overdue now, ст.7 terms past
+    their 5 days, missed control dates per week), computed every few minutes by a periodic task
+    (`services.stats_snapshot_refresh`): the pages read them with the moment they were taken."""
+
+    name = models.CharField(max_length=40, unique=True)
+    today = models.DateField()
+    taken_at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.taken_at:%Y-%m-%d %H:%M}"

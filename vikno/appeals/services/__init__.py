@@ -20,7 +20,7 @@ from vikno.appeals.services.control import (
     extension_request,
     head_decider,
 )
-from vikno.appeals.services.counts import counts_rebuild
+from vikno.appeals.services.counts import counts_rebuild, stats_snapshot_refresh
 from vikno.appeals.services.execution import (
     answer_review,
     appeal_answer_record,
@@ -90,5 +90,6 @@ __all__ = [
     "return_record_on_behalf",
     "reviewing_authority",
     "search_reindex",
+    "stats_snapshot_refresh",
     "suggest_authority",
 ]

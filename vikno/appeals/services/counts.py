@@ -2,12 +2,13 @@
 they count, and rebuilt from the registry.
 
 Every change is a delta (+1 / -1) added to a row by one UPSERT (`INSERT … ON CONFLICT DO UPDATE
-SET n = n + excluded.n`, the same statement on PostgreSQL and SQLite). The row is chosen by the
-day, the figure and a shard (the appeal's or assignment's id modulo SHARDS), so concurrent
-registrations of the same day, channel and status add to different rows. Inside `batched()` (the
-registration) the deltas are summed in memory and written at the end, in one statement, in a fixed
-order: the rows are locked for the last moment of the transaction only, and a move that cancels
-out (registered → assigned in the same registration) writes nothing for the status it left.
+SET n = n + excluded.n`, the same statement on PostgreSQL and SQLite), for its day and for its
+month. The row is chosen by the day, the figure and a shard (the appeal's or assignment's id
+modulo SHARDS), so concurrent registrations of the same day, channel and status add to
+different rows. Inside `batched()` (the registration) the deltas are summed in memory and
+written at the end, one statement per table, in a fixed order: the rows are locked for the
+last moment of the transaction only, and a move that cancels out (registered → assigned in
+the same registration) writes nothing for the status it left.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, StrIndex, Substr, TruncDate
+from django.db.models.functions import Cast, StrIndex, Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
 from vikno.appeals.lifecycle import AppealStatus
@@ -47,9 +48,11 @@ from vikno.appeals.models import (
     AssignmentRole,
     AuthorityCount,
     AuthorityMeasure,
+    CountSnapshot,
     DailyCount,
     Dimension,
     Kind,
+    MonthlyCount,
     Question,
     Reply,
 )
@@ -115,18 +118,26 @@ def _add(pending: Pending) -> None:
         current.authority[authority_key] += n
 
 
+def _upsert(cursor: Any, model: Any, period: str, rows: list[tuple[DailyKey, int]]) -> None:
+    table = model._meta.db_table
+    cursor.execute(
+        f"INSERT INTO {table} ({period}, dimension, key, public_information, shard, n) VALUES "  # noqa: S608
+        + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+        + f" ON CONFLICT ({period}, dimension, key, public_information, shard)"
+        f" DO UPDATE SET n = {table}.n + excluded.n",
+        [value for k, n in rows for value in (*k, n)])
+
+
 def _write(pending: Pending) -> None:
     daily = sorted((k, n) for k, n in pending.daily.items() if n)
+    monthly: dict[DailyKey, int] = defaultdict(int)
+    for (day, *rest), n in daily:
+        monthly[(day.replace(day=1), *rest)] += n  # type: ignore[arg-type]
     authority = sorted((k, n) for k, n in pending.authority.items() if n)
     with connection.cursor() as cursor:
         if daily:
-            table = DailyCount._meta.db_table
-            cursor.execute(
-                f"INSERT INTO {table} (day, dimension, key, public_information, shard, n) VALUES "  # noqa: S608
-                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(daily))
-                + " ON CONFLICT (day, dimension, key, public_information, shard)"
-                f" DO UPDATE SET n = {table}.n + excluded.n",
-                [value for k, n in daily for value in (*k, n)])
+            _upsert(cursor, DailyCount, "day", daily)
+            _upsert(cursor, MonthlyCount, "month", sorted((k, n) for k, n in monthly.items() if n))
         if authority:
             table = AuthorityCount._meta.db_table
             cursor.execute(
@@ -153,7 +164,7 @@ def _daily(appeal: Appeal, dimension: str, key: str) -> DailyKey:
 def appeal_registered(*, appeal: Appeal, topic_ids: set[int]) -> None:
     """A new appeal counted as registered; its moves since (routing) are counted by the moves."""
     pending = Pending()
-    facts = [(Dimension.STATUS, AppealStatus.REGISTERED.value),
+    facts = [(Dimension.RECEIVED, ""), (Dimension.STATUS, AppealStatus.REGISTERED.value),
              (Dimension.CHANNEL, appeal.channel),
              *[(Dimension.TOPIC, str(pk)) for pk in sorted(topic_ids)]]
     if appeal.priority:
@@ -216,6 +227,7 @@ def first_reply(*, assignment: Assignment, reply: Reply) -> None:
 @dataclass(frozen=True)
 class RebuildReport:
     daily_rows: int
+    monthly_rows: int
     authority_rows: int
 
 
@@ -253,6 +265,7 @@ def _daily_sources() -> list[QuerySet[Any]]:
               .values("c_day", "c_dimension", "c_key", "c_pi", "c_shard")
               .annotate(c_n=Count("appeal_id", distinct=True)))
     return [
+        appeals(Dimension.RECEIVED, Value("")),
         appeals(Dimension.STATUS, F("status")),
         appeals(Dimension.CHANNEL, F("channel")),
         appeals(Dimension.PRIORITY, Value("1"), Appeal.objects.filter(priority=True)),
@@ -290,19 +303,44 @@ def counts_rebuild() -> RebuildReport:
     the tables are locked first: a change committed meanwhile adds its delta after the rebuild,
     never into the rows being replaced."""
     daily_table, authority_table = DailyCount._meta.db_table, AuthorityCount._meta.db_table
+    monthly_table = MonthlyCount._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {daily_table}, {authority_table} IN EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {daily_table}, {monthly_table}, {authority_table} "
+                           "IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {daily_table}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {monthly_table}")  # noqa: S608
         cursor.execute(f"DELETE FROM {authority_table}")  # noqa: S608
         for qs in _daily_sources():
             sql, params = qs.query.sql_with_params()
             cursor.execute(
                 f"INSERT INTO {daily_table} (day, dimension, key, public_information, shard, n) "  # noqa: S608
                 f"SELECT * FROM ({sql}) AS source WHERE source.c_key IS NOT NULL", params)
+        months = (DailyCount.objects.order_by()
+                  .annotate(c_month=TruncMonth("day"), c_dimension=F("dimension"),
+                            c_key=F("key"), c_pi=F("public_information"), c_shard=Value(0))
+                  .values("c_month", "c_dimension", "c_key", "c_pi", "c_shard")
+                  .annotate(c_n=Sum("n")))
+        sql, params = months.query.sql_with_params()
+        cursor.execute(
+            f"INSERT INTO {monthly_table} (month, dimension, key, public_information, shard, n) "  # noqa: S608
+            f"SELECT * FROM ({sql}) AS source", params)
     AuthorityCount.objects.bulk_create(_authority_rows(), batch_size=1000)
     return RebuildReport(daily_rows=DailyCount.objects.count(),
+                         monthly_rows=MonthlyCount.objects.count(),
                          authority_rows=AuthorityCount.objects.count())
 
 
-__all__ = ["SHARDS", "batched", "counts_rebuild"]
+def stats_snapshot_refresh(*, today: date | None = None) -> CountSnapshot:
+    """Take the snapshot of today's figures (selectors_stats.today_figures) the dashboard and the
+    statistics read: the periodic task `stats-snapshot` runs it every few minutes."""
+    from vikno.appeals.selectors_stats import SNAPSHOT, compute_today_figures
+
+    figures = compute_today_figures(today=today)
+    snapshot, _ = CountSnapshot.objects.update_or_create(
+        name=SNAPSHOT, defaults={"today": figures.today, "taken_at": figures.taken_at,
+                                 "data": figures.as_data()})
+    return snapshot
+
+
+__all__ = ["SHARDS", "batched", "counts_rebuild", "stats_snapshot_refresh"]

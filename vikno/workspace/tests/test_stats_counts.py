@@ -19,21 +19,32 @@ from django.utils import timezone
 from vikno.appeals import selectors, selectors_stats, services
 from vikno.appeals import selectors_control as control
 from vikno.appeals.lifecycle import AppealStatus
-from vikno.appeals.models import Appeal, AuthorityCount, DailyCount, Kind
+from vikno.appeals.models import (
+    Appeal,
+    AuthorityCount,
+    CountSnapshot,
+    DailyCount,
+    Kind,
+    MonthlyCount,
+)
 from vikno.appeals.services import ApplicantData, QuestionData, Routing
 from vikno.appeals.tests.factories import decider, letter
 from vikno.core import clock
 from vikno.workspace.tests.conftest import SETTLEMENT, World
 
 
-def _maintained() -> tuple[dict[Any, int], dict[Any, int]]:
+def _maintained() -> tuple[dict[Any, int], dict[Any, int], dict[Any, int]]:
     daily: dict[Any, int] = defaultdict(int)
     for row in DailyCount.objects.all():
         daily[(row.day, row.dimension, row.key, row.public_information)] += row.n
+    monthly: dict[Any, int] = defaultdict(int)
+    for month in MonthlyCount.objects.all():
+        monthly[(month.month, month.dimension, month.key, month.public_information)] += month.n
     authority: dict[Any, int] = defaultdict(int)
     for row in AuthorityCount.objects.all():
         authority[(row.authority_id, row.measure)] += row.n
-    return ({k: n for k, n in daily.items() if n}, {k: n for k, n in authority.items() if n})
+    return ({k: n for k, n in daily.items() if n}, {k: n for k, n in monthly.items() if n},
+            {k: n for k, n in authority.items() if n})
 
 
 def _lifecycle(world: World) -> None:
@@ -108,27 +119,44 @@ def test_the_services_keep_the_counts_equal_to_a_rebuild(world: World) -> None:
             "not_considered"} <= statuses
     assert any(k[1] == "priority" for k in rebuilt[0])
     assert any(k[3] for k in rebuilt[0])  # the request for public information apart
-    assert {k[1] for k in rebuilt[1]} >= {"answered", "closed", "cancelled", "returned",
+    assert rebuilt[1]  # the months too
+    assert {k[1] for k in rebuilt[2]} >= {"answered", "closed", "cancelled", "returned",
                                           "first_replies", "first_reply_us"}
+
+
+def _periods() -> list[tuple[Any, Any]]:
+    today = clock.today()
+    first = today.replace(day=1)
+    last_month = (first - timedelta(days=1)).replace(day=1)
+    return [(None, None), (today - timedelta(days=30), None), (None, today - timedelta(days=45)),
+            (today - timedelta(days=400), today - timedelta(days=100)),
+            (last_month, first - timedelta(days=1)),  # one whole month
+            (last_month + timedelta(days=3), last_month + timedelta(days=9)),  # inside one
+            (last_month + timedelta(days=3), today),  # a ragged start, a ragged end
+            (today, today - timedelta(days=5))]  # empty
 
 
 def _same_figures() -> None:
     today = clock.today()
+    figures = selectors_stats.today_figures(today=today)
     assert selectors_stats.status_counts() == selectors.status_counts()
     assert selectors_stats.intake_by_channel() == selectors.intake_by_channel()
-    for since, until in [(None, None), (today - timedelta(days=30), None),
-                         (today - timedelta(days=400), today - timedelta(days=100))]:
+    for since, until in _periods():
         old, new = selectors.statistics(since=since, until=until), \
-            selectors_stats.statistics(since=since, until=until)
+            selectors_stats.statistics(since=since, until=until, figures=figures)
         # ties among topics have no order in the scanning read
-        assert sorted(old.pop("by_topic")) == sorted(new.pop("by_topic"))
-        assert old == new
-    assert selectors_stats.attention_counts(today=today) == control.attention_counts(today=today)
-    for sort in [None, "name", "-arrived", "avg_days", "-replied"]:
-        assert (selectors_stats.authority_table(sort=sort, today=today)
+        assert sorted(old.pop("by_topic")) == sorted(new.pop("by_topic")), (since, until)
+        assert old == new, (since, until)
+    assert (selectors_stats.attention_counts(figures=figures)
+            == control.attention_counts(today=today))
+    for sort in [None, "name", "-arrived", "avg_days", "-replied", "-overdue"]:
+        assert (selectors_stats.authority_table(sort=sort, figures=figures)
                 == control.authority_table(sort=sort, today=today))
     assert (selectors_stats.intake_per_week(today=today)
             == control.intake_per_week(today=today))
+    assert (selectors_stats.overdue_series(figures=figures)
+            == control.overdue_per_week(today=today))
+    assert figures.routing_missed == selectors.routing_missed(today=today).count()
 
 
 def test_the_figures_from_the_counts_equal_the_scanning_ones(world: World) -> None:
@@ -137,9 +165,35 @@ def test_the_figures_from_the_counts_equal_the_scanning_ones(world: World) -> No
     world.register(routing=None, received_at=timezone.now() - timedelta(days=9))
     world.register(received_at=timezone.now() - timedelta(days=20))
 
-    # then every figure of the dashboard and the statistics is the scanning read's
+    # then every figure of the dashboard and the statistics is the scanning read's, computed on
+    # the spot and from the snapshot the periodic task takes
     assert selectors_stats.statistics()["total"] > 10
     _same_figures()
+    services.stats_snapshot_refresh()
+    _same_figures()
+
+
+def test_the_pages_read_todays_figures_from_a_fresh_snapshot_of_today_only(world: World) -> None:
+    # given a snapshot taken while one appeal was overdue
+    world.register(received_at=timezone.now() - timedelta(days=20))
+    services.stats_snapshot_refresh()
+    taken = CountSnapshot.objects.get()
+
+    # when another becomes overdue before the next snapshot
+    world.register(received_at=timezone.now() - timedelta(days=25))
+
+    # then the dashboard shows the snapshot's figure, with its time
+    assert selectors_stats.attention_counts().overdue == 1
+    html = world.client("supervisor").get("/dashboard/").content.decode()
+    assert f"станом на {timezone.localtime(taken.taken_at):%H:%M}" in html
+    # and a snapshot of another day, or a stale one, is not read: the figures are computed
+    CountSnapshot.objects.update(today=clock.today() - timedelta(days=1))
+    assert selectors_stats.attention_counts().overdue == 2
+    CountSnapshot.objects.update(today=clock.today(),
+                                 taken_at=clock.now() - timedelta(minutes=16))
+    assert selectors_stats.attention_counts().overdue == 2
+    services.stats_snapshot_refresh()
+    assert selectors_stats.attention_counts().overdue == 2
 
 
 @pytest.fixture
@@ -167,6 +221,8 @@ def test_generated_appeals_give_the_same_figures_from_the_counts(reference: None
 
     # then the figures from the counts are the scanning ones
     assert DailyCount.objects.exists()
+    _same_figures()
+    services.stats_snapshot_refresh()
     _same_figures()
 
 

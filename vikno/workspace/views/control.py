@@ -32,16 +32,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise forbidden()
     today = clock.today()
     counts = selectors_stats.status_counts()
+    figures = selectors_stats.today_figures(today=today)
     # The lists and the links name appeals or open the queue: the supervisor's working tools,
     # not the analyst's aggregates (the analyst sees the same figures without links).
     controls = role_of(request.user) == Role.SUPERVISOR
     column, descending = control_reads.parse_sort(request.GET.get("sort"))
-    rows = selectors_stats.authority_table(sort=request.GET.get("sort"), today=today)
+    rows = selectors_stats.authority_table(sort=request.GET.get("sort"), figures=figures)
     intake = selectors_stats.intake_per_week(today=today)
-    overdue = control_reads.overdue_per_week(today=today)
+    overdue = selectors_stats.overdue_series(figures=figures)
     context: dict[str, Any] = {
         "attention": _attention_tiles(
-            selectors_stats.attention_counts(today=today, statuses=counts), links=controls),
+            selectors_stats.attention_counts(figures=figures, statuses=counts), links=controls),
         "rows": [{"row": r, "overdue_url": _queue_url(authority=r.code, overdue="1")
                   if controls else ""} for r in rows],
         "columns": _sortable_columns(column, descending),
@@ -49,6 +50,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": {"intake": intake.as_json(), "overdue": overdue.as_json()},
         "chart_rows": list(zip(intake.weeks, intake.values, overdue.values, strict=True)),
         "today": today,
+        "figures_at": figures.taken_at,
         "controls": controls,
     }
     if controls:
@@ -57,7 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "returned": list(selectors.returned_awaiting_routing(user=request.user)[:LIST_LIMIT]),
             "overdue": list(selectors.appeals_overdue().select_related("applicant")
                             .order_by("due_date")[:LIST_LIMIT]),
-            **_routing_and_priority(),
+            **_routing_and_priority(missed_count=figures.routing_missed),
             **_awaiting_paper(request.user),
             "here": reverse("workspace:dashboard"),
         }
@@ -113,13 +115,14 @@ def _sortable_columns(current: str, descending: bool) -> list[dict[str, Any]]:
     return columns
 
 
-def _routing_and_priority() -> dict[str, Any]:
-    """ст.7 terms missed, and ст.20 priority appeals with their control dates: counts and lists."""
+def _routing_and_priority(*, missed_count: int) -> dict[str, Any]:
+    """ст.7 terms missed (their count from today's figures), and ст.20 priority appeals with
+    their control dates: counts and lists."""
     today = clock.today()
     missed = selectors.routing_missed(today=today)
     priority = selectors.priority_under_control()
     return {
-        "routing_missed_count": missed.count(),
+        "routing_missed_count": missed_count,
         "routing_missed": list(missed[:LIST_LIMIT]),
         "priority_count": priority.count(),
         "priority_overdue_count": priority.filter(due_date__lt=today).count(),
@@ -137,11 +140,13 @@ def statistics(request: HttpRequest) -> HttpResponse:
         raise forbidden()
     form = PeriodForm(request.GET or None)
     since, until = form.period()
-    stats = selectors_stats.statistics(since=since, until=until)
+    figures = selectors_stats.today_figures()
+    stats = selectors_stats.statistics(since=since, until=until, figures=figures)
     total = stats["total"]
     raions = reads.raion_names(list(stats["by_raion"]))
     context = {
         "form": form,
+        "figures_at": figures.taken_at,
         "total": total,
         "overdue": stats["overdue"],
         "priority": stats["priority"],

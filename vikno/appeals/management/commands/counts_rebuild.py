@@ -22,5 +22,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         report = services.counts_rebuild()
-        self.stdout.write(f"{report.daily_rows} daily rows, {report.authority_rows} authority rows "
+        self.stdout.write(f"{report.daily_rows} daily rows, {report.monthly_rows} monthly rows, "
+                          f"{report.authority_rows} authority rows "
                           f"in {time.monotonic() - started:.1f} s")

@@ -118,34 +118,50 @@ def _add(pending: Pending) -> None:
         current.authority[authority_key] += n
 
 
-def _upsert(cursor: Any, model: Any, period: str, rows: list[tuple[DailyKey, int]]) -> None:
-    table = model._meta.db_table
-    cursor.execute(
-        f"INSERT INTO {table} ({period}, dimension, key, public_information, shard, n) VALUES "  # noqa: S608
-        + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
-        + f" ON CONFLICT ({period}, dimension, key, public_information, shard)"
-        f" DO UPDATE SET n = {table}.n + excluded.n",
-        [value for k, n in rows for value in (*k, n)])
+def _upsert(table: str, columns: list[str], unique: list[str], rows: list[tuple[Any, ...]]
+            ) -> tuple[str, list[Any]]:
+    """One `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` of `rows` (the last value of
+    each is n) and its parameters."""
+    width = len(columns)
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+           + ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(rows))
+           + f" ON CONFLICT ({', '.join(unique)}) DO UPDATE SET n = {table}.n + excluded.n")
+    return sql, [value for row in rows for value in row]
 
 
 def _write(pending: Pending) -> None:
+    """The deltas in one round trip on PostgreSQL (the statements joined as data-modifying
+    WITH clauses), one statement per table elsewhere."""
     daily = sorted((k, n) for k, n in pending.daily.items() if n)
     monthly: dict[DailyKey, int] = defaultdict(int)
     for (day, *rest), n in daily:
         monthly[(day.replace(day=1), *rest)] += n  # type: ignore[arg-type]
     authority = sorted((k, n) for k, n in pending.authority.items() if n)
+    facts = ["dimension", "key", "public_information", "shard"]
+    statements = []
+    if daily:
+        statements.append(_upsert(DailyCount._meta.db_table, ["day", *facts, "n"],
+                                  ["day", *facts], [(*k, n) for k, n in daily]))
+        statements.append(_upsert(MonthlyCount._meta.db_table, ["month", *facts, "n"],
+                                  ["month", *facts],
+                                  [(*k, n) for k, n in sorted(monthly.items()) if n]))
+    if authority:
+        statements.append(_upsert(AuthorityCount._meta.db_table,
+                                  ["authority_id", "measure", "shard", "n"],
+                                  ["authority_id", "measure", "shard"],
+                                  [(*k, n) for k, n in authority]))
+    if not statements:
+        return
     with connection.cursor() as cursor:
-        if daily:
-            _upsert(cursor, DailyCount, "day", daily)
-            _upsert(cursor, MonthlyCount, "month", sorted((k, n) for k, n in monthly.items() if n))
-        if authority:
-            table = AuthorityCount._meta.db_table
-            cursor.execute(
-                f"INSERT INTO {table} (authority_id, measure, shard, n) VALUES "  # noqa: S608
-                + ", ".join(["(%s, %s, %s, %s)"] * len(authority))
-                + " ON CONFLICT (authority_id, measure, shard)"
-                f" DO UPDATE SET n = {table}.n + excluded.n",
-                [value for k, n in authority for value in (*k, n)])
+        if connection.vendor == "postgresql":
+            *first, (last_sql, last_params) = statements
+            with_clause = ", ".join(f"c{i} AS ({sql} RETURNING 1)" for i, (sql, _) in
+                                    enumerate(first))
+            cursor.execute((f"WITH {with_clause} " if first else "") + last_sql,
+                           [p for _, params in first for p in params] + last_params)
+            return
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 # The facts of one appeal ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from vikno.appeals.lifecycle import OWING_STATUSES, AppealStatus, AssignmentStatus
 from vikno.appeals.models import (
@@ -85,7 +85,7 @@ def _sums(dimensions: list[str], *, since: date | None = None, until: date | Non
     months from their monthly rows, the ragged ends from the daily ones."""
     found: dict[tuple[str, str, bool], int] = defaultdict(int)
     months, days = _split(since, until)
-    queries = []
+    queries: list[QuerySet[Any]] = []
     if months is not None:
         q = Q(dimension__in=dimensions)
         if months[0] is not None:

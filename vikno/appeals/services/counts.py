@@ -134,8 +134,8 @@ def _write(pending: Pending) -> None:
     WITH clauses), one statement per table elsewhere."""
     daily = sorted((k, n) for k, n in pending.daily.items() if n)
     monthly: dict[DailyKey, int] = defaultdict(int)
-    for (day, *rest), n in daily:
-        monthly[(day.replace(day=1), *rest)] += n  # type: ignore[arg-type]
+    for (day, dimension, key, pi, shard), n in daily:
+        monthly[(day.replace(day=1), dimension, key, pi, shard)] += n
     authority = sorted((k, n) for k, n in pending.authority.items() if n)
     facts = ["dimension", "key", "public_information", "shard"]
     statements = []

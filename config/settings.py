@@ -215,6 +215,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vikno.audit.tasks.audit_seal",
         "schedule": float(os.environ.get("VIKNO_AUDIT_SEAL_EVERY", "5")),
     },
+    # The dashboard's and the statistics' figures that depend on today (selectors_stats).
+    "stats-snapshot": {
+        "task": "vikno.appeals.tasks.stats_snapshot",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # The contact centre running this instance.

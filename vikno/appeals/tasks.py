@@ -29,3 +29,11 @@ def deadline_control() -> dict[str, int]:
         raise
     return {"reminded": report.reminded, "escalated": report.escalated,
             "unrouted": report.unrouted}
+
+
+# Every few minutes (CELERY_BEAT_SCHEDULE "stats-snapshot"): a run replaces one row, so a lost or
+# repeated run costs nothing but freshness; the pages compute the figures themselves past 15
+# minutes without one.
+@shared_task(name="vikno.appeals.tasks.stats_snapshot", soft_time_limit=240, time_limit=270)
+def stats_snapshot() -> str:
+    return services.stats_snapshot_refresh().taken_at.isoformat()

@@ -10,6 +10,14 @@ from vikno.appeals.models.appeals import (
     Subject,
 )
 from vikno.appeals.models.applicants import Applicant, ApplicantKind
+from vikno.appeals.models.counts import (
+    AuthorityCount,
+    AuthorityMeasure,
+    CountSnapshot,
+    DailyCount,
+    Dimension,
+    MonthlyCount,
+)
 from vikno.appeals.models.work import (
     Assignment,
     AssignmentRole,
@@ -36,12 +44,18 @@ __all__ = [
     "Assignment",
     "AssignmentRole",
     "Attachment",
+    "AuthorityCount",
+    "AuthorityMeasure",
     "Channel",
+    "CountSnapshot",
+    "DailyCount",
+    "Dimension",
     "Extension",
     "ExtensionStatus",
     "Feedback",
     "InternalNote",
     "Kind",
+    "MonthlyCount",
     "NotConsideredReason",
     "Notice",
     "Notification",

@@ -20,6 +20,7 @@ from vikno.appeals.services.control import (
     extension_request,
     head_decider,
 )
+from vikno.appeals.services.counts import counts_rebuild, stats_snapshot_refresh
 from vikno.appeals.services.execution import (
     answer_review,
     appeal_answer_record,
@@ -75,6 +76,7 @@ __all__ = [
     "attachment_add",
     "attachments_add",
     "clean_text",
+    "counts_rebuild",
     "deadline_control",
     "extension_decide",
     "extension_request",
@@ -88,5 +90,6 @@ __all__ = [
     "return_record_on_behalf",
     "reviewing_authority",
     "search_reindex",
+    "stats_snapshot_refresh",
     "suggest_authority",
 ]

@@ -27,6 +27,7 @@ from vikno.appeals.models import (
     Question,
     Transition,
 )
+from vikno.appeals.services import counts
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
@@ -102,6 +103,7 @@ def appeal_move(
         appeal.closed_at = None
     if save:
         appeal.save(update_fields=list(STATUS_FIELDS))
+    counts.appeal_status_moved(appeal=appeal, before=current, after=target)
     fields = note_of(note, message, params)
     Transition.objects.create(
         appeal=appeal, by=actor if getattr(actor, "pk", None) else None, action=action,
@@ -130,6 +132,7 @@ def assignment_move(
     if assignment.role == AssignmentRole.MAIN and (
             current in ANSWERED_STATUSES) != (target in ANSWERED_STATUSES):
         appeal_next_due_sync(assignment.question.appeal)
+    counts.assignment_moved(assignment=assignment, before=current, after=target)
     audit.record(
         actor=actor, action=action, obj=assignment,
         object_label=f"{assignment.question.appeal.number} → {assignment.authority.code}",

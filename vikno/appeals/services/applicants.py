@@ -16,6 +16,7 @@ from vikno.appeals.intake import ApplicantData, applicant_problem, clean_line
 from vikno.appeals.lifecycle import OPEN_STATUSES
 from vikno.appeals.models import Appeal, Applicant
 from vikno.appeals.models.applicants import PERSONAL_FIELDS, phone_normalise
+from vikno.appeals.services import counts
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.core import clock
@@ -162,6 +163,7 @@ def priority_recompute(*, actor: Any, applicant: Applicant) -> list[Appeal]:
         appeal.priority = priority
         appeal.updated_at = clock.now()
         appeal.save(update_fields=["priority", "updated_at"])
+        counts.appeal_priority_changed(appeal=appeal)
         audit.record(actor=actor, action=AuditAction.APPEAL_PRIORITY, obj=appeal,
                      before={"priority": not priority}, after={"priority": priority})
         changed.append(appeal)

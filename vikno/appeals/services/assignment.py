@@ -18,6 +18,7 @@ from vikno.appeals.lifecycle import (
     TransitionAction,
 )
 from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Question
+from vikno.appeals.services import counts
 from vikno.appeals.services._common import (
     appeal_due_sync,
     appeal_move,
@@ -135,6 +136,7 @@ def _assign_question(*, actor: Any, question: Question, main: Authority, co: lis
             due_date=cast(date, question.due_date),
             instructions=instructions, assigned_by=actor if getattr(actor, "pk", None) else None,
         )
+        counts.assignment_created(assignment=assignment)
         audit.record(actor=actor, action=AuditAction.ASSIGNMENT_CREATE, obj=assignment,
                      object_label=f"{question.appeal.number} → {assignment.authority.code}",
                      after={"authority": assignment.authority.code, "role": role,

@@ -29,6 +29,7 @@ from vikno.appeals.models import (
     ReplyResult,
 )
 from vikno.appeals.models.work import NoticeKind, NotificationKind
+from vikno.appeals.services import counts
 from vikno.appeals.services._common import (
     appeal_move,
     assignment_move,
@@ -152,9 +153,13 @@ def reply_submit(
         _accept(actor=actor, appeal=appeal, assignment=assignment)
     target = AssignmentStatus.RETURNED if returned else AssignmentStatus.ANSWERED
     assignment_move(actor=actor, assignment=assignment, target=target, action=AuditAction.ASSIGNMENT_REPLY)
+    first = (assignment.role == AssignmentRole.MAIN
+             and not Reply.objects.filter(assignment=assignment).exists())
     reply = Reply.objects.create(assignment=assignment, result=result, text=text.strip(),
                                  answered_by=actor if getattr(actor, "pk", None) else None,
                                  **letter, **grounds)
+    if first:
+        counts.first_reply(assignment=assignment, reply=reply)
     # The letter's number and date identify a document, not a person: safe for the trail.
     audit.record(actor=actor, action=AuditAction.REPLY_SUBMIT, obj=reply,
                  object_label=f"{appeal.number} ← {assignment.authority.code}",

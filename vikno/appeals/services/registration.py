@@ -37,6 +37,7 @@ from vikno.appeals.models import (
     Sign,
     Subject,
 )
+from vikno.appeals.services import counts
 from vikno.appeals.services._common import APPEAL_AUDIT_FIELDS, STATUS_FIELDS, snapshot
 from vikno.appeals.services.applicants import (
     applicant_create,
@@ -308,8 +309,9 @@ def appeal_register(*, actor: Any, intake: AppealIntake,
 @transaction.atomic
 def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> Appeal:
     # The audit events are appended together at the end: the trail's head is locked last, after
-    # the year's counter, which is taken just before (ADR 0024).
-    with audit.batched() as events:
+    # the year's counter, which is taken just before (ADR 0024). The counts are written after the
+    # counter and before the head (counter → counts → head): neither queue waits on them.
+    with audit.batched() as events, counts.batched():
         appeal = _register_batched(actor=actor, intake=intake, routing=routing)
         provisional = appeal.number
         _take_number(appeal, STATUS_FIELDS)
@@ -370,6 +372,7 @@ def _register_batched(*, actor: Any, intake: AppealIntake, routing: Routing | No
                                 summary=clean_line(q.summary)[:500], due_date=due)
         for subtopic, q in zip(subtopics, intake.questions, strict=True)
     ]
+    counts.appeal_registered(appeal=appeal, topic_ids={s.topic_id for s in subtopics})
     audit.record(actor=actor, action=AuditAction.APPEAL_REGISTER, obj=appeal,
                  after=snapshot(appeal, APPEAL_AUDIT_FIELDS) | {
                      "questions": [q.subtopic.code for q in created]})
@@ -399,7 +402,7 @@ def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing
         assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing,
                          fresh=True)
         return True
-    mark = audit.batch_mark()
+    mark, counted = audit.batch_mark(), counts.batch_mark()
     try:
         with transaction.atomic():
             assign_questions(actor=actor, appeal=appeal, questions=questions, routing=routing,
@@ -408,6 +411,7 @@ def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing
         if exc.code != "no_route":
             raise
         audit.batch_discard(mark)  # the savepoint's rows are gone: so are its events
+        counts.batch_discard(counted)  # and its counts
         appeal.refresh_from_db()
         return False
     return True

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import Role
-from vikno.appeals import access, selectors
+from vikno.appeals import access, selectors, selectors_stats
 from vikno.appeals import selectors_control as control_reads
 from vikno.appeals.errors import forbidden
 from vikno.appeals.lifecycle import AppealStatus
@@ -34,11 +34,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # The figures may be a moment old: the read replica's, when there is one (ADR 28). The lists
     # below are what the supervisor acts on, read from the primary.
     with db.reporting():
-        counts = selectors.status_counts()
-        rows = control_reads.authority_table(sort=request.GET.get("sort"), today=today)
-        intake = control_reads.intake_per_week(today=today)
-        overdue = control_reads.overdue_per_week(today=today)
-        attention = control_reads.attention_counts(today=today)
+        counts = selectors_stats.status_counts()
+        figures = selectors_stats.today_figures(today=today)
+        intake = selectors_stats.intake_per_week(today=today)
+        rows = selectors_stats.authority_table(sort=request.GET.get("sort"), figures=figures)
+        overdue = selectors_stats.overdue_series(figures=figures)
+        attention = selectors_stats.attention_counts(figures=figures, statuses=counts)
     # The lists and the links name appeals or open the queue: the supervisor's working tools,
     # not the analyst's aggregates (the analyst sees the same figures without links).
     controls = role_of(request.user) == Role.SUPERVISOR
@@ -52,6 +53,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": {"intake": intake.as_json(), "overdue": overdue.as_json()},
         "chart_rows": list(zip(intake.weeks, intake.values, overdue.values, strict=True)),
         "today": today,
+        "figures_at": figures.taken_at,
         "controls": controls,
     }
     if controls:
@@ -60,7 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "returned": list(selectors.returned_awaiting_routing(user=request.user)[:LIST_LIMIT]),
             "overdue": list(selectors.appeals_overdue().select_related("applicant")
                             .order_by("due_date")[:LIST_LIMIT]),
-            **_routing_and_priority(),
+            **_routing_and_priority(missed_count=figures.routing_missed),
             **_awaiting_paper(request.user),
             "here": reverse("workspace:dashboard"),
         }
@@ -116,13 +118,14 @@ def _sortable_columns(current: str, descending: bool) -> list[dict[str, Any]]:
     return columns
 
 
-def _routing_and_priority() -> dict[str, Any]:
-    """ст.7 terms missed, and ст.20 priority appeals with their control dates: counts and lists."""
+def _routing_and_priority(*, missed_count: int) -> dict[str, Any]:
+    """ст.7 terms missed (their count from today's figures), and ст.20 priority appeals with
+    their control dates: counts and lists."""
     today = clock.today()
     missed = selectors.routing_missed(today=today)
     priority = selectors.priority_under_control()
     return {
-        "routing_missed_count": missed.count(),
+        "routing_missed_count": missed_count,
         "routing_missed": list(missed[:LIST_LIMIT]),
         "priority_count": priority.count(),
         "priority_overdue_count": priority.filter(due_date__lt=today).count(),
@@ -141,11 +144,13 @@ def statistics(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     since, until = form.period()
     with db.reporting():
-        stats = selectors.statistics(since=since, until=until)
+        figures = selectors_stats.today_figures()
+        stats = selectors_stats.statistics(since=since, until=until, figures=figures)
     total = stats["total"]
     raions = reads.raion_names(list(stats["by_raion"]))
     context = {
         "form": form,
+        "figures_at": figures.taken_at,
         "total": total,
         "overdue": stats["overdue"],
         "priority": stats["priority"],

@@ -30,7 +30,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from vikno.appeals import selectors
+from vikno.appeals import selectors, selectors_stats
 from vikno.audit import selectors as audit_selectors
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class DomainCollector(Collector):
 
     def collect(self) -> Iterator[Any]:
         try:
-            by_channel = selectors.intake_by_channel()
+            by_channel = selectors_stats.intake_by_channel()
             overdue = selectors.overdue_count()
         except Exception as error:
             # The request metrics still go out; /readyz tells what is wrong.

@@ -101,6 +101,7 @@ class Command(BaseCommand):
         made, skipped = self._seed(count=options["count"], seed=options["seed"])
         elapsed = time.monotonic() - started
         report = services.deadline_control()
+        services.counts_rebuild()  # the services kept them; a rebuild ends the seed on the truth
         self.stdout.write(f"Demo appeals: {made} created in {elapsed:.1f} s"
                           + (f", {sum(skipped.values())} skipped {dict(skipped)}" if skipped else "")
                           + f"; reminders {report.reminded}, escalations {report.escalated}.")

@@ -74,12 +74,10 @@ def index_text(text: str) -> str:
 
 
 def _ids(table: str, where: str, params: tuple[Any, ...]) -> Q:
-    """pk IN (SELECT id FROM table WHERE …): the table is the model's own quoted name and `where`
-    is one of this module's fixed conditions; what the user typed only ever travels in `params`.
-    On PostgreSQL `OFFSET 0` keeps the subquery whole: the matches are read from their index
-    first, then ordered."""
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-    sql = f"SELECT id FROM {table} WHERE {where}{fence}"  # noqa: S608
+    """SQLite: pk IN (SELECT id FROM table WHERE …) for a condition only a registered function
+    answers. The table is the model's own quoted name and `where` one of this module's fixed
+    conditions; what the user typed only ever travels in `params`."""
+    sql = f"SELECT id FROM {table} WHERE {where}"  # noqa: S608
     return Q(pk__in=RawSQL(sql, params))  # noqa: S611
 
 
@@ -104,12 +102,14 @@ class _OnRow(Func):
 
     def __init__(self, template: str, params: tuple[Any, ...]) -> None:
         super().__init__(F("search_lemmas"))
-        self.template = template
+        self.condition = template
         self.params = params
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+    def as_sql(self, compiler: Any, connection: Any, function: str | None = None,
+               template: str | None = None, arg_joiner: str | None = None,
+               **extra_context: Any) -> Any:
         column = self.get_source_expressions()[0]
-        return (self.template.format(table=compiler.quote_name_unless_alias(column.alias)),
+        return (self.condition.format(table=compiler.quote_name_unless_alias(column.alias)),
                 self.params)
 
 
@@ -153,8 +153,8 @@ def _word_q(word: str, table: str) -> Q:
     typo = _may_be_typo(word)
     if connection.vendor == "postgresql":
         cond = _tsquery_q(" | ".join(forms), table)
-        if typo:  # answered by the trigram index on search_lemmas
-            cond |= _ids(table, "search_lemmas %%> %s", (word,))
+        if typo:  # the trigram index on search_lemmas, or a test of each row walked in order
+            cond |= Q(_OnRow("{table}.search_lemmas %%> %s", (word,)))
         return cond
     cond = Q()
     for form in forms:

@@ -125,3 +125,16 @@ def test_a_large_reindex_builds_the_search_indexes_again(texts, operator):
     assert set(SEARCH_INDEXES) <= names
     assert set(appeal_list_for(user=operator, filters=AppealFilters(q="гарячої води"))) == {
         texts["hot"]}
+
+
+@pytest.mark.parametrize("inline", [1000, 0])
+def test_the_applicants_found_come_as_ids_when_few(texts, supervisor, monkeypatch, inline):
+    from vikno.appeals import selectors
+
+    # given as many applicants inline as the parameter allows
+    monkeypatch.setattr(selectors, "APPLICANT_IDS_INLINE", inline)
+    qs = appeal_list_for(user=supervisor, filters=AppealFilters(q="Шевченко"))
+
+    # then a few are a list of ids (no subquery over the applicants), more a subquery; same answer
+    assert ('FROM "appeals_applicant" U0' in str(qs.query)) == (inline == 0)
+    assert texts["hot"] in set(qs)

@@ -100,9 +100,9 @@ class _OnRow(Func):
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, template: str, params: tuple[Any, ...]) -> None:
+    def __init__(self, condition: str, params: tuple[Any, ...]) -> None:
         super().__init__(F("search_lemmas"))
-        self.condition = template
+        self.condition = condition
         self.params = params
 
     def as_sql(self, compiler: Any, connection: Any, function: str | None = None,

@@ -11,8 +11,10 @@ stored beside the text, `Appeal.search_lemmas`) and again for every query. "га
   or — for a word the dictionary does not know, likely a typo — by trigram similarity; a chunk with
   digits also matches inside the registration number.
 
-PostgreSQL: a GIN index on to_tsvector('simple', search_lemmas) answers the lemmas, pg_trgm GIN
-indexes answer the typos (`%>`, word similarity ≥ 0.6) and the number fragments (ILIKE).
+PostgreSQL: the lemmas are also a stored tsvector column, `search_tsv` (generated from
+`search_lemmas`), whose GIN index answers them; pg_trgm GIN indexes answer the typos (`%>`, word
+similarity ≥ 0.6) and the number fragments (LIKE). Every condition is on the row itself, so the
+planner may walk the queue's own order for a frequent word and stop at the page.
 SQLite (development, small installs): the same conditions as LIKE on the stored lemmas and a
 Python word-similarity function, scanning every row.
 """
@@ -25,7 +27,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.backends.signals import connection_created
-from django.db.models import Q
+from django.db.models import BooleanField, F, Func, Q
 from django.db.models.expressions import RawSQL
 
 from vikno.core.search import fold
@@ -72,17 +74,63 @@ def index_text(text: str) -> str:
 
 
 def _ids(table: str, where: str, params: tuple[Any, ...]) -> Q:
-    """pk IN (SELECT id FROM table WHERE …): the table is the model's own quoted name and `where`
-    is one of this module's fixed conditions; what the user typed only ever travels in `params`.
-    On PostgreSQL `OFFSET 0` keeps the subquery whole: the matches are read from the search
-    indexes first, then ordered; otherwise the planner may walk the queue's order index and test
-    every row's text (seconds for a rare word)."""
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-    sql = f"SELECT id FROM {table} WHERE {where}{fence}"  # noqa: S608
+    """SQLite: pk IN (SELECT id FROM table WHERE …) for a condition only a registered function
+    answers. The table is the model's own quoted name and `where` one of this module's fixed
+    conditions; what the user typed only ever travels in `params`."""
+    sql = f"SELECT id FROM {table} WHERE {where}"  # noqa: S608
     return Q(pk__in=RawSQL(sql, params))  # noqa: S611
 
 
-_TSQUERY = "to_tsvector('simple', search_lemmas) @@ to_tsquery('simple', %s)"
+# PostgreSQL keeps the lemmas as a tsvector too, without positions: a stored generated column
+# beside `search_lemmas`, GIN-indexed (migration 0024), so a row's own test is cheap and the
+# planner has the words' frequencies (ANALYZE's most common elements).
+TSV_COLUMN = "search_tsv"
+
+
+class _OnRow(Func):
+    """PostgreSQL: one of this module's fixed conditions on the row itself, its columns named
+    through the row's own alias (`{table}`), so it also holds inside subqueries; what the user
+    typed only ever travels in `params`.
+
+    A condition on the row, not `pk IN (…)`, leaves the planner every way: for a frequent word,
+    walk the queue's order index and test each row until the page is full; for a rare one, read
+    the GIN index first; for a count, OR the text's, the number's and the applicants' indexes
+    into one bitmap. It knows the words' frequencies from the tsvector column's statistics."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, condition: str, params: tuple[Any, ...]) -> None:
+        super().__init__(F("search_lemmas"))
+        self.condition = condition
+        self.params = params
+
+    def as_sql(self, compiler: Any, connection: Any, function: str | None = None,
+               template: str | None = None, arg_joiner: str | None = None,
+               **extra_context: Any) -> Any:
+        column = self.get_source_expressions()[0]
+        return (self.condition.format(table=compiler.quote_name_unless_alias(column.alias)),
+                self.params)
+
+
+# A query whose words match at most this many rows gets them as a list of ids.
+FEW_MATCHES = 2000
+
+
+def _tsquery_q(tsquery: str, table: str) -> Q:
+    """The rows whose lemmas answer `tsquery`, in two steps. First the matching ids, at most
+    FEW_MATCHES + 1, from the GIN index: when that is all of them, the condition is that list
+    (the queue then orders a known handful, whatever it guesses). Otherwise the words are frequent
+    and the condition is on the row: the planner walks the queue's order index and stops at the
+    page, a frequent word being found every few rows. The planner alone misjudges rare words
+    (a prefix `вод:*` above all) and walks the whole table in order looking for them."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE {TSV_COLUMN} @@ to_tsquery('simple', %s) "  # noqa: S608
+                       "LIMIT %s", (tsquery, FEW_MATCHES + 1))
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) <= FEW_MATCHES:
+        return Q(pk__in=ids)
+    return Q(_OnRow(f"{{table}}.{TSV_COLUMN} @@ to_tsquery('simple', %s)", (tsquery,)))
 
 
 def _forms(word: str) -> list[str]:
@@ -104,9 +152,9 @@ def _word_q(word: str, table: str) -> Q:
     forms = _forms(word)
     typo = _may_be_typo(word)
     if connection.vendor == "postgresql":
-        cond = _ids(table, _TSQUERY, (" | ".join(forms),))
-        if typo:
-            cond |= _ids(table, "search_lemmas %%> %s", (word,))
+        cond = _tsquery_q(" | ".join(forms), table)
+        if typo:  # the trigram index on search_lemmas, or a test of each row walked in order
+            cond |= Q(_OnRow("{table}.search_lemmas %%> %s", (word,)))
         return cond
     cond = Q()
     for form in forms:
@@ -121,8 +169,8 @@ def _word_q(word: str, table: str) -> Q:
 
 
 def _number_q(chunk: str, table: str) -> Q:
-    if connection.vendor == "postgresql":  # matches the trigram index on lower(number)
-        return _ids(table, "lower(number) LIKE %s", (f"%{_like_escape(fold(chunk))}%",))
+    if connection.vendor == "postgresql":  # answered by the trigram index on lower(number)
+        return Q(_OnRow("lower({table}.number) LIKE %s", (f"%{_like_escape(fold(chunk))}%",)))
     return _ids(table, "vikno_fold(number) LIKE %s ESCAPE '\\'",
                 (f"%{_like_escape(fold(chunk))}%",))
 
@@ -134,7 +182,8 @@ def _like_escape(value: str) -> str:
 def text_match(q: str, *, model: Any) -> Q:
     """Appeals whose text has every word of `q` (by lemma, or by similarity for an unknown word),
     or whose registration number contains `q`. Q() matching nothing for an empty query.
-    `model` has `search_lemmas` (kept by `index_text`) and `number` fields and an `id` key."""
+    `model` has `search_lemmas` (kept by `index_text`) and `number` fields and an `id` key; on
+    PostgreSQL also the generated `search_tsv` column (migration appeals 0024 shows how)."""
     table = connection.ops.quote_name(model._meta.db_table)
     query = q.strip()
     if not words(query):
@@ -147,7 +196,7 @@ def text_match(q: str, *, model: Any) -> Q:
         else:
             by_text &= _word_q(word, table)
     if known:
-        by_text &= _ids(table, _TSQUERY, (" & ".join(known),))
+        by_text &= _tsquery_q(" & ".join(known), table)
     cond = by_text
     if any(ch.isdigit() for ch in query):
         cond |= _number_q(query, table)

@@ -1,0 +1,140 @@
+"""Search at scale: the lemmas as a stored tsvector tested on the row itself, the applicant's
+exact search by its own indexes, and a reindex that writes only what changed (ADR 0026)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from vikno.appeals.models import Appeal
+from vikno.appeals.selectors import AppealFilters, appeal_list_for, applicant_match
+from vikno.appeals.services import search_reindex
+from vikno.appeals.services.search_index import SEARCH_INDEXES
+from vikno.appeals.tests.factories import applicant_data, register
+from vikno.core import fulltext
+
+
+def _postgresql_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the tsvector column and the search indexes exist on PostgreSQL: set "
+                    "DATABASE_URL")
+
+
+@pytest.fixture
+def texts(book, operator):
+    hot = register(actor=operator, text="Третій тиждень у будинку немає гарячої води.",
+                   applicant=applicant_data(last_name="Шевченко", phone="+380 50 123 45 67"))
+    road = register(actor=operator, text="Просимо відремонтувати дорогу біля школи, ями глибокі.")
+    return {"hot": hot, "road": road}
+
+
+@pytest.mark.parametrize("few", [0, 2000])
+def test_the_words_match_inside_a_subquery_too(texts, monkeypatch, few):
+    # given the condition used where the appeals' table has another alias (a subquery's)
+    monkeypatch.setattr(fulltext, "FEW_MATCHES", few)
+    inner = Appeal.objects.filter(fulltext.text_match("гарячої води", model=Appeal)).values("pk")
+
+    # when
+    found = set(Appeal.objects.filter(pk__in=inner))
+
+    # then
+    assert found == {texts["hot"]}
+
+
+def test_rare_words_come_as_a_list_of_ids(texts, operator):
+    _postgresql_only()
+    # given words that match fewer rows than FEW_MATCHES
+    qs = appeal_list_for(user=operator, filters=AppealFilters(q="гарячої води"))
+
+    # then the queue orders that known handful: no text condition left for the planner to misjudge
+    assert "to_tsquery" not in str(qs.query)
+    assert set(qs) == {texts["hot"]}
+
+
+def test_frequent_words_are_tested_on_the_row(texts, operator, monkeypatch):
+    _postgresql_only()
+    # given words that match more rows than FEW_MATCHES
+    monkeypatch.setattr(fulltext, "FEW_MATCHES", 0)
+    qs = appeal_list_for(user=operator, filters=AppealFilters(q="гарячої води"))
+
+    # then the condition is on the row's stored tsvector, which lets the planner walk the
+    # queue's order and stop at the page
+    sql = str(qs.query)
+    assert '"appeals_appeal".search_tsv @@ to_tsquery' in sql
+    assert "OFFSET 0" not in sql
+    assert set(qs) == {texts["hot"]}
+
+
+def test_the_stored_tsvector_follows_the_lemmas(texts):
+    _postgresql_only()
+    # when the key is rewritten
+    Appeal.objects.filter(pk=texts["road"].pk).update(search_lemmas=" вода ")
+
+    # then the generated column follows it
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, search_tsv::text FROM appeals_appeal ORDER BY id")
+        rows = dict(cursor.fetchall())
+    assert rows[texts["road"].pk] == "'вода'"
+    assert "'гарячий'" in rows[texts["hot"].pk] and "'вода'" in rows[texts["hot"].pk]
+
+
+@pytest.mark.parametrize(("q", "index"), [
+    ("Шевч", "applicant_last_name_fold"),
+    ("0501234567", "applicant_phone_digits_trgm"),
+])
+def test_the_applicants_search_is_answered_by_its_indexes(texts, q, index):
+    _postgresql_only()
+    # given the planner told to use an index wherever one answers (few rows here)
+    qs = applicant_match(q)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = qs.values("pk").query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    # then
+    assert index in plan
+    assert texts["hot"].applicant_id in set(qs.values_list("pk", flat=True))
+
+
+def test_a_reindex_writes_only_the_keys_that_changed(texts, operator):
+    # given one key emptied
+    Appeal.objects.filter(pk=texts["road"].pk).update(search_lemmas="")
+
+    # when / then: one key written, then none
+    assert search_reindex(batch=1) == 1
+    assert search_reindex(batch=1) == 0
+    assert set(appeal_list_for(user=operator, filters=AppealFilters(q="дороги"))) == {texts["road"]}
+
+
+def test_a_large_reindex_builds_the_search_indexes_again(texts, operator):
+    _postgresql_only()
+    # given (the constraints checked at once, as outside a test's transaction: an index is not
+    # built while checks are pending)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    Appeal.objects.update(search_lemmas="")
+
+    # when the indexes are dropped around the reindex
+    assert search_reindex(drop_indexes=True) == 2
+
+    # then they are back and the search finds
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'appeals_appeal'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert set(SEARCH_INDEXES) <= names
+    assert set(appeal_list_for(user=operator, filters=AppealFilters(q="гарячої води"))) == {
+        texts["hot"]}
+
+
+@pytest.mark.parametrize("inline", [1000, 0])
+def test_the_applicants_found_come_as_ids_when_few(texts, supervisor, monkeypatch, inline):
+    from vikno.appeals import selectors_queue as selectors
+
+    # given as many applicants inline as the parameter allows
+    monkeypatch.setattr(selectors, "APPLICANT_IDS_INLINE", inline)
+    qs = appeal_list_for(user=supervisor, filters=AppealFilters(q="Шевченко"))
+
+    # then a few are a list of ids (no subquery over the applicants), more a subquery; same answer
+    assert ('FROM "appeals_applicant" U0' in str(qs.query)) == (inline == 0)
+    assert texts["hot"] in set(qs)

@@ -11,10 +11,10 @@ stored beside the text, `Appeal.search_lemmas`) and again for every query. "га
   or — for a word the dictionary does not know, likely a typo — by trigram similarity; a chunk with
   digits also matches inside the registration number.
 
-PostgreSQL: the lemmas are also a stored tsvector column, `search_tsv` (generated from
-`search_lemmas`), whose GIN index answers them; pg_trgm GIN indexes answer the typos (`%>`, word
-similarity ≥ 0.6) and the number fragments (LIKE). Every condition is on the row itself, so the
-planner may walk the queue's own order for a frequent word and stop at the page.
+PostgreSQL: a GIN index on `to_tsvector('simple', search_lemmas)` answers the lemmas; pg_trgm
+GIN indexes answer the typos (`%>`, word similarity ≥ 0.6) and the number fragments (LIKE).
+Every condition is on the row itself, so the planner may walk the queue's own order for a
+frequent word and stop at the page.
 SQLite (development, small installs): the same conditions as LIKE on the stored lemmas and a
 Python word-similarity function, scanning every row.
 """
@@ -81,10 +81,12 @@ def _ids(table: str, where: str, params: tuple[Any, ...]) -> Q:
     return Q(pk__in=RawSQL(sql, params))  # noqa: S611
 
 
-# PostgreSQL keeps the lemmas as a tsvector too, without positions: a stored generated column
-# beside `search_lemmas`, GIN-indexed (migration 0024), so a row's own test is cheap and the
-# planner has the words' frequencies (ANALYZE's most common elements).
-TSV_COLUMN = "search_tsv"
+# PostgreSQL reads the lemmas as a tsvector through this expression, the very one its GIN index
+# is built on (appeals migration 0023): the first step reads the index, the row test computes it
+# for the few rows the queue walks, and ANALYZE keeps the words' frequencies for the expression
+# index. A stored tsvector column would save that little computing at the cost of rewriting the
+# whole table to add it (tens of minutes at a million appeals, under an exclusive lock).
+TSV_EXPRESSION = "to_tsvector('simple'::regconfig, {column})"
 
 
 class _OnRow(Func):
@@ -95,7 +97,7 @@ class _OnRow(Func):
     A condition on the row, not `pk IN (…)`, leaves the planner every way: for a frequent word,
     walk the queue's order index and test each row until the page is full; for a rare one, read
     the GIN index first; for a count, OR the text's, the number's and the applicants' indexes
-    into one bitmap. It knows the words' frequencies from the tsvector column's statistics."""
+    into one bitmap. It knows the words' frequencies from the expression index's statistics."""
 
     output_field = BooleanField()
     conditional = True
@@ -125,12 +127,14 @@ def _tsquery_q(tsquery: str, table: str) -> Q:
     page, a frequent word being found every few rows. The planner alone misjudges rare words
     (a prefix `вод:*` above all) and walks the whole table in order looking for them."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {table} WHERE {TSV_COLUMN} @@ to_tsquery('simple', %s) "  # noqa: S608
+        tsv = TSV_EXPRESSION.format(column="search_lemmas")
+        cursor.execute(f"SELECT id FROM {table} WHERE {tsv} @@ to_tsquery('simple', %s) "  # noqa: S608
                        "LIMIT %s", (tsquery, FEW_MATCHES + 1))
         ids = [row[0] for row in cursor.fetchall()]
     if len(ids) <= FEW_MATCHES:
         return Q(pk__in=ids)
-    return Q(_OnRow(f"{{table}}.{TSV_COLUMN} @@ to_tsquery('simple', %s)", (tsquery,)))
+    tsv = TSV_EXPRESSION.format(column="{table}.search_lemmas")
+    return Q(_OnRow(f"{tsv} @@ to_tsquery('simple', %s)", (tsquery,)))
 
 
 def _forms(word: str) -> list[str]:
@@ -183,7 +187,7 @@ def text_match(q: str, *, model: Any) -> Q:
     """Appeals whose text has every word of `q` (by lemma, or by similarity for an unknown word),
     or whose registration number contains `q`. Q() matching nothing for an empty query.
     `model` has `search_lemmas` (kept by `index_text`) and `number` fields and an `id` key; on
-    PostgreSQL also the generated `search_tsv` column (migration appeals 0024 shows how)."""
+    PostgreSQL also the GIN indexes of appeals migration 0023 on its own table."""
     table = connection.ops.quote_name(model._meta.db_table)
     query = q.strip()
     if not words(query):

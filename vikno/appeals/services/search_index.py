@@ -21,11 +21,11 @@ from django.db.models import QuerySet
 from vikno.appeals.models import Appeal
 from vikno.core import fulltext
 
-# The search's GIN indexes on PostgreSQL (migrations 0023, 0024), as they are created there.
+# The search's GIN indexes on PostgreSQL (migration 0023), as they are created there.
 SEARCH_INDEXES = {
-    "appeal_search_tsv":
-        f"CREATE INDEX IF NOT EXISTS appeal_search_tsv ON appeals_appeal "
-        f"USING gin ({fulltext.TSV_COLUMN})",
+    "appeal_search_lemmas_fts":
+        "CREATE INDEX IF NOT EXISTS appeal_search_lemmas_fts ON appeals_appeal "
+        f"USING gin ({fulltext.TSV_EXPRESSION.format(column='search_lemmas')})",
     "appeal_search_lemmas_trgm":
         "CREATE INDEX IF NOT EXISTS appeal_search_lemmas_trgm ON appeals_appeal "
         "USING gin (search_lemmas gin_trgm_ops)",

@@ -317,6 +317,17 @@ def _by_ids(appeals: QuerySet[Appeal], page: QuerySet[Appeal]) -> list[Appeal]:
     return list(appeals.filter(pk__in=Subquery(page.values("pk"))))
 
 
+# A search is counted only this far ("more than 1 000"): a frequent word matches a large share of
+# every list, and counting ten thousand of its matches cost more than the page itself (ADR 26).
+SEARCH_COUNT_LIMIT = 1000
+
+
+def queue_count_limit(filters: AppealFilters) -> int | None:
+    """How far the queue counts its rows: SEARCH_COUNT_LIMIT when searching, else the lists'
+    own bound (pagination.COUNT_LIMIT, None)."""
+    return SEARCH_COUNT_LIMIT if filters.q.strip() else None
+
+
 def appeal_queue_page(*, user: Any, filters: AppealFilters, page: Any, per_page: int,
                       where: str = "queue", after: str = "", before: str = "") -> ListPage:
     """One page of the work queue (appeal_list_for) with its topics and executors (rows_details);
@@ -326,7 +337,7 @@ def appeal_queue_page(*, user: Any, filters: AppealFilters, page: Any, per_page:
     before that row, read from the order's index however deep (keyset); `page` is then only the
     number shown. Without one (or with one that is not of this order), `page` is the page."""
     appeals = appeal_list_for(user=user, filters=filters)
-    paginator = BoundedPaginator(appeals, per_page)
+    paginator = BoundedPaginator(appeals, per_page, limit=queue_count_limit(filters))
     keys = order_keys(filters.sort)
     values = values_of(after or before, keys) if (after or before) else None
     shown: Page

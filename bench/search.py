@@ -35,9 +35,9 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from vikno.appeals import selectors_queue  # noqa: E402
 from vikno.appeals.models import Appeal  # noqa: E402
 from vikno.appeals.selectors import OPEN, AppealFilters, appeal_list_for  # noqa: E402
-from vikno.appeals import selectors_queue  # noqa: E402
 from vikno.core import fulltext  # noqa: E402
 from vikno.core.pagination import BoundedPaginator  # noqa: E402
 
@@ -67,7 +67,7 @@ def first_page(user: Any, filters: dict[str, Any], q: str) -> tuple[float, int]:
     chosen = AppealFilters(**filters, q=q)
     qs = appeal_list_for(user=user, filters=chosen)
     # The queue's own bound for this list, where the code measured has one.
-    bound = getattr(selectors_queue, "queue_count_limit", lambda f: None)(chosen)
+    bound = getattr(selectors_queue, "queue_count_limit", lambda f, a: None)(chosen, qs)
     page = BoundedPaginator(qs, PAGE, limit=bound).get_page(1)
     rows = list(page.object_list)
     took = (time.perf_counter() - started) * 1000
@@ -108,7 +108,8 @@ def main() -> None:
     before = os.environ.get("BENCH_BEFORE")
     if before and not os.environ.get("BENCH_ROOT"):
         env = {**os.environ, "BENCH_ROOT": before}
-        subprocess.run([sys.executable, __file__, "before"], env=env, check=True)
+        # Run from that checkout: django.setup() puts the working directory first on the path.
+        subprocess.run([sys.executable, __file__, "before"], env=env, cwd=before, check=True)
     measure(sys.argv[1] if len(sys.argv) > 1 else "now")
 
 

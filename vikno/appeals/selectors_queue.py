@@ -35,7 +35,14 @@ from vikno.appeals.lifecycle import (
     UNDER_CONTROL_STATUSES,
     AssignmentStatus,
 )
-from vikno.appeals.models import Appeal, Applicant, Assignment, AssignmentRole, Question
+from vikno.appeals.models import (
+    Appeal,
+    Applicant,
+    Assignment,
+    AssignmentRole,
+    Question,
+    SearchWord,
+)
 from vikno.appeals.models.applicants import phone_normalise
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
@@ -207,7 +214,7 @@ APPLICANT_IDS_INLINE = 1000
 
 def _search_q(q: str, *, with_applicant: bool) -> Q:
     # Words by their lemmas (a typo by similarity), digits inside the number: vikno.core.fulltext.
-    cond = fulltext.text_match(q, model=Appeal)
+    cond = fulltext.text_match(q, model=Appeal, vocabulary=SearchWord)
     if with_applicant:
         # The few matching applicants as a list of ids: PostgreSQL then ORs them with the text's
         # index into one bitmap instead of testing every appeal against a subquery.
@@ -317,6 +324,24 @@ def _by_ids(appeals: QuerySet[Appeal], page: QuerySet[Appeal]) -> list[Appeal]:
     return list(appeals.filter(pk__in=Subquery(page.values("pk"))))
 
 
+# A search is counted only this far ("more than 1 000"), and a search of frequent words (their
+# text tested on each row counted) only to 200: counting ten thousand matches of a frequent word
+# cost far more than the page itself (ADR 26).
+SEARCH_COUNT_LIMIT = 1000
+FREQUENT_SEARCH_COUNT_LIMIT = 200
+
+
+def queue_count_limit(filters: AppealFilters, appeals: QuerySet[Appeal] | None = None
+                      ) -> int | None:
+    """How far the queue counts `appeals` (appeal_list_for of `filters`): the lists' own bound
+    (pagination.COUNT_LIMIT, None) without a search, else by the search's words."""
+    if not filters.q.strip():
+        return None
+    if appeals is not None and fulltext.tests_rows_for_words(appeals.query.where):
+        return FREQUENT_SEARCH_COUNT_LIMIT
+    return SEARCH_COUNT_LIMIT
+
+
 def appeal_queue_page(*, user: Any, filters: AppealFilters, page: Any, per_page: int,
                       where: str = "queue", after: str = "", before: str = "") -> ListPage:
     """One page of the work queue (appeal_list_for) with its topics and executors (rows_details);
@@ -326,7 +351,7 @@ def appeal_queue_page(*, user: Any, filters: AppealFilters, page: Any, per_page:
     before that row, read from the order's index however deep (keyset); `page` is then only the
     number shown. Without one (or with one that is not of this order), `page` is the page."""
     appeals = appeal_list_for(user=user, filters=filters)
-    paginator = BoundedPaginator(appeals, per_page)
+    paginator = BoundedPaginator(appeals, per_page, limit=queue_count_limit(filters, appeals))
     keys = order_keys(filters.sort)
     values = values_of(after or before, keys) if (after or before) else None
     shown: Page

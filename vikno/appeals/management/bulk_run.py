@@ -41,7 +41,7 @@ from vikno.appeals.models import (
     RoutingTerm,
     Transition,
 )
-from vikno.appeals.services import counts_rebuild
+from vikno.appeals.services import counts_rebuild, vocabulary_fill
 from vikno.audit.models import AuditEvent
 from vikno.core import clock
 
@@ -129,6 +129,7 @@ def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
     if unchecked_keys and (found := dangling_keys(marks)):
         raise DanglingKeys("Rows refer to rows that do not exist: " + "; ".join(found))
     counts_rebuild()  # the dashboard's and the statistics' counts, from the rows written
+    vocabulary_fill()  # the search's vocabulary (typos), from the keys written
     if postgres:
         # Fresh statistics for the planner: a database just grown by a million rows is otherwise
         # planned as the empty one it was (autovacuum catches up only later).

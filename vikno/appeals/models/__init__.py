@@ -18,6 +18,7 @@ from vikno.appeals.models.counts import (
     Dimension,
     MonthlyCount,
 )
+from vikno.appeals.models.search import SearchWord
 from vikno.appeals.models.work import (
     Assignment,
     AssignmentRole,
@@ -66,6 +67,7 @@ __all__ = [
     "Reply",
     "ReplyResult",
     "RoutingTerm",
+    "SearchWord",
     "Sign",
     "Subject",
     "Transition",

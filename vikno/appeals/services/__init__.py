@@ -48,7 +48,7 @@ from vikno.appeals.services.registration import (
     clean_text,
     priority_recompute,
 )
-from vikno.appeals.services.search_index import search_reindex
+from vikno.appeals.services.search_index import search_reindex, vocabulary_fill
 
 __all__ = [
     "AppealIntake",
@@ -92,4 +92,5 @@ __all__ = [
     "search_reindex",
     "stats_snapshot_refresh",
     "suggest_authority",
+    "vocabulary_fill",
 ]

@@ -57,6 +57,7 @@ from vikno.appeals.services.receipt import (
     receipt_moment,
 )
 from vikno.appeals.services.routing_terms import term_open
+from vikno.appeals.services.search_index import vocabulary_add
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.audit.models import AuditEvent
@@ -450,6 +451,7 @@ def _save_appeal(intake: AppealIntake, *, number: str, year: int, received: date
                                                   "territory", "contested_authority", "seq"],
                 validate_unique=False, validate_constraints=False)
     appeal.save(force_insert=True)
+    vocabulary_add(appeal.search_lemmas)  # the typo lookup's words (ADR 26)
     return appeal
 
 

@@ -224,6 +224,24 @@ def test_a_long_list_is_counted_only_up_to_the_bound(town: Rulebook, supervisor:
                                                       f=AppealFilters(priority=True)))
 
 
+def test_the_count_bound_of_a_search_applies_to_searches_only(town: Rulebook, supervisor: Any,
+                                                              monkeypatch: Any) -> None:
+    monkeypatch.setattr("vikno.appeals.selectors_queue.SEARCH_COUNT_LIMIT", 2)
+    # every text of the town is "Звернення N": each of them matches the word
+    found = list(selectors.appeal_list_for(user=supervisor, filters=AppealFilters(q="звернення")))
+    assert len(found) > 3
+    searched = selectors.appeal_queue_page(user=supervisor,
+                                           filters=AppealFilters(q="звернення"), page=1,
+                                           per_page=1)
+    assert searched.page.paginator.capped and searched.page.paginator.limit == 2
+    assert searched.page.paginator.count == 3
+    assert [a.pk for a in searched.page.object_list] == [found[0].pk]
+    plain = selectors.appeal_queue_page(user=supervisor, filters=AppealFilters(), page=1,
+                                        per_page=1)
+    assert not plain.page.paginator.capped
+    assert plain.page.paginator.count == len(_reference(user=supervisor, f=AppealFilters()))
+
+
 def test_keyset_pages_keep_rows_and_order(town: Rulebook, supervisor: Any) -> None:
     """Next by the cursor of a page's last row, then back by the cursor of each page's first
     row: the pages are the whole list in its order both ways, for every filter and sort."""

@@ -139,3 +139,35 @@ def test_the_applicants_found_come_as_ids_when_few(texts, supervisor, monkeypatc
     # then a few are a list of ids (no subquery over the applicants), more a subquery; same answer
     assert ('FROM "appeals_applicant" U0' in str(qs.query)) == (inline == 0)
     assert texts["hot"] in set(qs)
+
+
+def test_frequent_words_are_counted_less_far(texts, operator, monkeypatch):
+    _postgresql_only()
+    from vikno.appeals.selectors_queue import appeal_queue_page
+
+    monkeypatch.setattr("vikno.appeals.selectors_queue.FREQUENT_SEARCH_COUNT_LIMIT", 0)
+    # given rare words: counted up to the search's bound
+    rare = appeal_queue_page(user=operator, filters=AppealFilters(q="гарячої води"), page=1,
+                             per_page=10)
+    assert rare.page.paginator.count == 1 and not rare.page.paginator.capped
+    # when the same words are frequent (their text tested on each row)
+    monkeypatch.setattr(fulltext, "FEW_MATCHES", 0)
+    frequent = appeal_queue_page(user=operator, filters=AppealFilters(q="гарячої води"), page=1,
+                                 per_page=10)
+    # then the count stops at the smaller bound, the page is the same
+    assert frequent.page.paginator.limit == 0 and frequent.page.paginator.capped
+    assert list(frequent.page.object_list) == [texts["hot"]]
+
+
+def test_the_first_step_never_walks_the_table_and_leaves_the_planner_as_it_was(texts):
+    _postgresql_only()
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        fulltext.text_match("гарячої води", model=Appeal)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone()[0] == "on"
+    assert any("set_config('enable_seqscan', 'off', true)" in q["sql"]
+               for q in ctx.captured_queries)

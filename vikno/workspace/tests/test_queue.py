@@ -123,6 +123,25 @@ def test_the_search_is_a_post_that_keeps_the_get_filters(world: World) -> None:
     assert 'id="queue-search"' in full and 'value="ференц"' in full
 
 
+def test_a_search_is_counted_only_up_to_its_own_smaller_bound(world: World,
+                                                               monkeypatch: Any) -> None:
+    # given four appeals about water and a search bound of two (the lists' own bound untouched)
+    monkeypatch.setattr("vikno.appeals.selectors_queue.SEARCH_COUNT_LIMIT", 2)
+    monkeypatch.setattr("vikno.workspace.views.queue.PAGE_SIZE", 1)
+    for _ in range(4):
+        world.register()
+    client = world.client("operator")
+
+    # when the queue is searched for the word
+    html = client.post(queue_url(), {"q": "вода"}, **HTMX).content.decode()
+
+    # then the count stops at the search's bound, the pager too
+    assert "Понад 2 звернень" in html and "Сторінка 1 з понад 3" in html
+    # and the same list without a search is counted in full
+    plain = client.get(queue_url(), **HTMX).content.decode()
+    assert "4 звернення" in plain and "Понад" not in plain
+
+
 # Sorting.
 
 def test_sorting_by_number_ascending_and_descending_with_aria_sort(world: World) -> None:

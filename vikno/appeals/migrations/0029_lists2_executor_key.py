@@ -1,0 +1,61 @@
+"""Appeal.executor_key (the queue's sort by executor, ADR lists): the field, filled set-based
+(one UPDATE … FROM on PostgreSQL; the same subquery per row on SQLite), then its indexes."""
+
+from django.conf import settings
+from django.db import migrations, models
+
+import vikno.core.indexes
+
+
+# The first main executor (by assignment) still or last at work on each appeal, by name
+# (lifecycle.SHOWN_ASSIGNMENT_STATUSES).
+SHOWN = ("assigned", "in_work", "answered", "for_revision", "closed")
+
+FILL_POSTGRESQL = f"""
+UPDATE appeals_appeal AS a SET executor_key = first.name
+FROM (SELECT DISTINCT ON (q.appeal_id) q.appeal_id, au.name
+      FROM appeals_assignment s
+      JOIN appeals_question q ON q.id = s.question_id
+      JOIN directory_authority au ON au.id = s.authority_id
+      WHERE s.role = 'main' AND s.status IN ({", ".join(f"'{v}'" for v in SHOWN)})
+      ORDER BY q.appeal_id, s.id) AS first
+WHERE a.id = first.appeal_id
+"""
+
+
+def fill(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(FILL_POSTGRESQL)
+        return
+    Appeal = apps.get_model("appeals", "Appeal")
+    Assignment = apps.get_model("appeals", "Assignment")
+    Appeal.objects.update(executor_key=models.Subquery(
+        Assignment.objects.filter(question__appeal=models.OuterRef("pk"), role="main",
+                                  status__in=SHOWN)
+        .order_by("id").values("authority__name")[:1]))
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('appeals', '0027_search_applicant_indexes'),
+        ('directory', '0005_replytemplate'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='appeal',
+            name='executor_key',
+            field=models.CharField(blank=True, editable=False, max_length=300, null=True, verbose_name='main executor (sort key)'),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
+        migrations.AddIndex(
+            model_name='appeal',
+            index=models.Index(fields=['executor_key', 'id'], condition=models.Q(('status__in', ['answered', 'assigned', 'awaiting_confirmation', 'in_work', 'registered', 'returned_for_revision'])), name='appeal_open_executor'),
+        ),
+        migrations.AddIndex(
+            model_name='appeal',
+            index=vikno.core.indexes.NullsLastIndex(models.OrderBy(models.F('executor_key'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status__in', ['answered', 'assigned', 'awaiting_confirmation', 'in_work', 'registered', 'returned_for_revision'])), name='appeal_open_executor_desc'),
+        ),
+    ]

@@ -1,5 +1,6 @@
 """Appeal.executor_key (the queue's sort by executor, ADR lists): the field, filled set-based
-(one UPDATE … FROM on PostgreSQL; the same subquery per row on SQLite), then its indexes."""
+(one UPDATE … FROM on PostgreSQL; the same subquery per row on SQLite), then its indexes; and the
+covering indexes of an executor's queue."""
 
 from django.conf import settings
 from django.db import migrations, models
@@ -57,5 +58,18 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='appeal',
             index=vikno.core.indexes.NullsLastIndex(models.OrderBy(models.F('executor_key'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status__in', ['answered', 'assigned', 'awaiting_confirmation', 'in_work', 'registered', 'returned_for_revision'])), name='appeal_open_executor_desc'),
+        ),
+        # An executor's queue (access.appeals_visible_to) from indexes alone.
+        migrations.AddIndex(
+            model_name='appeal',
+            index=models.Index(condition=models.Q(('status__in', ['answered', 'assigned', 'awaiting_confirmation', 'in_work', 'registered', 'returned_for_revision'])), fields=['id'], include=('priority', 'due_date', 'received_at'), name='appeal_open_id'),
+        ),
+        migrations.AddIndex(
+            model_name='assignment',
+            index=models.Index(fields=['authority', 'status'], include=('question',), name='assignment_authority_status'),
+        ),
+        migrations.AddIndex(
+            model_name='question',
+            index=models.Index(fields=['id'], include=('appeal',), name='question_id_appeal'),
         ),
     ]

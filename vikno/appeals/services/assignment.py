@@ -24,6 +24,7 @@ from vikno.appeals.services._common import (
     appeal_executor_sync,
     appeal_move,
     assignment_move,
+    executor_key_of,
     history,
     lock,
 )
@@ -202,7 +203,10 @@ def assign_questions(*, actor: Any, appeal: Appeal, questions: list[Question], r
     # A new main executor starts the work over ("assigned" until it accepts); adding a
     # co-executor to work in progress does not take the appeal back.
     new_main = any(a.role == AssignmentRole.MAIN for a in created)
-    if new_main:
+    if fresh:
+        # Written with the number at the end (registration._register), as the status is.
+        appeal.executor_key = executor_key_of(created)
+    elif new_main:
         appeal_executor_sync(appeal)
     if appeal.status == AppealStatus.REGISTERED or (new_main and appeal.status != AppealStatus.ASSIGNED):
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ASSIGNED, action=TransitionAction.ASSIGN,

@@ -88,6 +88,9 @@ OWING_STATUSES = frozenset({A.ASSIGNED, A.IN_WORK, A.FOR_REVISION})
 # A main executor's answer that settles its question's control date (kept when its appeal closes):
 # a question without one is owed, and Appeal.next_due is the earliest date of those.
 ANSWERED_STATUSES = frozenset({A.ANSWERED, A.CLOSED})
+# The assignments that name an appeal's executors (a closed appeal still shows who executed it);
+# the first main one of them gives Appeal.executor_key.
+SHOWN_ASSIGNMENT_STATUSES = ACTIVE_ASSIGNMENT_STATUSES | {A.CLOSED}
 
 
 class TransitionAction(models.TextChoices):

@@ -35,6 +35,9 @@ from vikno.appeals.lifecycle import (
     UNDER_CONTROL_STATUSES,
     AssignmentStatus,
 )
+from vikno.appeals.lifecycle import (
+    SHOWN_ASSIGNMENT_STATUSES as SHOWN_STATUSES,
+)
 from vikno.appeals.models import (
     Appeal,
     Applicant,
@@ -87,7 +90,8 @@ SORTS: dict[str, tuple[str, ...]] = {
     "received": ("received_at",),
     "due": ("due_date",),
     "status": ("status",),
-    "executor": ("executor_name",),
+    # The kept Appeal.executor_key (services._common.appeal_executor_sync), read from its index.
+    "executor": ("executor_key",),
     "priority": ("priority",),
 }
 WORK_ORDER = ("-priority", "due_date", "-received_at")
@@ -121,14 +125,16 @@ def order_keys(sort: str) -> list[Key]:
 
 
 def _ordered(qs: QuerySet[Appeal], sort: str) -> QuerySet[Appeal]:
-    if sort.removeprefix("-") == "executor":
-        # The first main executor still (or last) at work on the appeal, by name.
-        qs = qs.annotate(executor_name=Subquery(
-            Assignment.objects.filter(question__appeal=OuterRef("pk"), role=AssignmentRole.MAIN,
-                                      status__in=[*ACTIVE_ASSIGNMENT_STATUSES,
-                                                  AssignmentStatus.CLOSED])
-            .order_by("id").values("authority__name")[:1]))
     return qs.order_by(*(key.order_by() for key in order_keys(sort)))
+
+
+def executor_key_subquery() -> Subquery:
+    """What Appeal.executor_key keeps, computed: the name of the first main executor (by
+    assignment) still or last at work on the outer appeal (checks and data repairs)."""
+    return Subquery(
+        Assignment.objects.filter(question__appeal=OuterRef("pk"), role=AssignmentRole.MAIN,
+                                  status__in=sorted(SHOWN_STATUSES))
+        .order_by("id").values("authority__name")[:1])
 
 
 def overdue_q(today: date) -> Q:
@@ -240,7 +246,7 @@ def applicant_match(q: str) -> QuerySet[Applicant]:
 
 # The assignments a row of the queue names as its executors: closed ones too (a closed appeal
 # still shows who executed it).
-SHOWN_ASSIGNMENT_STATUSES = sorted([*ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.CLOSED])
+SHOWN_ASSIGNMENT_STATUSES = sorted(SHOWN_STATUSES)
 # Appeals per query when the rows' details are read for a long list (an export).
 DETAILS_CHUNK = 2000
 

@@ -87,6 +87,7 @@ from vikno.appeals.services import ApplicantData
 from vikno.appeals.services._common import (
     APPEAL_AUDIT_FIELDS,
     APPEAL_MOVE_EVENTS,
+    executor_key_of,
     next_due_of,
     snapshot,
 )
@@ -203,6 +204,7 @@ def build_batch(plans: list[PlannedAppeal], *, context: Context,
     for life in lives:
         _script(life, context, rows)
         life.appeal.next_due = next_due_of(life.questions, life.assignments)
+        life.appeal.executor_key = executor_key_of(life.assignments)
     out.save(Appeal, [life.appeal for life in lives], ids=True)
     out.save(Question, [q for life in lives for q in life.questions], ids=True)
     out.save(Assignment, [a for life in lives for a in life.assignments], ids=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from vikno.appeals.lifecycle import OPEN_STATUSES, UNDER_CONTROL_STATUSES, AppealStatus
 from vikno.appeals.models.applicants import Applicant
+from vikno.core.indexes import NullsLastIndex
 from vikno.core.models import TimeStampedModel
 from vikno.directory.models import Authority, Territory
 
@@ -178,6 +179,11 @@ class Appeal(TimeStampedModel):
     # assignment_move) and registration; the queue reads overdue from it (ADR lists).
     next_due = models.DateField(_("nearest owed control date"), null=True, blank=True,
                                 editable=False)
+    # The queue's sort by executor: the name of the first main executor (by assignment) still or
+    # last at work on the appeal (empty before routing). Kept by services._common
+    # (appeal_executor_sync) and the bulk writers (executor_key_of); read by an index (ADR lists).
+    executor_key = models.CharField(  # noqa: DJ001 (empty = no executor, last in either order)
+        _("main executor (sort key)"), max_length=300, null=True, blank=True, editable=False)
     not_considered_reason = models.CharField(
         _("reason not considered"), max_length=20, choices=NotConsideredReason.choices, blank=True
     )
@@ -237,6 +243,16 @@ class Appeal(TimeStampedModel):
             # as it is walked in the page's order (and counted from it alone).
             models.Index(fields=["-priority", "due_date", "-received_at", "-id", "next_due"],
                          condition=Q(status__in=UNDER_CONTROL), name="appeal_overdue_work_order"),
+            # An executor's queue: its appeals (by id, from its assignments) still open, with the
+            # work order's keys, read from this index alone (access.appeals_visible_to).
+            models.Index(fields=["id"], include=["priority", "due_date", "received_at"],
+                         condition=Q(status__in=QUEUE_OPEN), name="appeal_open_id"),
+            # The sort by executor, both ways, empty keys last (selectors_queue.order_keys).
+            # (PostgreSQL's ascending order puts them last already.)
+            models.Index(fields=["executor_key", "id"], condition=Q(status__in=QUEUE_OPEN),
+                         name="appeal_open_executor"),
+            NullsLastIndex(F("executor_key").desc(nulls_last=True), F("id").desc(),
+                           condition=Q(status__in=QUEUE_OPEN), name="appeal_open_executor_desc"),
         ]
 
     def __str__(self) -> str:

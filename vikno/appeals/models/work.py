@@ -30,6 +30,9 @@ class Question(TimeStampedModel):
         ordering = ["id"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
+        # An executor's visibility (access.appeals_visible_to) goes from its assignments to their
+        # appeals through the questions: read from this index alone (ADR lists).
+        indexes = [models.Index(fields=["id"], include=["appeal"], name="question_id_appeal")]
 
     def __str__(self) -> str:
         return f"{self.appeal.number}: {self.subtopic}"
@@ -76,6 +79,10 @@ class Assignment(TimeStampedModel):
                 name="assignment_one_active_per_authority",
             ),
         ]
+        # An executor's assignments by status with their questions, from the index alone
+        # (access.appeals_visible_to, ADR lists).
+        indexes = [models.Index(fields=["authority", "status"], include=["question"],
+                                name="assignment_authority_status")]
 
     def __str__(self) -> str:
         return f"{self.question.appeal.number} → {self.authority}"

@@ -11,6 +11,7 @@ from django.db.models import Exists, Max, Min, OuterRef
 
 from vikno.appeals.lifecycle import (
     ANSWERED_STATUSES,
+    SHOWN_ASSIGNMENT_STATUSES,
     AppealStatus,
     AssignmentStatus,
     TransitionAction,
@@ -132,6 +133,9 @@ def assignment_move(
     if assignment.role == AssignmentRole.MAIN and (
             current in ANSWERED_STATUSES) != (target in ANSWERED_STATUSES):
         appeal_next_due_sync(assignment.question.appeal)
+    if assignment.role == AssignmentRole.MAIN and (
+            current in SHOWN_ASSIGNMENT_STATUSES) != (target in SHOWN_ASSIGNMENT_STATUSES):
+        appeal_executor_sync(assignment.question.appeal)
     counts.assignment_moved(assignment=assignment, before=current, after=target)
     audit.record(
         actor=actor, action=action, obj=assignment,
@@ -182,6 +186,26 @@ def next_due_of(questions: Iterable[Question], assignments: Iterable[Assignment]
                if a.role == AssignmentRole.MAIN and a.status in ANSWERED_STATUSES}
     dates = [q.due_date for q in questions if q.due_date is not None and id(q) not in settled]
     return min(dates, default=None)
+
+
+def appeal_executor_sync(appeal: Appeal) -> None:
+    """Appeal.executor_key: the name of the first main executor (by assignment) still or last at
+    work on the appeal (SHOWN_ASSIGNMENT_STATUSES), empty before routing. Kept here, after a main
+    assignment is created (routing, re-routing) or leaves or re-enters those statuses
+    (assignment_move); the queue's sort by executor reads it from its index."""
+    name = (Assignment.objects.filter(question__appeal=appeal, role=AssignmentRole.MAIN,
+                                      status__in=SHOWN_ASSIGNMENT_STATUSES)
+            .order_by("id").values_list("authority__name", flat=True).first())
+    if name != appeal.executor_key:
+        appeal.executor_key = name
+        Appeal.objects.filter(pk=appeal.pk).update(executor_key=name)
+
+
+def executor_key_of(assignments: Iterable[Assignment]) -> str | None:
+    """appeal_executor_sync of rows not written yet (bulk writers): the appeal's assignments as
+    objects, in the order they are written (their ids' order), with their authorities."""
+    return next((a.authority.name for a in assignments if a.role == AssignmentRole.MAIN
+                 and a.status in SHOWN_ASSIGNMENT_STATUSES), None)
 
 
 def lock(appeal: Appeal) -> Appeal:

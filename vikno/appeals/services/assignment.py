@@ -21,8 +21,10 @@ from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Question
 from vikno.appeals.services import counts
 from vikno.appeals.services._common import (
     appeal_due_sync,
+    appeal_executor_sync,
     appeal_move,
     assignment_move,
+    executor_key_of,
     history,
     lock,
 )
@@ -201,6 +203,11 @@ def assign_questions(*, actor: Any, appeal: Appeal, questions: list[Question], r
     # A new main executor starts the work over ("assigned" until it accepts); adding a
     # co-executor to work in progress does not take the appeal back.
     new_main = any(a.role == AssignmentRole.MAIN for a in created)
+    if fresh:
+        # Written with the number at the end (registration._register), as the status is.
+        appeal.executor_key = executor_key_of(created)
+    elif new_main:
+        appeal_executor_sync(appeal)
     if appeal.status == AppealStatus.REGISTERED or (new_main and appeal.status != AppealStatus.ASSIGNED):
         appeal_move(actor=actor, appeal=appeal, target=AppealStatus.ASSIGNED, action=TransitionAction.ASSIGN,
                     message="history.executors", params=executors, save=not fresh)

@@ -315,7 +315,7 @@ def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> A
     with audit.batched() as events, counts.batched():
         appeal = _register_batched(actor=actor, intake=intake, routing=routing)
         provisional = appeal.number
-        _take_number(appeal, STATUS_FIELDS)
+        _take_number(appeal, (*STATUS_FIELDS, "executor_key"))
         _quote_number(appeal, provisional, events)
         return appeal
 

@@ -39,6 +39,7 @@ from vikno.appeals.models import (
     RoutingTerm,
     Transition,
 )
+from vikno.appeals.selectors_queue import executor_key_subquery
 from vikno.appeals.services import AppealIntake, QuestionData
 from vikno.audit.selectors import chain_verify
 from vikno.core import clock
@@ -108,6 +109,10 @@ def test_generated_appeals_keep_the_invariants_and_the_lifecycle(world):
                 assert S(line.to_status) in APPEAL_TRANSITIONS[current]
                 current = S(line.to_status)
         assert current == appeal.status
+    # the kept sort key of the executor is what the assignments say (executor_key_of)
+    keys = dict(Appeal.objects.annotate(key=executor_key_subquery()).values_list("pk", "key"))
+    assert sum(1 for k in keys.values() if k) > 300
+    assert all(a.executor_key == keys[a.pk] for a in appeals)
     # closed appeals were answered and rated; some terms were extended
     closed = Appeal.objects.filter(status=S.CLOSED).first()
     assert closed is not None and closed.feedback.get().rating >= 3

@@ -17,26 +17,33 @@ from django.utils import timezone
 from vikno.appeals import selectors, services
 from vikno.appeals.access import appeals_visible_to
 from vikno.appeals.intake import QuestionData
-from vikno.appeals.lifecycle import ACTIVE_ASSIGNMENT_STATUSES, UNDER_CONTROL_STATUSES
-from vikno.appeals.models import Appeal, Channel
+from vikno.appeals.lifecycle import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    UNDER_CONTROL_STATUSES,
+    AssignmentStatus,
+)
+from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Channel, ReplyResult
 from vikno.appeals.selectors_queue import (
     OPEN,
     AppealFilters,
-    _ordered,
     _owed_questions,
     _status_q,
     appeal_list_for,
+    executor_key_subquery,
     next_due_subquery,
+    order_keys,
 )
 from vikno.appeals.services import Routing
 from vikno.appeals.tests.factories import (
     Rulebook,
     applicant_data,
     executor_of,
+    letter,
     register,
     rulebook,
 )
 from vikno.core import clock
+from vikno.core.keyset import Key
 
 
 def _reference(*, user: Any, f: AppealFilters) -> QuerySet[Appeal]:
@@ -70,8 +77,12 @@ def _reference(*, user: Any, f: AppealFilters) -> QuerySet[Appeal]:
         qs = qs.filter(due_date__gte=f.due_from)
     if f.due_to:
         qs = qs.filter(due_date__lte=f.due_to)
-    return _ordered(qs.distinct().select_related("applicant", "territory")
-                    .annotate(owed_due=next_due_subquery()), f.sort)
+    # The sort by executor as it was first written: the first main executor's name, computed.
+    keys = [Key("computed_executor", k.descending, k.nulls_last, k.nullable)
+            if k.field == "executor_key" else k for k in order_keys(f.sort)]
+    return (qs.distinct().select_related("applicant", "territory")
+            .annotate(owed_due=next_due_subquery(), computed_executor=executor_key_subquery())
+            .order_by(*(k.order_by() for k in keys)))
 
 
 def _days_ago(n: int) -> dt.datetime:
@@ -98,6 +109,15 @@ def town(db: Any, operator: Any, supervisor: Any) -> Rulebook:
             if i % 4 == 3:
                 services.appeal_assign(actor=supervisor, appeal=appeal,
                                        routing=Routing(main_authority_code=book.utility.code))
+            if i in (6, 7):
+                # The main executor returns it (no executor left) or answers it (still named).
+                main = Assignment.objects.filter(
+                    question__appeal=appeal, role=AssignmentRole.MAIN,
+                    status=AssignmentStatus.ASSIGNED).order_by("id").first()
+                assert main is not None
+                services.reply_submit(**letter(), actor=supervisor, assignment=main,
+                                      result=(ReplyResult.NOT_IN_COMPETENCE if i == 6
+                                              else ReplyResult.EXPLAINED), text="Відповідь.")
     return book
 
 
@@ -137,6 +157,9 @@ def test_queue_keeps_rows_and_order(town: Rulebook, supervisor: Any) -> None:
             # The kept Appeal.next_due is what the questions say.
             got_due = [a.next_due for a in appeal_list_for(user=user, filters=f)]
             assert got_due == [a.owed_due for a in _reference(user=user, f=f)], f
+            # The kept Appeal.executor_key is what the assignments say.
+            got_key = [a.executor_key for a in appeal_list_for(user=user, filters=f)]
+            assert got_key == [a.computed_executor for a in _reference(user=user, f=f)], f
 
 
 def test_queue_pages_keep_rows_and_order(town: Rulebook, supervisor: Any) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef, Subquery
 
 from vikno.appeals.lifecycle import (
     ANSWERED_STATUSES,
@@ -199,6 +199,17 @@ def appeal_executor_sync(appeal: Appeal) -> None:
     if name != appeal.executor_key:
         appeal.executor_key = name
         Appeal.objects.filter(pk=appeal.pk).update(executor_key=name)
+
+
+def executor_keys_refresh(*, authority_id: int) -> int:
+    """After an authority is renamed: the executor key of every appeal that has it among its
+    shown main executors, recomputed in one UPDATE (appeal_executor_sync, set-based). Returns the
+    number of appeals rewritten."""
+    shown = Assignment.objects.filter(question__appeal=OuterRef("pk"), role=AssignmentRole.MAIN,
+                                      status__in=SHOWN_ASSIGNMENT_STATUSES)
+    first = shown.order_by("id").values("authority__name")[:1]
+    return (Appeal.objects.filter(Exists(shown.filter(authority_id=authority_id)))
+            .update(executor_key=Subquery(first)))
 
 
 def executor_key_of(assignments: Iterable[Assignment]) -> str | None:

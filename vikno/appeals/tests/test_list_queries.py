@@ -321,3 +321,19 @@ def test_the_queue_pages_by_cursor_in_the_url(town: Rulebook, supervisor: Any,
     assert seen == want and pages >= 2
     by_number = client.get("/appeals/?status=open&channel=web&sort=-received&page=2")
     assert [a.number for a in by_number.context["page"].object_list] == want[3:6]
+
+
+@pytest.mark.parametrize("update_fields", [None, ["name"]])
+def test_the_executor_key_follows_a_renamed_authority(book, operator, update_fields):
+    # given an appeal whose main executor is the council
+    appeal = register(actor=operator, applicant=applicant_data(phone="0501113344"))
+    appeal.refresh_from_db()
+    assert appeal.executor_key == book.council.name
+
+    # when the council is renamed (the admin site saves every field, the loader the changed ones)
+    book.council.name = "Берегівська міська рада (перейменована)"
+    book.council.save(update_fields=update_fields)
+
+    # then the kept key says the new name
+    appeal.refresh_from_db()
+    assert appeal.executor_key == "Берегівська міська рада (перейменована)"

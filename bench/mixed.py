@@ -130,7 +130,8 @@ class Work:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.numbers: list[str] = []
-        self.assignments: collections.deque[int] = collections.deque()
+        # (id, status): an assignment already in work is answered without accepting it again.
+        self.assignments: collections.deque[tuple[int, str]] = collections.deque()
         self.taken: set[int] = set()
         self.accepted: dict[str, str] = {}  # intake token -> appeal number the client was shown
         self.refilled = 0.0
@@ -157,17 +158,17 @@ class Work:
             self.refilled = time.monotonic()
         with database() as conn:
             rows = conn.execute(  # type: ignore[attr-defined]
-                "SELECT s.id FROM appeals_assignment s JOIN directory_membership m "
+                "SELECT s.id, s.status FROM appeals_assignment s JOIN directory_membership m "
                 "ON m.authority_id = s.authority_id JOIN accounts_user u ON u.id = m.user_id "
                 "WHERE u.username = 'executor' AND s.status IN ('assigned', 'in_work') "
                 "ORDER BY s.id DESC LIMIT 500").fetchall()
         with self.lock:
-            for (pk,) in rows:
+            for pk, status in rows:
                 if pk not in self.taken:
                     self.taken.add(pk)
-                    self.assignments.append(pk)
+                    self.assignments.append((pk, status))
 
-    def take_assignment(self) -> int | None:
+    def take_assignment(self) -> tuple[int, str] | None:
         with self.lock:
             if self.assignments:
                 return self.assignments.popleft()
@@ -247,17 +248,20 @@ class Client:
         return self.page("supervisor", f"/appeals/{urllib.parse.quote(number)}/", number)
 
     def reply(self) -> bool:
-        pk = self.work.take_assignment()
-        if pk is None:  # nothing left to answer: the executor reads its queue instead
+        taken = self.work.take_assignment()
+        if taken is None:  # nothing left to answer: the executor reads its queue instead
             return self.page("executor", "/my/", "</main>")
+        pk, status = taken
         session = self.sessions["executor"]
-        accepted = session.request(f"/assignments/{pk}/accept/", {})
+        # Only an assignment not yet in work is accepted (accepting one in work is refused, 403).
+        accepted = (session.request(f"/assignments/{pk}/accept/", {}) if status == "assigned"
+                    else None)
         answered = session.request(f"/assignments/{pk}/reply/", {
             "result": "done", "text": "Роботи виконано, питання вирішено.",
             "outgoing_number": f"02-14/{pk}", "outgoing_date": date.today().isoformat(),
             "signatory_name": "Олена Ковач", "signatory_position": "Селищна голова"})
-        # accept answers 302, or 400 when the assignment was already in work.
-        if accepted.status not in {302, 400}:
+        # accept answers 302, or 400 when another client's reply moved it meanwhile.
+        if accepted is not None and accepted.status not in {302, 400}:
             return self.work.failed("accept", accepted.status)
         return answered.status == 302 or self.work.failed("reply", answered.status)
 

@@ -6,7 +6,7 @@ applicants' names is a recorded `applicant.list_view` (the rows' ids, never the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.paginator import Page
@@ -19,6 +19,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vikno.appeals.access import (
@@ -194,10 +195,19 @@ def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> Q
         from vikno.appeals.selectors_control import attention_q
 
         qs = qs.filter(attention_q(f.attention))
+    # The days of receipt as a range of the moment itself (from the first day's midnight to the
+    # midnight after the last, in the time zone `received_at__date` reads them in): the column's
+    # statistics then tell the planner how many rows match and its indexes serve the range, which
+    # a condition on the date computed from each row gave neither.
+    # (A day at the ends of the calendar, whose midnight has no UTC moment, is compared as before.)
     if f.received_from:
-        qs = qs.filter(received_at__date__gte=f.received_from)
+        qs = qs.filter(Q(received_at__gte=_midnight(f.received_from))
+                       if _within_moments(f.received_from)
+                       else Q(received_at__date__gte=f.received_from))
     if f.received_to:
-        qs = qs.filter(received_at__date__lte=f.received_to)
+        qs = qs.filter(Q(received_at__lt=_midnight(f.received_to + timedelta(days=1)))
+                       if _within_moments(f.received_to)
+                       else Q(received_at__date__lte=f.received_to))
     if f.due_from:
         qs = qs.filter(due_date__gte=f.due_from)
     if f.due_to:
@@ -206,6 +216,17 @@ def appeal_list_for(*, user: Any, filters: AppealFilters = AppealFilters()) -> Q
         qs = qs.filter(_search_q(f.q.strip(), with_applicant=applicants_searchable_by(user)))
     # Every condition above is on the appeal's own row or a subquery: each appeal comes once.
     return _ordered(qs.select_related("applicant", "territory"), f.sort)
+
+
+def _within_moments(day: date) -> bool:
+    """Whether `day`'s midnight and the next one are moments in UTC too (every day but the
+    calendar's first and last)."""
+    return date(1, 1, 2) < day < date(9999, 12, 30)
+
+
+def _midnight(day: date) -> datetime:
+    """The moment `day` begins in the current time zone (the one `received_at__date` uses)."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
 def _subtopic_ids(**lookup: str) -> list[int]:
@@ -443,7 +464,13 @@ def assignment_counts_for(*, user: Any, authority_id: int,
                           tabs: dict[str, dict[str, Any]]) -> dict[str, int]:
     """How many assignments each tab of the executor's list holds (tab → the keyword arguments
     of assignments_for_executor), in one query."""
-    counts = Assignment.objects.filter(authority_id=authority_id).aggregate(**{
+    # Only the statuses the tabs name are read (by the index (authority, status)), not the
+    # authority's whole closed history.
+    statuses = {str(s) for params in tabs.values()
+                for s in ([params["status"]] if params.get("status")
+                          else ACTIVE_ASSIGNMENT_STATUSES)}
+    counts = Assignment.objects.filter(
+        authority_id=authority_id, status__in=sorted(statuses)).aggregate(**{
         name: Count("id", filter=_executor_q(**params)) for name, params in tabs.items()})
     return {name: int(counts[name] or 0) for name in tabs}
 

@@ -253,6 +253,15 @@ class Appeal(TimeStampedModel):
                          name="appeal_open_executor"),
             NullsLastIndex(F("executor_key").desc(nulls_last=True), F("id").desc(),
                            condition=Q(status__in=QUEUE_OPEN), name="appeal_open_executor_desc"),
+            # The other sorts of the open appeals, each in its order (ADR lists): by priority
+            # and by status (both ways), and the control date descending with the empty ones
+            # last (the ascending order is appeal_open_due's).
+            models.Index(fields=["priority", "id"], condition=Q(status__in=QUEUE_OPEN),
+                         name="appeal_open_priority"),
+            models.Index(fields=["status", "id"], condition=Q(status__in=QUEUE_OPEN),
+                         name="appeal_open_status"),
+            NullsLastIndex(F("due_date").desc(nulls_last=True), F("id").desc(),
+                           condition=Q(status__in=QUEUE_OPEN), name="appeal_open_due_desc"),
         ]
 
     def __str__(self) -> str:

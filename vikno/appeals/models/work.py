@@ -32,7 +32,10 @@ class Question(TimeStampedModel):
         verbose_name_plural = _("questions")
         # An executor's visibility (access.appeals_visible_to) goes from its assignments to their
         # appeals through the questions: read from this index alone (ADR lists).
-        indexes = [models.Index(fields=["id"], include=["appeal"], name="question_id_appeal")]
+        indexes = [models.Index(fields=["id"], include=["appeal"], name="question_id_appeal"),
+                   # The topic filter's test of one appeal (selectors_queue, EXISTS on the
+                   # sub-topics' ids) from this index alone, as the list's index is walked.
+                   models.Index(fields=["appeal", "subtopic"], name="question_appeal_subtopic")]
 
     def __str__(self) -> str:
         return f"{self.appeal.number}: {self.subtopic}"

@@ -143,6 +143,12 @@ def _filters(book: Rulebook) -> list[AppealFilters]:
                       authority_code=book.council.code),
         AppealFilters(due_from=today, due_to=today + dt.timedelta(days=40), sort="-due"),
         AppealFilters(statuses=("registered",), sort="-number"),
+        AppealFilters(received_from=today - dt.timedelta(days=30),
+                      received_to=today - dt.timedelta(days=6)),
+        AppealFilters(statuses=(OPEN,), received_to=today - dt.timedelta(days=12),
+                      sort="-priority"),
+        AppealFilters(statuses=(OPEN,), topic_code="009", sort="status"),
+        AppealFilters(topic_code="009", received_from=today - dt.timedelta(days=25)),
     ]
 
 
@@ -160,6 +166,38 @@ def test_queue_keeps_rows_and_order(town: Rulebook, supervisor: Any) -> None:
             # The kept Appeal.executor_key is what the assignments say.
             got_key = [a.executor_key for a in appeal_list_for(user=user, filters=f)]
             assert got_key == [a.computed_executor for a in _reference(user=user, f=f)], f
+
+
+def test_days_of_receipt_are_the_days_in_kyiv(town: Rulebook, supervisor: Any) -> None:
+    """The filter by days of receipt, a range of moments, takes the same appeals as the date of
+    each one in Kyiv did: the last moment of a day in, the first of the next out (a winter day
+    and a summer one, UTC+2 and UTC+3)."""
+    kyiv = timezone.get_current_timezone()
+    moments = [dt.datetime(2025, 1, 14, 23, 59, 59, 999999, tzinfo=kyiv),
+               dt.datetime(2025, 1, 15, 0, 0, tzinfo=kyiv),
+               dt.datetime(2025, 1, 31, 23, 59, 59, tzinfo=kyiv),
+               dt.datetime(2025, 2, 1, 0, 0, tzinfo=kyiv),
+               dt.datetime(2025, 7, 9, 23, 59, 59, 999999, tzinfo=kyiv),
+               dt.datetime(2025, 7, 10, 0, 0, tzinfo=kyiv),
+               dt.datetime(2025, 7, 10, 0, 30, tzinfo=dt.UTC)]
+    for appeal, moment in zip(Appeal.objects.order_by("id"), moments, strict=False):
+        Appeal.objects.filter(pk=appeal.pk).update(received_at=moment)
+    for since, until in [(dt.date(2025, 1, 15), dt.date(2025, 1, 31)),
+                         (dt.date(2025, 1, 14), dt.date(2025, 1, 14)),
+                         (dt.date(2025, 2, 1), dt.date(2025, 7, 9)),
+                         (dt.date(2025, 7, 10), None), (None, dt.date(2025, 7, 9))]:
+        for sort in ("", "received"):
+            f = AppealFilters(received_from=since, received_to=until, sort=sort)
+            got = [a.pk for a in appeal_list_for(user=supervisor, filters=f)]
+            want = [a.pk for a in _reference(user=supervisor, f=f)]
+            assert got == want, f
+    # the calendar's first and last days are compared by the date, as before
+    for f in (AppealFilters(received_from=dt.date.min), AppealFilters(received_to=dt.date.max)):
+        assert [a.pk for a in appeal_list_for(user=supervisor, filters=f)] == [
+            a.pk for a in _reference(user=supervisor, f=f)]
+    # each range above took some appeals, and left some out
+    f = AppealFilters(received_from=dt.date(2025, 1, 15), received_to=dt.date(2025, 1, 31))
+    assert len(list(appeal_list_for(user=supervisor, filters=f))) == 2
 
 
 def test_queue_pages_keep_rows_and_order(town: Rulebook, supervisor: Any) -> None:
@@ -337,3 +375,22 @@ def test_the_executor_key_follows_a_renamed_authority(book, operator, update_fie
     # then the kept key says the new name
     appeal.refresh_from_db()
     assert appeal.executor_key == "Берегівська міська рада (перейменована)"
+
+
+def test_the_executors_tab_counts_are_their_lists(town: Rulebook) -> None:
+    """The tabs' counts, read from the statuses the tabs name only, are the lengths of the tabs'
+    lists (a returned assignment, in no tab, is not counted)."""
+    # the tabs of /my/, and one of a status no tab of it names
+    tabs: dict[str, dict[str, Any]] = {
+        "new": {"status": AssignmentStatus.ASSIGNED}, "work": {"status": AssignmentStatus.IN_WORK},
+        "revision": {"status": AssignmentStatus.FOR_REVISION}, "overdue": {"overdue": True},
+        "answered": {"status": AssignmentStatus.ANSWERED},
+        "returned": {"status": AssignmentStatus.RETURNED}}
+    seen = 0
+    for authority in (town.council, town.utility, town.oda):
+        counts = selectors.assignment_counts_for(user=None, authority_id=authority.pk, tabs=tabs)
+        for name, params in tabs.items():
+            assert counts[name] == selectors.assignments_for_executor(
+                user=None, authority_id=authority.pk, **params).count(), (authority, name)
+        seen += counts["answered"] + counts["returned"] + counts["new"]
+    assert seen > 0

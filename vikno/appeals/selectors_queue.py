@@ -10,7 +10,9 @@ from datetime import date
 from typing import Any
 
 from django.core.paginator import Page
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
     FilteredRelation,
@@ -19,6 +21,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from vikno.appeals.access import (
@@ -215,7 +218,21 @@ def _subtopic_ids(**lookup: str) -> list[int]:
         SubTopic.objects.filter(**lookup).order_by("id").values_list("id", flat=True))))
 
 
-APPLICANT_IDS_INLINE = 1000
+# The applicants found by the search come as a list of ids (one array parameter) up to this many:
+# the planner then knows how many appeals to read from the applicant's index; more, a subquery.
+APPLICANT_IDS_INLINE = 20_000
+# From this many applicants found on (a frequent surname), the search is counted only as far as
+# frequent words are: every row counted is tested against the list.
+APPLICANTS_COUNTED_FAR = 1000
+
+
+class _ApplicantIds(RawSQL):
+    """PostgreSQL: the appeals of these applicants, `applicant_id = ANY(ids)`."""
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__('"appeals_appeal"."applicant_id" = ANY(%s)', (ids,),
+                         output_field=BooleanField())
+        self.found = len(ids)
 
 
 def _search_q(q: str, *, with_applicant: bool) -> Q:
@@ -226,7 +243,12 @@ def _search_q(q: str, *, with_applicant: bool) -> Q:
         # index into one bitmap instead of testing every appeal against a subquery.
         applicants = applicant_match(q)
         ids = list(applicants.values_list("pk", flat=True)[:APPLICANT_IDS_INLINE + 1])
-        cond |= Q(applicant__in=ids if len(ids) <= APPLICANT_IDS_INLINE else applicants)
+        if len(ids) > APPLICANT_IDS_INLINE:
+            cond |= Q(applicant__in=applicants)
+        elif connection.vendor == "postgresql" and ids:
+            cond |= Q(_ApplicantIds(ids))
+        else:
+            cond |= Q(applicant__in=ids)
     return cond
 
 
@@ -350,13 +372,16 @@ def queue_count_limit(filters: AppealFilters, appeals: QuerySet[Appeal] | None =
 
 
 def _applicants_as_subquery(where: Any) -> bool:
-    """Whether the search's applicants came as a subquery (more than APPLICANT_IDS_INLINE of
-    them, a frequent surname): every row counted is then tested against it, and the count to
-    1 000 walked a hundred thousand rows for "Шевченко" at a million appeals (ADR 26)."""
+    """Whether the search found many applicants (more than APPLICANTS_COUNTED_FAR, or a
+    subquery, a frequent surname): every row counted is then tested against them, and the count
+    to 1 000 walked a hundred thousand rows for "Шевченко" at a million appeals (ADR 26)."""
     for child in getattr(where, "children", ()):
         if _applicants_as_subquery(child):
             return True
-        target = getattr(getattr(child, "lhs", None), "target", None)
+        lhs = getattr(child, "lhs", None)
+        if isinstance(lhs, _ApplicantIds) and lhs.found > APPLICANTS_COUNTED_FAR:
+            return True
+        target = getattr(lhs, "target", None)
         if (getattr(target, "name", "") == "applicant"
                 and hasattr(getattr(child, "rhs", None), "get_compiler")):
             return True

@@ -267,3 +267,21 @@ def test_many_applicants_found_are_counted_less_far(texts, supervisor, monkeypat
     # then the count stops at the smaller bound, the answer is the same
     assert selectors.queue_count_limit(filters, many) == selectors.FREQUENT_SEARCH_COUNT_LIMIT
     assert set(many) == set(few) and texts["hot"] in set(few)
+
+
+def test_the_applicants_found_come_as_one_array_and_many_count_less_far(texts, supervisor,
+                                                                        monkeypatch):
+    _postgresql_only()
+    from vikno.appeals import selectors_queue as selectors
+
+    filters = AppealFilters(q="Шевченко")
+    # given the applicants found: one array parameter, not a parameter per id
+    qs = appeal_list_for(user=supervisor, filters=filters)
+    assert '"appeals_appeal"."applicant_id" = ANY(' in str(qs.query)
+    assert selectors.queue_count_limit(filters, qs) == selectors.SEARCH_COUNT_LIMIT
+    # when more of them are found than are counted far
+    monkeypatch.setattr(selectors, "APPLICANTS_COUNTED_FAR", 0)
+    many = appeal_list_for(user=supervisor, filters=filters)
+    # then the count stops at the smaller bound, the answer is the same
+    assert selectors.queue_count_limit(filters, many) == selectors.FREQUENT_SEARCH_COUNT_LIMIT
+    assert set(many) == set(qs) and texts["hot"] in set(qs)

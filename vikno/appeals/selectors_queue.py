@@ -239,8 +239,9 @@ def _search_q(q: str, *, with_applicant: bool) -> Q:
     # Words by their lemmas (a typo by similarity), digits inside the number: vikno.core.fulltext.
     cond = fulltext.text_match(q, model=Appeal, vocabulary=SearchWord)
     if with_applicant:
-        # The few matching applicants as a list of ids: PostgreSQL then ORs them with the text's
-        # index into one bitmap instead of testing every appeal against a subquery.
+        # The matching applicants as a list of ids (on PostgreSQL one array parameter): the
+        # planner then knows how many appeals they have and may OR them with the text's index
+        # into one bitmap instead of testing every appeal against a subquery.
         applicants = applicant_match(q)
         ids = list(applicants.values_list("pk", flat=True)[:APPLICANT_IDS_INLINE + 1])
         if len(ids) > APPLICANT_IDS_INLINE:

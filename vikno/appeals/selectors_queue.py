@@ -15,13 +15,14 @@ from django.db.models import (
     BooleanField,
     Count,
     Exists,
+    F,
     FilteredRelation,
+    Func,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
 )
-from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from vikno.appeals.access import (
@@ -226,13 +227,23 @@ APPLICANT_IDS_INLINE = 20_000
 APPLICANTS_COUNTED_FAR = 1000
 
 
-class _ApplicantIds(RawSQL):
-    """PostgreSQL: the appeals of these applicants, `applicant_id = ANY(ids)`."""
+class _ApplicantIds(Func):
+    """PostgreSQL: the appeals of these applicants, `applicant_id = ANY(ids)`, the column named
+    through the row's own alias (it also holds inside the page's subquery of ids)."""
+
+    output_field = BooleanField()
+    conditional = True
 
     def __init__(self, ids: list[int]) -> None:
-        super().__init__('"appeals_appeal"."applicant_id" = ANY(%s)', (ids,),
-                         output_field=BooleanField())
+        super().__init__(F("applicant_id"))
+        self.ids = ids
         self.found = len(ids)
+
+    def as_sql(self, compiler: Any, connection: Any, function: str | None = None,
+               template: str | None = None, arg_joiner: str | None = None,
+               **extra_context: Any) -> Any:
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{column} = ANY(%s)", (*params, self.ids)
 
 
 def _search_q(q: str, *, with_applicant: bool) -> Q:

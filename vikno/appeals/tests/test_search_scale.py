@@ -278,6 +278,11 @@ def test_the_applicants_found_come_as_one_array_and_many_count_less_far(texts, s
     # given the applicants found: one array parameter, not a parameter per id
     qs = appeal_list_for(user=supervisor, filters=filters)
     assert '"appeals_appeal"."applicant_id" = ANY(' in str(qs.query)
+    # and it holds inside the page's subquery of ids too (the table under another alias)
+    from vikno.appeals.selectors_queue import appeal_queue_page
+
+    page = appeal_queue_page(user=supervisor, filters=filters, page=1, per_page=10)
+    assert texts["hot"] in page.page.object_list
     assert selectors.queue_count_limit(filters, qs) == selectors.SEARCH_COUNT_LIMIT
     # when more of them are found than are counted far
     monkeypatch.setattr(selectors, "APPLICANTS_COUNTED_FAR", 0)

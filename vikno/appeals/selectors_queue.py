@@ -10,10 +10,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.paginator import Page
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    F,
     FilteredRelation,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -236,18 +240,48 @@ def _subtopic_ids(**lookup: str) -> list[int]:
         SubTopic.objects.filter(**lookup).order_by("id").values_list("id", flat=True))))
 
 
-APPLICANT_IDS_INLINE = 1000
+# The applicants found by the search come as a list of ids (one array parameter) up to this many:
+# the planner then knows how many appeals to read from the applicant's index; more, a subquery.
+APPLICANT_IDS_INLINE = 20_000
+# From this many applicants found on (a frequent surname), the search is counted only as far as
+# frequent words are: every row counted is tested against the list.
+APPLICANTS_COUNTED_FAR = 1000
+
+
+class _ApplicantIds(Func):
+    """PostgreSQL: the appeals of these applicants, `applicant_id = ANY(ids)`, the column named
+    through the row's own alias (it also holds inside the page's subquery of ids)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__(F("applicant_id"))
+        self.ids = ids
+        self.found = len(ids)
+
+    def as_sql(self, compiler: Any, connection: Any, function: str | None = None,
+               template: str | None = None, arg_joiner: str | None = None,
+               **extra_context: Any) -> Any:
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{column} = ANY(%s)", (*params, self.ids)
 
 
 def _search_q(q: str, *, with_applicant: bool) -> Q:
     # Words by their lemmas (a typo by similarity), digits inside the number: vikno.core.fulltext.
     cond = fulltext.text_match(q, model=Appeal, vocabulary=SearchWord)
     if with_applicant:
-        # The few matching applicants as a list of ids: PostgreSQL then ORs them with the text's
-        # index into one bitmap instead of testing every appeal against a subquery.
+        # The matching applicants as a list of ids (on PostgreSQL one array parameter): the
+        # planner then knows how many appeals they have and may OR them with the text's index
+        # into one bitmap instead of testing every appeal against a subquery.
         applicants = applicant_match(q)
         ids = list(applicants.values_list("pk", flat=True)[:APPLICANT_IDS_INLINE + 1])
-        cond |= Q(applicant__in=ids if len(ids) <= APPLICANT_IDS_INLINE else applicants)
+        if len(ids) > APPLICANT_IDS_INLINE:
+            cond |= Q(applicant__in=applicants)
+        elif connection.vendor == "postgresql" and ids:
+            cond |= Q(_ApplicantIds(ids))
+        else:
+            cond |= Q(applicant__in=ids)
     return cond
 
 
@@ -364,9 +398,27 @@ def queue_count_limit(filters: AppealFilters, appeals: QuerySet[Appeal] | None =
     (pagination.COUNT_LIMIT, None) without a search, else by the search's words."""
     if not filters.q.strip():
         return None
-    if appeals is not None and fulltext.tests_rows_for_words(appeals.query.where):
+    if appeals is not None and (fulltext.tests_rows_for_words(appeals.query.where)
+                                or _applicants_as_subquery(appeals.query.where)):
         return FREQUENT_SEARCH_COUNT_LIMIT
     return SEARCH_COUNT_LIMIT
+
+
+def _applicants_as_subquery(where: Any) -> bool:
+    """Whether the search found many applicants (more than APPLICANTS_COUNTED_FAR, or a
+    subquery, a frequent surname): every row counted is then tested against them, and the count
+    to 1 000 walked a hundred thousand rows for "Шевченко" at a million appeals (ADR 26)."""
+    for child in getattr(where, "children", ()):
+        if _applicants_as_subquery(child):
+            return True
+        lhs = getattr(child, "lhs", None)
+        if isinstance(lhs, _ApplicantIds) and lhs.found > APPLICANTS_COUNTED_FAR:
+            return True
+        target = getattr(lhs, "target", None)
+        if (getattr(target, "name", "") == "applicant"
+                and hasattr(getattr(child, "rhs", None), "get_compiler")):
+            return True
+    return False
 
 
 def appeal_queue_page(*, user: Any, filters: AppealFilters, page: Any, per_page: int,

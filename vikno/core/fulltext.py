@@ -22,6 +22,7 @@ Python word-similarity function, scanning every row.
 from __future__ import annotations
 
 import re
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -115,34 +116,105 @@ class _OnRow(Func):
                 self.params)
 
 
-# A query whose words match at most this many rows gets them as a list of ids.
-FEW_MATCHES = 2000
+# A query whose words match at most this many rows gets them as a list of ids: reading them from
+# an exact bitmap of the GIN index costs a few microseconds a match, testing a row's lemmas in the
+# queue's order some 40 (at a million appeals, ADR 26), so the list wins far beyond the page.
+FEW_MATCHES = 5000
+# Step 1 builds the GIN bitmap of every match in memory: with the default 4 MB it turns lossy
+# from some tens of thousands of matches on, and each row of a lossy page is tested again (its
+# lemmas made into a tsvector): 250 ms for "гарячої води" at a million appeals.
+STEP1_WORK_MEM = "64MB"
+# Words whose rows are at least this share of the table, by the planner's own statistics of the
+# lemmas' index, skip step 1: a frequent word is found every few rows of the queue's order, and
+# step 1 would read the whole of its GIN posting lists (300 000 matches of "вода") for nothing.
+FREQUENT_SHARE = 0.02
+FREQUENT_ROWS = 20_000
+# How long a process keeps the statistics it read (they change with ANALYZE only).
+STATISTICS_SECONDS = 600.0
+_statistics: dict[tuple[str, str], tuple[float, float, dict[str, float]]] = {}
 
 
-def _tsquery_q(tsquery: str, table: str) -> Q:
-    """The rows whose lemmas answer `tsquery`, in two steps. First the matching ids, at most
-    FEW_MATCHES + 1, from the GIN index: when that is all of them, the condition is that list
-    (the queue then orders a known handful, whatever it guesses). Otherwise the words are frequent
-    and the condition is on the row: the planner walks the queue's order index and stops at the
-    page, a frequent word being found every few rows. The planner alone misjudges rare words
-    (a prefix `вод:*` above all) and walks the whole table in order looking for them."""
+def _element_shares(db_table: str) -> tuple[float, dict[str, float]]:
+    """PostgreSQL: the table's estimated rows and the share of its rows holding each of the most
+    common words of the keys (ANALYZE's `most_common_elems` of the lemmas' expression index);
+    (0, {}) when not analysed. Kept per process for STATISTICS_SECONDS."""
+    key = (connection.settings_dict.get("NAME") or "", db_table)
+    now = time.monotonic()
+    kept = _statistics.get(key)
+    if kept is not None and now - kept[0] < STATISTICS_SECONDS:
+        return kept[1], kept[2]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+            "JOIN pg_class ic ON ic.oid = i.indexrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() "
+            "JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = ic.relname "
+            "WHERE c.relname = %s AND pg_get_indexdef(i.indexrelid) LIKE %s "
+            "AND s.most_common_elems IS NOT NULL LIMIT 1",
+            (db_table, "%to_tsvector%"))
+        row = cursor.fetchone()
+    rows, shares = (0.0, {}) if row is None else (float(row[0]), dict(zip(row[1], row[2], strict=False)))
+    _statistics[key] = (now, rows, shares)
+    return rows, shares
+
+
+def estimated_share(groups: list[list[str]], db_table: str) -> float:
+    """PostgreSQL: a low estimate of the share of rows matching every group (AND) of
+    alternatives (OR; `word` or a prefix `word:*`), from the most common words' statistics:
+    the commonest alternative of each group, the groups as if independent. A word not among the
+    most common counts as none (rare, or not known): step 1 then runs, as for any rare word."""
+    rows, shares = _element_shares(db_table)
+    if rows < FREQUENT_ROWS or not shares:
+        return 0.0
+    share = 1.0
+    for group in groups:
+        best = 0.0
+        for form in group:
+            if form.endswith(":*"):
+                prefix = form[:-2]
+                best = max([best, *(f for w, f in shares.items() if w.startswith(prefix))])
+            else:
+                best = max(best, shares.get(form, 0.0))
+        share *= best
+    return share if share * rows >= FREQUENT_ROWS else 0.0
+
+
+def _on_row(tsquery: str) -> Q:
+    tsv = TSV_EXPRESSION.format(column="{table}.search_lemmas")
+    return Q(_OnRow(f"{tsv} @@ to_tsquery('simple', %s)", (tsquery,)))
+
+
+def _tsquery_q(tsquery: str, table: str, groups: list[list[str]] | None = None,
+               db_table: str = "") -> Q:
+    """The rows whose lemmas answer `tsquery` (`groups`: its AND of ORs, when known). Words the
+    statistics call frequent (`estimated_share`) are tested on the row at once: the planner walks
+    the queue's order index and stops at the page. Otherwise in two steps: first the matching
+    ids, at most FEW_MATCHES + 1, from the GIN index: when that is all of them, the condition is
+    that list (the queue then orders a known handful, whatever it guesses); else the words are
+    frequent after all, tested on the row. The planner alone misjudges rare words (a prefix
+    `вод:*` above all) and walks the whole table in order looking for them."""
+    if groups and db_table and estimated_share(groups, db_table) >= FREQUENT_SHARE:
+        return _on_row(tsquery)
     with transaction.atomic(), connection.cursor() as cursor:
         # From the GIN index, always: for a frequent word the planner prefers to walk the table
         # and lemmatise each row's key until it has enough (0.1 ms a row: 935 ms for "вода" at
-        # 100 000 appeals, 70 ms from the index). Only for this statement: the setting is put
-        # back at once, within this transaction (or savepoint).
-        cursor.execute("SELECT current_setting('enable_seqscan'), "
-                       "set_config('enable_seqscan', 'off', true)")
-        (before, _off), = cursor.fetchall()
+        # 100 000 appeals, 70 ms from the index); and with the memory for an exact bitmap. Only
+        # for this statement: the settings are put back at once, within this transaction (or
+        # savepoint).
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('work_mem'), "
+                       "set_config('enable_seqscan', 'off', true), "
+                       "set_config('work_mem', %s, true)", (STEP1_WORK_MEM,))
+        (seqscan, work_mem, _off, _mem), = cursor.fetchall()
         tsv = TSV_EXPRESSION.format(column="search_lemmas")
         cursor.execute(f"SELECT id FROM {table} WHERE {tsv} @@ to_tsquery('simple', %s) "  # noqa: S608
                        "LIMIT %s", (tsquery, FEW_MATCHES + 1))
         ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute("SELECT set_config('enable_seqscan', %s, true)", (before,))
+        cursor.execute("SELECT set_config('enable_seqscan', %s, true), "
+                       "set_config('work_mem', %s, true)", (seqscan, work_mem))
     if len(ids) <= FEW_MATCHES:
         return Q(pk__in=ids)
-    tsv = TSV_EXPRESSION.format(column="{table}.search_lemmas")
-    return Q(_OnRow(f"{tsv} @@ to_tsquery('simple', %s)", (tsquery,)))
+    return _on_row(tsquery)
 
 
 def tests_rows_for_words(where: Any) -> bool:
@@ -233,18 +305,18 @@ def text_match(q: str, *, model: Any, vocabulary: Any = None) -> Q:
     if not words(query):
         return Q(pk__in=[])
     by_text = Q()
-    known: list[str] = []  # PostgreSQL: the words found by lemma alone go into one tsquery
+    known: list[list[str]] = []  # PostgreSQL: the words found by lemma alone go into one tsquery
     postgresql = connection.vendor == "postgresql"
     for word in dict.fromkeys(words(query)):
         if postgresql and not _may_be_typo(word):
-            known.append("(" + " | ".join(_forms(word)) + ")")
+            known.append(_forms(word))
         elif postgresql and vocabulary is not None:
-            forms = sorted({*_forms(word), *similar_words(word, vocabulary)})
-            known.append("(" + " | ".join(forms) + ")")
+            known.append(sorted({*_forms(word), *similar_words(word, vocabulary)}))
         else:
             by_text &= _word_q(word, table)
     if known:
-        by_text &= _tsquery_q(" & ".join(known), table)
+        tsquery = " & ".join("(" + " | ".join(forms) + ")" for forms in known)
+        by_text &= _tsquery_q(tsquery, table, known, model._meta.db_table)
     cond = by_text
     if any(ch.isdigit() for ch in query):
         cond |= _number_q(query, table)

@@ -171,3 +171,122 @@ def test_the_first_step_never_walks_the_table_and_leaves_the_planner_as_it_was(t
             assert cursor.fetchone()[0] == "on"
     assert any("set_config('enable_seqscan', 'off', true)" in q["sql"]
                for q in ctx.captured_queries)
+
+
+# -- frequent words by the statistics, step 1 with memory for an exact bitmap ---------------------
+
+@pytest.fixture
+def statistics(monkeypatch):
+    """The statistics of the lemmas' index as given: (the table's rows, word → share of rows)."""
+    given: dict[str, object] = {"rows": 1_000_000.0, "shares": {}}
+    monkeypatch.setattr(fulltext, "_element_shares",
+                        lambda db_table: (given["rows"], given["shares"]))
+    return given
+
+
+def test_the_estimated_share_of_frequent_words(statistics):
+    statistics["shares"] = {"вода": 0.24, "води": 0.06, "гарячий": 0.1, "водопостачання": 0.05}
+    # the commonest alternative of a group, a prefix by the common words it begins
+    assert fulltext.estimated_share([["вод:*"]], "appeals_appeal") == 0.24
+    assert fulltext.estimated_share([["води", "вода:*"]], "appeals_appeal") == 0.24
+    # the groups as if independent
+    assert fulltext.estimated_share([["гарячий"], ["вода"]], "appeals_appeal") == pytest.approx(
+        0.024)
+    # a word not among the common ones counts as rare
+    assert fulltext.estimated_share([["бомбосховище"]], "appeals_appeal") == 0.0
+    assert fulltext.estimated_share([["вода"], ["бомбосховище"]], "appeals_appeal") == 0.0
+    # and so does every word of a small table
+    statistics["rows"] = 1000.0
+    assert fulltext.estimated_share([["вода"]], "appeals_appeal") == 0.0
+
+
+def test_words_frequent_by_the_statistics_skip_the_first_step(texts, operator, statistics):
+    _postgresql_only()
+    from django.test.utils import CaptureQueriesContext
+
+    # given statistics that call both words frequent
+    statistics["shares"] = {"вода": 0.3, "гарячий": 0.3}
+    with CaptureQueriesContext(connection) as ctx:
+        qs = appeal_list_for(user=operator, filters=AppealFilters(q="гарячої води"))
+    # then no ids are read first: the words are tested on the row, as frequent ones
+    assert not any("LIMIT" in q["sql"] and "to_tsquery" in q["sql"]
+                   for q in ctx.captured_queries)
+    assert "to_tsquery" in str(qs.query)
+    assert set(qs) == {texts["hot"]}
+
+
+def test_rare_words_by_the_statistics_still_come_as_ids(texts, operator, statistics):
+    _postgresql_only()
+    statistics["shares"] = {"вода": 0.3}
+    qs = appeal_list_for(user=operator, filters=AppealFilters(q="дороги"))
+    assert "to_tsquery" not in str(qs.query)
+    assert set(qs) == {texts["road"]}
+
+
+def test_the_statistics_are_those_of_the_lemmas_index(texts):
+    _postgresql_only()
+    # given the table analysed (its rows and the commonest words of the keys)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE appeals_appeal")
+    fulltext._statistics.clear()
+    try:
+        rows, shares = fulltext._element_shares("appeals_appeal")
+    finally:
+        fulltext._statistics.clear()
+    # then each word's share of the rows: "вода" is in one key of two
+    assert rows == 2
+    assert shares["вода"] == pytest.approx(0.5)
+
+
+def test_the_first_step_has_memory_for_an_exact_bitmap_and_gives_it_back(texts):
+    _postgresql_only()
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        before = cursor.fetchone()[0]
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        fulltext.text_match("гарячої води", model=Appeal)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            assert cursor.fetchone()[0] == before
+    assert any("set_config('work_mem'" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_many_applicants_found_are_counted_less_far(texts, supervisor, monkeypatch):
+    from vikno.appeals import selectors_queue as selectors
+
+    filters = AppealFilters(q="Шевченко")
+    # given the applicants found few: a list of ids, counted to the search's bound
+    few = appeal_list_for(user=supervisor, filters=filters)
+    assert selectors.queue_count_limit(filters, few) == selectors.SEARCH_COUNT_LIMIT
+    # when they are many (a subquery tested on each row counted)
+    monkeypatch.setattr(selectors, "APPLICANT_IDS_INLINE", 0)
+    many = appeal_list_for(user=supervisor, filters=filters)
+    # then the count stops at the smaller bound, the answer is the same
+    assert selectors.queue_count_limit(filters, many) == selectors.FREQUENT_SEARCH_COUNT_LIMIT
+    assert set(many) == set(few) and texts["hot"] in set(few)
+
+
+def test_the_applicants_found_come_as_one_array_and_many_count_less_far(texts, supervisor,
+                                                                        monkeypatch):
+    _postgresql_only()
+    from vikno.appeals import selectors_queue as selectors
+
+    filters = AppealFilters(q="Шевченко")
+    # given the applicants found: one array parameter, not a parameter per id
+    qs = appeal_list_for(user=supervisor, filters=filters)
+    assert '"appeals_appeal"."applicant_id" = ANY(' in str(qs.query)
+    # and it holds inside the page's subquery of ids too (the table under another alias)
+    from vikno.appeals.selectors_queue import appeal_queue_page
+
+    page = appeal_queue_page(user=supervisor, filters=filters, page=1, per_page=10)
+    assert texts["hot"] in page.page.object_list
+    assert selectors.queue_count_limit(filters, qs) == selectors.SEARCH_COUNT_LIMIT
+    # when more of them are found than are counted far
+    monkeypatch.setattr(selectors, "APPLICANTS_COUNTED_FAR", 0)
+    many = appeal_list_for(user=supervisor, filters=filters)
+    # then the count stops at the smaller bound, the answer is the same
+    assert selectors.queue_count_limit(filters, many) == selectors.FREQUENT_SEARCH_COUNT_LIMIT
+    assert set(many) == set(qs) and texts["hot"] in set(qs)

@@ -18,6 +18,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.utils import timezone
+
 from vikno.appeals import lifecycle
 from vikno.appeals.management.bulk_plan import (
     ANSWERED,
@@ -63,6 +65,7 @@ from vikno.appeals.management.bulk_store import (
     Step,
     _Chain,
     commit_batch,
+    new_row,
     sink,
 )
 from vikno.appeals.messages import params_of
@@ -114,7 +117,7 @@ class _Life:
 
 def _applicant_row(data: ApplicantData, at: dt.datetime, territories: dict[str, Territory]
                    ) -> Applicant:
-    return Applicant(
+    return new_row(Applicant,
         kind=data.kind, last_name=data.last_name, first_name=data.first_name,
         patronymic=data.patronymic, organisation_name=data.organisation_name,
         address=data.address, territory=territories.get(data.territory_code), phone=data.phone,
@@ -133,8 +136,25 @@ _max_due = functools.cache(deadlines.max_due)
 _forwarding_due = functools.cache(deadlines.forwarding_due)
 
 
+# The centre's time zone while a batch is built (clock.local_date without its per-call look-up
+# of the active zone).
+_ZONE: list[dt.tzinfo] = []
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(_ZONE[0]).date()
+
+
 # The search key per text (a million appeals draw on at most CORPUS_LIMIT texts).
 _search_key = functools.lru_cache(maxsize=65_536)(fulltext.index_text)
+# The keys of the batch's texts when another process computed them (bulk_workers: the writing
+# process, so that each text and word is lemmatised once, not once per worker).
+GIVEN_KEYS: dict[str, str] = {}
+
+
+def search_key(text: str) -> str:
+    found = GIVEN_KEYS.get(text)
+    return _search_key(text) if found is None else found
 # The lifecycle's checks per move (pure; a raise is not cached).
 appeal_transition_check = functools.cache(lifecycle.appeal_transition_check)
 assignment_transition_check = functools.cache(lifecycle.assignment_transition_check)
@@ -144,7 +164,7 @@ def _term_done(term: RoutingTerm, action: str, at: dt.datetime) -> None:
     """The ст.7 step taken at `at`. A late step of the generated past was told to the supervisors
     back then (the hourly control does it once), so today's first control run does not tell of
     hundreds of old appeals again."""
-    term.done_date, term.done_action = clock.local_date(at), action
+    term.done_date, term.done_action = _local_date(at), action
     if term.done_date > term.due_date:
         term.escalated_at = at
 
@@ -154,38 +174,40 @@ def _life(plan: PlannedAppeal, number: tuple[int, int, str], person: Applicant |
     year, seq, text_number = number
     registered = plan.steps[0]
     subtopics = [context.subtopics[c] for c in plan.subtopic_codes]
-    received_on = clock.local_date(plan.received_at)
+    received_on = _local_date(plan.received_at)
     not_considered = plan.target == NOT_CONSIDERED
     study = any(s.needs_study for s in subtopics)
     due = None if not_considered else _consideration_due(received_on, study)
-    appeal = Appeal(
+    appeal = new_row(Appeal,
         number=text_number, year=year, seq=seq, channel=plan.channel, kind=plan.kind,
         subject=Subject.ANONYMOUS if person is None else Subject.INDIVIDUAL,
         appeal_type=AppealType.ORAL if plan.channel in ORAL_CHANNELS else AppealType.LETTER,
         applicant=person, received_at=plan.received_at, registered_at=registered,
         registered_by=context.operator, summary=" ".join(plan.text[:200].split()),
-        text=plan.text, search_lemmas=_search_key(plan.text),
+        text=plan.text, search_lemmas=search_key(plan.text),
         territory=territories[plan.territory_code], needs_study=study,
         status=S.REGISTERED, status_changed_at=registered, due_date=due,
         max_due_date=None if not_considered else _max_due(received_on),
         created_at=registered, updated_at=registered,
     )
     life = _Life(plan=plan, appeal=appeal, new_applicant=new, registration_due=due)
-    life.questions = [Question(appeal=appeal, subtopic=s, summary="", due_date=due,
+    life.questions = [new_row(Question, appeal=appeal, subtopic=s, summary="", due_date=due,
                                created_at=registered, updated_at=registered) for s in subtopics]
     return life
 
 
 def build_batch(plans: list[PlannedAppeal], *, context: Context,
                 applicants: dict[int, Applicant | None], offset: int, ledger: Ledger,
-                out: Sink) -> Batch:
+                out: Sink, chain: _Chain | None = None) -> Batch:
     """Build one batch from the counters and the chain head of `ledger` (and move them there);
     its rows go to `out`. `applicants`: the applicant of each earlier plan (by index), for
-    repeat applicants."""
+    repeat applicants. `chain`: an OpenChain when the writer chains the events itself."""
     territories = {s.code: s for s in context.settlements}
     op = context.operator
+    _ZONE[:] = [timezone.get_current_timezone()]
     numbers, counters = ledger.numbers(plans)
-    chain = _Chain(ledger.seq, ledger.last_hash)
+    if chain is None:
+        chain = _Chain(ledger.seq, ledger.last_hash)
 
     lives: list[_Life] = []
     for index, (plan, number) in enumerate(zip(plans, numbers, strict=True)):
@@ -228,7 +250,7 @@ def build_batch(plans: list[PlannedAppeal], *, context: Context,
         for step in life.steps:
             step(chain, rows)
     out.save(Transition, rows.pop(Transition, []), ids=False)
-    out.events(chain.events)
+    out.events(chain)
     head = (ledger.seq, ledger.last_hash, chain.seq, chain.last_hash)
     ledger.seq, ledger.last_hash = chain.seq, chain.last_hash
     return Batch(size=len(plans), events=len(chain.events), counters=counters, head=head,
@@ -271,7 +293,7 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
         note = {"message": message, "params": params_of(**(params or {}))} if message else {}
 
         def write(chain: _Chain, rows: Rows) -> None:
-            rows.setdefault(Transition, []).append(Transition(
+            rows.setdefault(Transition, []).append(new_row(Transition,
                 appeal=appeal, by=actor, action=action, from_status=current, to_status=target,
                 at=at, **note))
             chain.add(at=at, actor=actor, action=APPEAL_MOVE_EVENTS[action], obj=appeal,
@@ -293,14 +315,14 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
                       before={"status": current.value}, after={"status": target.value})
         steps.append(write)
 
-    received_on = clock.local_date(plan.received_at)
+    received_on = _local_date(plan.received_at)
     if plan.target == NOT_CONSIDERED:
         appeal.not_considered_reason = (NotConsideredReason.ANONYMOUS if appeal.applicant is None
                                         else NotConsideredReason.REPEATED)
         move(S.NOT_CONSIDERED, T.NOT_CONSIDERED, sup, next(moments))
         return
     # ст.7: the 5-day term to route or forward runs from receipt.
-    term = RoutingTerm(appeal=appeal, start_date=received_on,
+    term = new_row(RoutingTerm, appeal=appeal, start_date=received_on,
                        due_date=_forwarding_due(received_on))
     rows.setdefault(RoutingTerm, []).append(term)
     if plan.target == REGISTERED:
@@ -316,7 +338,7 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
     for question in life.questions:
         authority = context.route(question.subtopic, appeal.territory)  # type: ignore[arg-type]
         mains[authority.code] = authority.name
-        assignment = Assignment(question=question, authority=authority, role=AssignmentRole.MAIN,
+        assignment = new_row(Assignment, question=question, authority=authority, role=AssignmentRole.MAIN,
                                 due_date=cast(dt.date, question.due_date), assigned_by=op,
                                 created_at=at,
                                 updated_at=at)
@@ -347,9 +369,9 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
     for assignment in life.assignments:
         who = executor(assignment)
         assignment_move(assignment, A.ANSWERED, AuditAction.ASSIGNMENT_REPLY, who, at)
-        reply = Reply(assignment=assignment, result=plan.result, text=ANSWERS[plan.result],
+        reply = new_row(Reply, assignment=assignment, result=plan.result, text=ANSWERS[plan.result],
                       answered_by=who, outgoing_number=f"{appeal.seq}/01-{appeal.year % 100}",
-                      outgoing_date=clock.local_date(at), signatory_name="Марія Балога",
+                      outgoing_date=_local_date(at), signatory_name="Марія Балога",
                       signatory_position="Керівник", created_at=at, updated_at=at)
         rows.setdefault(Reply, []).append(reply)
 
@@ -367,7 +389,7 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
     if plan.target == AWAITING:
         return
     at = next(moments)
-    feedback = Feedback(appeal=appeal, confirmed=True, rating=max(plan.rating, 3),
+    feedback = new_row(Feedback, appeal=appeal, confirmed=True, rating=max(plan.rating, 3),
                         recorded_by=op, created_at=at, updated_at=at)
     rows.setdefault(Feedback, []).append(feedback)
 
@@ -397,11 +419,11 @@ def _extend(life: _Life, actor: Any, at: dt.datetime, rows: Rows) -> None:
     appeal.due_date = max(q.due_date for q in life.questions if q.due_date)
     body = life.assignments[0].authority.name
     document = f"{appeal.seq}-р"
-    rows.setdefault(Extension, []).append(Extension(
+    rows.setdefault(Extension, []).append(new_row(Extension,
         appeal=appeal, question=question, requested_by=actor, reason=EXTENSION_REASON,
         old_due_date=old, new_due_date=new, status=ExtensionStatus.APPROVED, decided_by=actor,
         decided_at=at, decider_name="Іван Попович", decider_position="Заступник керівника",
-        decider_body=body, document_number=document, document_date=clock.local_date(at),
+        decider_body=body, document_number=document, document_date=_local_date(at),
         created_at=at, updated_at=at))
 
     def write(chain: _Chain, rows: Rows) -> None:
@@ -409,8 +431,8 @@ def _extend(life: _Life, actor: Any, at: dt.datetime, rows: Rows) -> None:
                   before={"due_date": old},
                   after={"due_date": new, "appeal_due_date": appeal.due_date,
                          "questions": [question.pk], "document_number": document,
-                         "document_date": clock.local_date(at)})
-        rows.setdefault(Transition, []).append(Transition(
+                         "document_date": _local_date(at)})
+        rows.setdefault(Transition, []).append(new_row(Transition,
             appeal=appeal, by=actor, action=T.EXTENDED, from_status=S.IN_WORK,
             to_status=S.IN_WORK, at=at, message="history.extended",
             params=params_of(old_date=old, date=new, note=EXTENSION_REASON,

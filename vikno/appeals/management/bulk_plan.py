@@ -8,8 +8,9 @@ import bisect
 import csv
 import datetime as dt
 import gzip
+import itertools
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,8 +208,35 @@ def _weighted_days(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[fl
     return days, cumulative
 
 
+class Weighted:
+    """`rng.choices(population, weights=weights)[0]` with the cumulative weights summed once:
+    the same draw from the same generator (one `random()`, the same bisection), without the
+    per-call sums (a few hundred settlements)."""
+
+    def __init__(self, population: Sequence[Any], weights: Sequence[float]) -> None:
+        if len(population) != len(weights) or not population:
+            raise ValueError("one weight per member, at least one member")
+        self.population = list(population)
+        self.cumulative = list(itertools.accumulate(weights))
+        self.total = self.cumulative[-1] + 0.0
+        self.hi = len(self.population) - 1
+
+    def __call__(self, rng: random.Random) -> Any:
+        return self.population[bisect.bisect(self.cumulative, rng.random() * self.total, 0,
+                                             self.hi)]
+
+
+# The tables drawn from, each with its sums (the table is kept: its id is not reused).
+_WEIGHTED: dict[int, tuple[Mapping[Any, float], Weighted]] = {}
+
+
 def _choose(rng: random.Random, weights: Mapping[Any, float]) -> Any:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+    """rng.choices(list(weights), weights=list(weights.values()))[0], the sums kept per table
+    (the constant tables of this module; a table must not change once drawn from)."""
+    found = _WEIGHTED.get(id(weights))
+    if found is None or found[0] is not weights:
+        found = _WEIGHTED[id(weights)] = (weights, Weighted(list(weights), list(weights.values())))
+    return found[1](rng)
 
 
 def _target(rng: random.Random, age_days: int, anonymous: bool) -> str:
@@ -254,14 +282,14 @@ def iter_plans(*, count: int, context: Context, people: People, rng: random.Rand
     local_until = timezone.localtime(until)
     start = local_until.date() - dt.timedelta(days=365 * years - 1)
     days, cumulative = _weighted_days(start, local_until.date())
-    hours, hour_weights = list(HOUR_WEIGHT), list(HOUR_WEIGHT.values())
+    hour = Weighted(list(HOUR_WEIGHT), list(HOUR_WEIGHT.values()))
     settlements = context.settlements
-    place_weights = [SETTLEMENT_WEIGHT.get(s.category, 1) for s in settlements]
+    place_of = Weighted(settlements, [SETTLEMENT_WEIGHT.get(s.category, 1) for s in settlements])
     subtopic_codes = sorted({r.subtopic_code for r in context.texts})
     moments = []
     for _ in range(count):
         day = days[bisect.bisect_left(cumulative, rng.random() * cumulative[-1])]
-        when = dt.datetime.combine(day, dt.time(rng.choices(hours, weights=hour_weights)[0],
+        when = dt.datetime.combine(day, dt.time(hour(rng),
                                                 rng.randrange(60), rng.randrange(60)),
                                    tzinfo=local_until.tzinfo)
         if when > until:
@@ -276,7 +304,7 @@ def iter_plans(*, count: int, context: Context, people: People, rng: random.Rand
             other = rng.choice(subtopic_codes)
             if other != row.subtopic_code:
                 codes += (other,)
-        place = rng.choices(settlements, weights=place_weights)[0]
+        place = place_of(rng)
         channel = str(_choose(rng, CHANNELS))
         applicant: ApplicantData | None = None
         repeat_of = None

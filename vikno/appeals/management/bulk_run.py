@@ -1,9 +1,12 @@
 """Running the bulk generator (ADR 0022): batch after batch, each in its transaction; on
-PostgreSQL the next batch is built in a second thread while the database takes the last one, and
-on a load-test instance the foreign keys may be checked once at the end instead of per row."""
+PostgreSQL the next batches are built in worker processes (bulk_workers; or a second thread)
+while the database takes the last one, a large load drops the written tables' secondary indexes
+and builds them once at the end, and on a load-test instance the foreign keys may be checked
+once at the end instead of per row."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import contextvars
 import datetime as dt
@@ -12,7 +15,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ from vikno.appeals.management.bulk_plan import (
     load_context,
 )
 from vikno.appeals.management.bulk_store import Batch, Ledger, commit_batch, sink
+from vikno.appeals.management.bulk_workers import WORKERS, in_workers, worker_pool
 from vikno.appeals.management.demo_sources import People
 from vikno.appeals.models import (
     Appeal,
@@ -50,6 +54,12 @@ WRITTEN: tuple[type[models.Model], ...] = (Applicant, Appeal, Question, Assignme
                                            Extension, Feedback, RoutingTerm, Transition,
                                            AuditEvent)
 AHEAD = 2  # batches built ahead of the one being written
+# PostgreSQL: from this many appeals on, when they are at least DWARF times the appeals already
+# there, the written tables' secondary indexes are dropped and built once at the end.
+DROP_INDEXES_FROM = 50_000
+DWARF = 4
+# The access methods of the indexes dropped (None: every secondary index of the written tables).
+DROP_METHODS: tuple[str, ...] | None = None
 
 
 class DanglingKeys(ValueError):
@@ -59,7 +69,8 @@ class DanglingKeys(ValueError):
 def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
              until: dt.datetime | None = None, batch: int = BATCH,
              progress: Callable[[int], None] | None = None, pipeline: bool | None = None,
-             unchecked_keys: bool = False) -> Report:
+             unchecked_keys: bool = False, drop_indexes: bool | None = None,
+             say: Callable[[str], None] | None = None, workers: int | None = None) -> Report:
     """Generate `count` appeals (see vikno.appeals.management.bulk). Works on SQLite and
     PostgreSQL; the same seed (and moment) gives the same rows in every mode.
 
@@ -68,9 +79,15 @@ def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
     not see). The batches are then built from the counters and the chain head as the previous
     batch leaves them, and each write checks they still hold (`Interleaved` otherwise: nothing
     else may register appeals meanwhile).
+    `workers`: with `pipeline`, build the batches in this many worker processes instead of a
+    thread (bulk_workers; `WORKERS` by default, 0 for the thread).
     `unchecked_keys`: a load-test instance's superuser only: the foreign-key triggers off while
     writing (`session_replication_role = replica`), every new row's keys checked at the end with
-    one query per key (`DanglingKeys` if any refers to nothing)."""
+    one query per key (`DanglingKeys` if any refers to nothing).
+    `drop_indexes`: drop the written tables' secondary indexes (neither unique nor a
+    constraint's) before writing and build each once at the end (PostgreSQL, outside a
+    transaction; queries are slow meanwhile). None: when the appeals written dwarf the table
+    (`DROP_INDEXES_FROM` and more, `DWARF` times those there). `say`: progress in words."""
     started = time.monotonic()
     postgres = connection.vendor == "postgresql"
     if pipeline is None:
@@ -79,6 +96,11 @@ def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
         raise ValueError("Building ahead needs PostgreSQL.")
     if unchecked_keys and not (postgres and _superuser()):
         raise ValueError("--unchecked-keys needs PostgreSQL and a superuser connection.")
+    if drop_indexes is None:
+        drop_indexes = (postgres and not connection.in_atomic_block
+                        and dwarfs(count, Appeal.objects.count()))
+    if drop_indexes and not (postgres and not connection.in_atomic_block):
+        raise ValueError("Dropping the indexes needs PostgreSQL, outside a transaction.")
     marks = _high_water() if unchecked_keys else {}
     context = load_context(base or Path(settings.BASE_DIR))
     rng = random.Random(seed)
@@ -107,36 +129,95 @@ def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
         if progress is not None:
             progress(report.created)
 
-    if pipeline:
-        ledger = Ledger()
-        ledger.read()
-        # Closed on the way out, also on an error: the builder thread stops and is joined.
-        with contextlib.closing(_ahead(build(chunk, ledger) for chunk in chunks)) as ahead:
-            for made in ahead:
+    dropped = drop_secondary_indexes(say) if drop_indexes else []
+    try:
+        if pipeline and (n := WORKERS if workers is None else workers) > 0:
+            # The workers forked first, then a thread plans, hands out and chains the batches
+            # while this one writes them.
+            with worker_pool(context, n) as pool:
+                ledger = Ledger()
+                ledger.read()
+                with contextlib.closing(_ahead(in_workers(chunks, pool=pool, ledger=ledger,
+                                                          workers=n))) as ahead:
+                    for made in ahead:
+                        with transaction.atomic():
+                            _unchecked(unchecked_keys)
+                            commit_batch(made)
+                        written(made)
+        elif pipeline:
+            ledger = Ledger()
+            ledger.read()
+            # Closed on the way out, also on an error: the builder thread stops and is joined.
+            with contextlib.closing(_ahead(build(chunk, ledger) for chunk in chunks)) as ahead:
+                for made in ahead:
+                    with transaction.atomic():
+                        _unchecked(unchecked_keys)
+                        commit_batch(made)
+                    written(made)
+        else:
+            for chunk in chunks:
                 with transaction.atomic():
                     _unchecked(unchecked_keys)
+                    ledger = Ledger()  # under the row locks, as registration takes them
+                    ledger.read({clock.local_date(p.received_at).year for p in chunk})
+                    made = build(chunk, ledger)
                     commit_batch(made)
                 written(made)
+    except BaseException:
+        if dropped:
+            build_indexes(dropped, say)
+        raise
+
+    def check() -> None:
+        if unchecked_keys and (found := dangling_keys(marks)):
+            raise DanglingKeys("Rows refer to rows that do not exist: " + "; ".join(found))
+
+    closing: list[tuple[str, Callable[[], object]]] = [
+        ("keys checked", check),
+        ("counts", counts_rebuild),  # the dashboard's and the statistics' counts
+        ("search vocabulary", vocabulary_fill),  # the search's vocabulary (typos)
+    ]
+    steps = _Steps(say)
+    if dropped:
+        # None of these reads the dropped indexes: they go side by side with building them.
+        build_indexes(dropped, say, also=closing)
+        steps.done("indexes built, keys checked, counts and search vocabulary")
     else:
-        for chunk in chunks:
-            with transaction.atomic():
-                _unchecked(unchecked_keys)
-                ledger = Ledger()  # under the row locks, as registration takes them
-                ledger.read({clock.local_date(p.received_at).year for p in chunk})
-                made = build(chunk, ledger)
-                commit_batch(made)
-            written(made)
-    if unchecked_keys and (found := dangling_keys(marks)):
-        raise DanglingKeys("Rows refer to rows that do not exist: " + "; ".join(found))
-    counts_rebuild()  # the dashboard's and the statistics' counts, from the rows written
-    vocabulary_fill()  # the search's vocabulary (typos), from the keys written
+        for what, step in closing:
+            step()
+            steps.done(what)
     if postgres:
         # Fresh statistics for the planner: a database just grown by a million rows is otherwise
         # planned as the empty one it was (autovacuum catches up only later).
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        steps.done("planner statistics")
+    steps.report()
     report.seconds = time.monotonic() - started
     return report
+
+
+class _Steps:
+    """The seconds of each closing step, said at the end."""
+
+    def __init__(self, say: Callable[[str], None] | None) -> None:
+        self.say, self.last = say, time.monotonic()
+        self.spent: list[str] = []
+
+    def done(self, what: str) -> None:
+        now = time.monotonic()
+        self.spent.append(f"{what} {now - self.last:.1f} s")
+        self.last = now
+
+    def report(self) -> None:
+        if self.say is not None:
+            self.say("Then: " + ", ".join(self.spent) + ".")
+
+
+def dwarfs(count: int, existing: int) -> bool:
+    """Whether writing `count` appeals into a table of `existing` ones is better done without
+    its secondary indexes, built once at the end."""
+    return count >= DROP_INDEXES_FROM and count >= DWARF * existing
 
 
 _DONE = object()
@@ -180,6 +261,96 @@ def _ahead(batches: Iterator[Batch], depth: int = AHEAD) -> Generator[Batch, Non
     finally:
         stop.set()
         thread.join()
+
+
+def secondary_indexes(methods: tuple[str, ...] | None = None) -> list[tuple[str, str, str]]:
+    """(name, table, definition) of the written tables' indexes that are neither unique nor
+    used by a constraint (of the access `methods` only, if given), by table and name
+    (PostgreSQL)."""
+    tables = [model._meta.db_table for model in WRITTEN]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
+            "JOIN pg_am am ON am.oid = c.relam "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique "
+            "AND NOT i.indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+            "AND (%s::text[] IS NULL OR am.amname = ANY(%s::text[])) "
+            "ORDER BY t.relname, c.relname",
+            [tables, None if methods is None else list(methods),
+             None if methods is None else list(methods)])
+        return [(name, table, definition) for name, table, definition in cursor.fetchall()]
+
+
+def drop_secondary_indexes(say: Callable[[str], None] | None = None
+                           ) -> list[tuple[str, str, str]]:
+    """Drop the written tables' secondary indexes (autocommit); returns their definitions for
+    `build_indexes`."""
+    found = secondary_indexes(DROP_METHODS)
+    if say is not None:
+        say(f"The appeals written dwarf the table: {len(found)} secondary indexes of the written "
+            "tables are dropped now and built once at the end (queries are slow meanwhile).")
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for name, _, _ in found:
+            cursor.execute(f"DROP INDEX IF EXISTS {quote(name)}")
+    return found
+
+
+MAINTENANCE_MEMORY = "1GB"  # per index being built
+BUILDERS = 2  # indexes built at once, each on its own connection (a core each)
+
+
+def build_indexes(indexes: list[tuple[str, str, str]], say: Callable[[str], None] | None = None,
+                  builders: int = BUILDERS,
+                  also: Sequence[tuple[str, Callable[[], object]]] = ()) -> None:
+    """Build the dropped indexes again from their definitions, `builders` at once (each in its
+    transaction on a connection of its own; indexes of one table may be built side by side),
+    the dearest first: GIN indexes and those of the largest tables. Then the steps `also`
+    (what, step) on the same builders, each on its connection, as one becomes free."""
+    started = time.monotonic()
+    if say is not None:
+        say(f"Building {len(indexes)} indexes again…")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, pg_relation_size(oid) FROM pg_class "
+                       "WHERE oid = ANY(%s::regclass[])",
+                       [sorted({table for _, table, _ in indexes})])
+        sizes = dict(cursor.fetchall())
+
+    def cost(index: tuple[str, str, str]) -> int:
+        _, table, definition = index
+        return sizes.get(table, 0) * (4 if " USING gin " in definition else 1)
+
+    def one(definition: str) -> None:
+        # The definition as PostgreSQL wrote it; made idempotent (a rerun after a failure).
+        sql = definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_MEMORY}'")
+                cursor.execute("SET LOCAL max_parallel_maintenance_workers = 0")
+                cursor.execute(sql)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def step(what: str, run: Callable[[], object]) -> None:
+        began = time.monotonic()
+        try:
+            run()
+        finally:
+            connection.close()  # this thread's own connection
+        if say is not None:
+            say(f"  {what}: {time.monotonic() - began:.1f} s")
+
+    ordered = [definition for _, _, definition in sorted(indexes, key=cost, reverse=True)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, builders)) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, one, d) for d in ordered]
+        futures += [pool.submit(contextvars.copy_context().run, step, what, run)
+                    for what, run in also]
+        for done in futures:
+            done.result()
+    if say is not None:
+        say(f"Indexes built in {time.monotonic() - started:.0f} s.")
 
 
 def _superuser() -> bool:

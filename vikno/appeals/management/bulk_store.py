@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+from django.db.models.base import ModelState
 from psycopg.copy import FileWriter
 
 from vikno.appeals.models import RegistrationCounter
@@ -72,21 +75,71 @@ def _json(value: Any) -> str:
     return _NESTED(value)
 
 
+# The plain value and JSON of the flat before/after dicts seen (most events': status moves),
+# by their items with each value's type (True is not 1, a text choice not its text).
+_ENCODED: dict[tuple[Any, ...], tuple[Any, str]] = {}
+_ENCODED_LIMIT = 100_000
+_FLAT = 4  # at most this many items are looked up
+
+
+def _encoded(value: Any) -> tuple[Any, str]:
+    """(_plain(value), _json of it)."""
+    if value is None:
+        return None, "null"
+    if type(value) is dict and len(value) <= _FLAT:
+        key: tuple[Any, ...] | None = tuple((k, type(v), v) for k, v in value.items())
+        try:
+            found = _ENCODED.get(key)  # type: ignore[arg-type]
+        except TypeError:  # a list or dict within: not memoised
+            found = key = None
+        if found is None:
+            plain = _plain(value)
+            found = (plain, _json(plain))
+            if key is not None:
+                if len(_ENCODED) >= _ENCODED_LIMIT:
+                    _ENCODED.clear()
+                _ENCODED[key] = found
+        return found
+    plain = _plain(value)
+    return plain, _json(plain)
+
+
 def fast_event_hash(fields: dict[str, Any]) -> str:
     """`audit.chain.event_hash` of plain fields, byte for byte: the canonical JSON (sorted keys,
     compact) written directly instead of through json.dumps' general path."""
+    head = _head(fields, _json(fields["before"]), _json(fields["after"]))
+    return _close(head.encode("utf-8"), fields["prev_hash"], fields["seq"])
+
+
+# The canonical JSON's start per (action, actor_id, actor_role, actor_username): a few dozen.
+_STARTS: dict[tuple[Any, ...], str] = {}
+
+
+def _head(fields: dict[str, Any], before: str, after: str) -> str:
+    """The canonical JSON of an event up to its place in the chain (`prev_hash` and `seq` sort
+    last), with the JSON of `before` and `after` already written."""
     occurred = fields["occurred_at"]
     if isinstance(occurred, dt.datetime):
         occurred = occurred.timestamp()
-    text = (f'{{"action":{_json(fields["action"])},"actor_id":{_json(fields["actor_id"])},'
-            f'"actor_role":{_json(fields["actor_role"])},'
-            f'"actor_username":{_json(fields["actor_username"])},'
-            f'"after":{_json(fields["after"])},"before":{_json(fields["before"])},'
+    who = (fields["action"], fields["actor_id"], type(fields["actor_id"]), fields["actor_role"],
+           fields["actor_username"])
+    start = _STARTS.get(who)
+    if start is None:
+        if len(_STARTS) >= _ENCODED_LIMIT:
+            _STARTS.clear()
+        start = _STARTS[who] = (
+            f'{{"action":{_json(who[0])},"actor_id":{_json(who[1])},'
+            f'"actor_role":{_json(who[3])},"actor_username":{_json(who[4])},')
+    return (f'{start}"after":{after},"before":{before},'
             f'"object_id":{_json(fields["object_id"])},'
             f'"object_label":{_json(fields["object_label"])},'
-            f'"object_type":{_json(fields["object_type"])},"occurred_at":{_json(occurred)},'
-            f'"prev_hash":{_json(fields["prev_hash"])},"seq":{_json(fields["seq"])}}}')
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+            f'"object_type":{_json(fields["object_type"])},"occurred_at":{_json(occurred)},')
+
+
+def _close(head: bytes, prev_hash: str, seq: int) -> str:
+    """The hash of an event from its `_head` and its place in the chain."""
+    tail = f'"prev_hash":{_json(prev_hash)},"seq":{_json(seq)}}}'
+    return hashlib.sha256(head + tail.encode("utf-8")).hexdigest()
 
 
 class _Chain:
@@ -96,30 +149,113 @@ class _Chain:
     def __init__(self, seq: int, last_hash: str) -> None:
         self.seq, self.last_hash = seq, last_hash
         self.events: list[dict[str, Any]] = []  # the fields of each event, in order
+        # The canonical JSON of each event's `before` and `after` (None for null), as hashed:
+        # the text the jsonb columns take.
+        self.json: list[tuple[str | None, str | None]] = []
 
     def add(self, *, at: dt.datetime, actor: Any, action: AuditAction, obj: models.Model,
             label: str | None = None, before: dict[str, Any] | None = None,
             after: dict[str, Any] | None = None) -> None:
         meta = obj._meta
+        (plain_before, before_text), (plain_after, after_text) = _encoded(before), _encoded(after)
         fields: dict[str, Any] = {
-            "seq": self.seq + 1, "occurred_at": at,
+            "seq": 0, "occurred_at": at,
             "actor_id": getattr(actor, "pk", None),
             "actor_username": getattr(actor, "username", "") or ("" if actor else "system"),
             "actor_role": getattr(actor, "role", "") or "",
-            "action": AuditAction(action).value,
+            "action": _action_value(action),
             "object_type": f"{meta.app_label}.{meta.model_name}", "object_id": str(obj.pk),
             "object_label": (label if label is not None else str(obj))[:200],
-            "before": _plain(before), "after": _plain(after), "prev_hash": self.last_hash,
+            "before": plain_before, "after": plain_after, "prev_hash": "",
         }
-        fields["hash"] = fast_event_hash(fields)
+        self.json.append((None if plain_before is None else before_text,
+                          None if plain_after is None else after_text))
+        self._append(fields, _head(fields, before_text, after_text).encode("utf-8"))
+
+    def _append(self, fields: dict[str, Any], head: bytes) -> None:
+        fields["seq"], fields["prev_hash"] = self.seq + 1, self.last_hash
+        fields["hash"] = _close(head, self.last_hash, fields["seq"])
         self.events.append(fields)
         self.seq, self.last_hash = fields["seq"], fields["hash"]
+
+
+class OpenChain(_Chain):
+    """The events of a batch built in another process: all but their place in the chain (`seq`,
+    `prev_hash`, `hash`), which the writing process gives them in order (`close_events`)."""
+
+    def __init__(self) -> None:
+        super().__init__(0, "")
+        self.heads: list[bytes] = []  # each event's `_head`
+
+    def _append(self, fields: dict[str, Any], head: bytes) -> None:
+        self.events.append(fields)
+        self.heads.append(head)
+
+
+@functools.cache
+def _action_value(action: AuditAction) -> str:
+    return AuditAction(action).value
 
 
 Rows = dict[type[models.Model], list[models.Model]]
 Step = Callable[["_Chain", Rows], None]
 
+M = TypeVar("M", bound=models.Model)
 
+
+@dataclass(frozen=True)
+class _Shape:
+    """What `Model.__init__` puts in an instance's __dict__ for the fields not given."""
+
+    static: dict[str, Any]  # attname: the default (constants: the same for every row)
+    dynamic: tuple[tuple[str, Callable[[], Any]], ...]  # attname: called per row (clock.now)
+    relations: dict[str, tuple[str, str]]  # name: (attname, the related row's attname)
+
+
+_SHAPES: dict[type[models.Model], _Shape] = {}
+
+
+def _shape(model: type[models.Model]) -> _Shape:
+    if model not in _SHAPES:
+        static: dict[str, Any] = {}
+        dynamic: list[tuple[str, Callable[[], Any]]] = []
+        relations: dict[str, tuple[str, str]] = {}
+        for f in model._meta.concrete_fields:
+            if getattr(f, "generated", False):  # computed by the database: not in __dict__
+                continue
+            if f.has_default() and callable(f.default):
+                dynamic.append((f.attname, f.get_default))
+            else:
+                static[f.attname] = f.get_default()
+            if f.is_relation:
+                relations[f.name] = (f.attname, f.target_field.attname)  # type: ignore[attr-defined]
+        _SHAPES[model] = _Shape(static, tuple(dynamic), relations)
+    return _SHAPES[model]
+
+
+def new_row(model: type[M], **values: Any) -> M:
+    """`model(**values)` for the generator's rows, without `Model.__init__`'s per-field work
+    (descriptors, routers, signals; none of the written models has a receiver): the same
+    __dict__, the related rows given by name cached as the descriptor caches them."""
+    shape = _SHAPES.get(model) or _shape(model)
+    obj = model.__new__(model)
+    attrs = obj.__dict__
+    state = ModelState()
+    attrs["_state"] = state
+    attrs.update(shape.static)
+    for attname, default in shape.dynamic:
+        if attname not in values:
+            attrs[attname] = default()
+    cache = state.fields_cache
+    relations = shape.relations
+    for name, value in values.items():
+        relation = relations.get(name)
+        if relation is None:
+            attrs[name] = value
+        else:
+            attrs[relation[0]] = None if value is None else getattr(value, relation[1])
+            cache[name] = value
+    return obj
 
 
 def _reserve_ids(model: type[models.Model], objs: Sequence[models.Model]) -> None:
@@ -133,24 +269,53 @@ def _reserve_ids(model: type[models.Model], objs: Sequence[models.Model]) -> Non
             obj.pk = pk
 
 
-Getter = Callable[[Any], Any]
-_GETTERS: dict[tuple[type[models.Model], bool], tuple[list[str], list[Getter]]] = {}
+@dataclass(frozen=True)
+class _Columns:
+    """How a model's rows become COPY rows: the values straight from each object's __dict__
+    (no per-field preparation), the keys of related rows saved since the object was built
+    filled in first (as bulk_create does), JSON columns as their text."""
+
+    columns: list[str]
+    values: Callable[[dict[str, Any]], tuple[Any, ...]]  # the columns' values of a __dict__
+    relations: list[tuple[str, str]]  # (name, attname)
+    json: list[int]  # the positions of JSON columns
+
+    def rows(self, objs: Sequence[models.Model]) -> Iterator[tuple[Any, ...]]:
+        for name, attname in self.relations:
+            for obj in objs:
+                attrs = obj.__dict__
+                if attrs[attname] is None:
+                    other = obj._state.fields_cache.get(name)
+                    if other is not None:
+                        attrs[attname] = other.pk
+        values = self.values
+        if not self.json:
+            return (values(obj.__dict__) for obj in objs)
+        return (self._json(values(obj.__dict__)) for obj in objs)
+
+    def _json(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        out = list(row)
+        for i in self.json:
+            if out[i] is not None:
+                out[i] = json.dumps(out[i])
+        return tuple(out)
 
 
-def _getter(field: models.Field) -> Getter:  # type: ignore[type-arg]
-    """The column's value of a row, as COPY's text takes it (no per-field preparation)."""
-    attname, name = field.attname, field.name
-    if field.is_relation:
-        def related(obj: Any) -> Any:
-            value = obj.__dict__[attname]
-            if value is None:  # a row saved since the object was built (as bulk_create does)
-                other = obj._state.fields_cache.get(name)
-                value = None if other is None else other.pk
-            return value
-        return related
-    if isinstance(field, models.JSONField):
-        return lambda obj: None if (v := obj.__dict__[attname]) is None else json.dumps(v)
-    return lambda obj: obj.__dict__[attname]
+_COLUMNS: dict[tuple[type[models.Model], bool], _Columns] = {}
+
+
+def _columns(model: type[models.Model], ids: bool) -> _Columns:
+    if (model, ids) not in _COLUMNS:
+        fields = [f for f in model._meta.concrete_fields if ids or not f.primary_key]
+        attnames = [f.attname for f in fields]
+        getter = operator.itemgetter(*attnames)
+        values: Callable[[dict[str, Any]], tuple[Any, ...]] = (
+            getter if len(attnames) > 1 else (lambda attrs: (getter(attrs),)))
+        _COLUMNS[model, ids] = _Columns(
+            columns=[f.column for f in fields], values=values,
+            relations=[(f.name, f.attname) for f in fields if f.is_relation],
+            json=[i for i, f in enumerate(fields) if isinstance(f, models.JSONField)])
+    return _COLUMNS[model, ids]
 
 
 def _copy_sql(table: str, columns: Sequence[str]) -> str:
@@ -162,6 +327,17 @@ def _copy_sql(table: str, columns: Sequence[str]) -> str:
 EVENT_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_username", "actor_role", "action",
                  "object_type", "object_id", "object_label", "before", "after", "prev_hash",
                  "hash")
+
+
+def _copy_text(rows: Iterator[tuple[Any, ...]]) -> bytes:
+    """The rows as COPY's text, by psycopg's adapters."""
+    connection.ensure_connection()
+    buffer = io.BytesIO()
+    with (connection.connection.cursor() as cursor,
+          psycopg.Copy(cursor, binary=False, writer=FileWriter(buffer)) as copy):
+        for row in rows:
+            copy.write_row(row)
+    return buffer.getvalue()
 
 
 class Sink:
@@ -178,8 +354,11 @@ class Sink:
         else:
             _insert(model, objs)
 
-    def events(self, events: list[dict[str, Any]]) -> None:
-        _insert(AuditEvent, [AuditEvent(**fields) for fields in events])
+    def events(self, chain: _Chain) -> None:
+        """The batch's audit events, chained."""
+        if isinstance(chain, OpenChain):
+            raise TypeError("Only a COPY sink takes events to be chained by the writer.")
+        _insert(AuditEvent, [AuditEvent(**fields) for fields in chain.events])
 
     def write(self) -> None:
         """Send what was kept for later (nothing: the rows are written)."""
@@ -191,45 +370,49 @@ class CopySink(Sink):
     table's text in one COPY, in the transaction of the thread that calls it. Building and
     sending can so run in different threads (the sequences are read outside any transaction)."""
 
-    def __init__(self) -> None:
+    def __init__(self, ids: dict[type[models.Model], list[int]] | None = None) -> None:
         self.payload: list[tuple[str, bytes]] = []  # (COPY statement, its data)
+        # The ids the rows take, when the writing process has taken them from the sequences.
+        self.ids = ids
+        # The events of an OpenChain: each one's `_head` and its COPY text from `occurred_at`
+        # to `after` (the columns between `seq` and `prev_hash`), for `close_events`.
+        self.open: tuple[list[bytes], list[bytes]] | None = None
 
     def _format(self, table: str, columns: Sequence[str], rows: Iterator[tuple[Any, ...]]
                 ) -> None:
-        connection.ensure_connection()
-        buffer = io.BytesIO()
-        with (connection.connection.cursor() as cursor,
-              psycopg.Copy(cursor, binary=False, writer=FileWriter(buffer)) as copy):
-            for row in rows:
-                copy.write_row(row)
-        self.payload.append((_copy_sql(table, columns), buffer.getvalue()))
+        self.payload.append((_copy_sql(table, columns), _copy_text(rows)))
 
     def save(self, model: type[models.Model], objs: Sequence[models.Model], *, ids: bool
              ) -> None:
         if not objs:
             return
-        if ids:
+        if ids and self.ids is not None:
+            given = self.ids.get(model, [])
+            if len(given) != len(objs):
+                raise ValueError(f"{len(given)} ids taken for {len(objs)} rows of {model}")
+            for obj, pk in zip(objs, given, strict=True):
+                obj.pk = pk
+        elif ids:
             _reserve_ids(model, objs)
-        if (model, ids) not in _GETTERS:
-            fields = [f for f in model._meta.concrete_fields if ids or not f.primary_key]
-            _GETTERS[model, ids] = ([f.column for f in fields], [_getter(f) for f in fields])
-        columns, getters = _GETTERS[model, ids]
-        self._format(model._meta.db_table, columns,
-                     (tuple(get(obj) for get in getters) for obj in objs))
+        spec = _columns(model, ids)
+        self._format(model._meta.db_table, spec.columns, spec.rows(objs))
 
-    def events(self, events: list[dict[str, Any]]) -> None:
-        if not events:
+    def events(self, chain: _Chain) -> None:
+        if not chain.events:
             return
-
-        def row(fields: dict[str, Any]) -> tuple[Any, ...]:
-            before, after = fields["before"], fields["after"]
-            return (fields["seq"], fields["occurred_at"], fields["actor_id"],
-                    fields["actor_username"], fields["actor_role"], fields["action"],
-                    fields["object_type"], fields["object_id"], fields["object_label"],
-                    None if before is None else _json(before),
-                    None if after is None else _json(after), fields["prev_hash"],
-                    fields["hash"])
-        self._format(AuditEvent._meta.db_table, EVENT_COLUMNS, (row(f) for f in events))
+        texts = chain.json
+        if isinstance(chain, OpenChain):
+            middles = ((f["occurred_at"], f["actor_id"], f["actor_username"], f["actor_role"],
+                        f["action"], f["object_type"], f["object_id"], f["object_label"], before,
+                        after) for f, (before, after) in zip(chain.events, texts, strict=True))
+            # COPY's text escapes a newline within a value: each line is one event.
+            self.open = (chain.heads, _copy_text(middles).split(b"\n")[:-1])
+            return
+        rows = ((f["seq"], f["occurred_at"], f["actor_id"], f["actor_username"], f["actor_role"],
+                 f["action"], f["object_type"], f["object_id"], f["object_label"], before, after,
+                 f["prev_hash"], f["hash"])
+                for f, (before, after) in zip(chain.events, texts, strict=True))
+        self._format(AuditEvent._meta.db_table, EVENT_COLUMNS, rows)
 
     def write(self) -> None:
         connection.ensure_connection()
@@ -320,6 +503,33 @@ class Batch:
     counters: dict[int, tuple[int, int]]
     head: tuple[int, str, int, str]
     sink: Sink
+
+
+def close_events(batch: Batch, ledger: Ledger) -> None:
+    """Give the events of a batch built in another process (an OpenChain's, kept in its
+    CopySink) their place in the chain, from the head `ledger` holds, and move the head there;
+    their COPY text joins the batch's."""
+    out = batch.sink
+    if not isinstance(out, CopySink) or out.open is None:
+        raise ValueError("The batch has no events to chain.")
+    heads, middles = out.open
+    if len(heads) != len(middles):
+        raise ValueError(f"{len(heads)} events, {len(middles)} rows of them")
+    seq, last = ledger.seq, ledger.last_hash
+    if not last.isalnum():  # a hash as hex digits: COPY's text as it is
+        raise ValueError(f"unexpected chain head {last!r}")
+    lines = []
+    for head, middle in zip(heads, middles, strict=True):
+        seq += 1
+        digest = _close(head, last, seq)
+        lines.append(b"%d\t%b\t%b\t%b\n" % (seq, middle, last.encode(), digest.encode()))
+        last = digest
+    if lines:
+        out.payload.append((_copy_sql(AuditEvent._meta.db_table, EVENT_COLUMNS),
+                            b"".join(lines)))
+    out.open = None
+    batch.head = (ledger.seq, ledger.last_hash, seq, last)
+    ledger.seq, ledger.last_hash = seq, last
 
 
 def commit_batch(batch: Batch) -> None:

@@ -15,14 +15,22 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.db import connection, transaction
 
+from vikno.accounts.models import User
 from vikno.appeals.lifecycle import AppealStatus, TransitionAction
-from vikno.appeals.management import bulk_run
-from vikno.appeals.management.bulk_store import Interleaved, fast_event_hash
-from vikno.appeals.models import Appeal, RegistrationCounter, Transition
+from vikno.appeals.management import bulk, bulk_plan, bulk_run
+from vikno.appeals.management.bulk_store import Interleaved, fast_event_hash, new_row
+from vikno.appeals.models import (
+    Appeal,
+    Applicant,
+    Question,
+    RegistrationCounter,
+    Transition,
+)
 from vikno.audit.chain import event_hash
 from vikno.audit.models import AuditChainHead
 from vikno.audit.selectors import chain_verify
 from vikno.core import clock
+from vikno.directory.models import Territory, TerritoryLevel
 
 BASE = Path(settings.BASE_DIR)
 
@@ -96,19 +104,22 @@ def _restart_sequences(ids: dict[str, int]) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_building_ahead_writes_what_the_serial_path_writes(postgres_only):
-    # given the reference data committed (the builder thread has its own connection)
+@pytest.mark.parametrize("workers", [0, 2], ids=["thread", "processes"])
+def test_building_ahead_writes_what_the_serial_path_writes(postgres_only, workers):
+    # given the reference data committed (the builder thread or processes have their own
+    # connections)
     _reference()
     ids = _next_ids()
     options = {"count": 180, "seed": 11, "years": 1, "batch": 40}
     with clock.as_of(clock.now() - dt.timedelta(hours=1)):
-        # when written serially (then rolled back, the ids restarted) and built ahead
+        # when written serially (then rolled back, the ids restarted) and built ahead, in a
+        # thread or in worker processes
         with transaction.atomic():
             bulk_run.generate(**options, pipeline=False)
             serial = _dump()
             transaction.set_rollback(True)
         _restart_sequences(ids)
-        report = bulk_run.generate(**options, pipeline=True)
+        report = bulk_run.generate(**options, pipeline=True, workers=workers)
 
     # then the same rows, numbers, events and hashes; the chain intact
     assert report.created == 180
@@ -171,3 +182,132 @@ def test_unchecked_keys_are_refused_without_postgresql_superuser(world):
         with connection.cursor() as cursor:
             cursor.execute("RESET ROLE")
     assert not Appeal.objects.exists()
+
+
+def _values(obj: Any) -> dict[str, Any]:
+    return {k: v for k, v in obj.__dict__.items() if k != "_state"}
+
+
+def test_rows_made_without_the_model_constructor_are_the_constructors_rows(world):
+    # given rows of every kind the generator writes, related to each other, some unsaved
+    appeal = Appeal(pk=None, number="X-1", text="t")
+    territory = Territory.objects.filter(level=TerritoryLevel.SETTLEMENT).first()
+    user = User.objects.first()
+    cases: list[tuple[type[Any], dict[str, Any]]] = [
+        (Applicant, {"last_name": "Ім'я", "territory": territory, "created_at": clock.now(),
+                     "updated_at": clock.now()}),
+        (Applicant, {"territory": None}),
+        (Appeal, {"number": "ЗК-1", "applicant": None, "territory": territory,
+                  "registered_by": user, "status": AppealStatus.REGISTERED}),
+        (Question, {"appeal": appeal, "summary": "", "due_date": clock.today()}),
+        (Transition, {"appeal": appeal, "by": user, "action": TransitionAction.ASSIGN,
+                      "from_status": AppealStatus.REGISTERED,
+                      "to_status": AppealStatus.ASSIGNED, "at": clock.now()}),
+        (Transition, {"appeal": appeal, "by": None, "message": "m", "params": {"a": 1}}),
+    ]
+    with clock.as_of(clock.now() - dt.timedelta(hours=2)):
+        for model, values in cases:
+            # when made both ways
+            fast, slow = new_row(model, **values), model(**values)
+
+            # then the same fields, the related rows cached alike
+            assert _values(fast) == _values(slow), model
+            for name in values:
+                field = model._meta.get_field(name)
+                if field.is_relation:
+                    assert getattr(fast, name) is getattr(slow, name)
+            assert fast._state.adding and fast._state.db is None
+
+
+def test_generated_rows_are_those_the_model_constructor_gives(world, monkeypatch):
+    # given a run of the generator (serially, in this transaction)
+    options = {"count": 120, "seed": 9, "years": 1, "batch": 50, "pipeline": False}
+    moment = clock.now() - dt.timedelta(hours=1)
+    ids = _next_ids() if connection.vendor == "postgresql" else None
+    with clock.as_of(moment), transaction.atomic():
+        bulk_run.generate(**options)
+        fast = _dump()
+        transaction.set_rollback(True)
+    if ids is not None:
+        _restart_sequences(ids)
+
+    # when the same run makes its rows with Model.__init__
+    monkeypatch.setattr(bulk, "new_row", lambda model, **values: model(**values))
+    with clock.as_of(moment), transaction.atomic():
+        bulk_run.generate(**options)
+        slow = _dump()
+
+    # then the same rows (on SQLite the ids start alike after the rollback)
+    assert fast == slow
+
+
+def test_the_cumulative_draw_is_rng_choices():
+    # given weights of every shape the plans draw from
+    tables: list[dict[Any, float]] = [bulk_plan.CHANNELS, bulk_plan.KINDS, bulk_plan.RATINGS,
+                                      bulk_plan.RESULTS, *[w for _, w in bulk_plan.TARGETS_BY_AGE],
+                                      {n: (n % 7) + 0.5 for n in range(600)}]
+    for table in tables:
+        ours, theirs = random.Random(5), random.Random(5)
+
+        # then the same draws, and the generator left in the same state
+        for _ in range(2000):
+            assert bulk_plan._choose(ours, table) == \
+                theirs.choices(list(table), weights=list(table.values()))[0]
+        assert ours.random() == theirs.random()
+
+
+def _shapes(indexes: list[tuple[str, str, str]]) -> list[tuple[str, str, str, bool]]:
+    """Each index's name, table, method and columns, and whether it is partial."""
+    return [(name, table, definition.split(" WHERE ")[0], " WHERE " in definition)
+            for name, table, definition in indexes]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_dropped_indexes_are_built_again_also_after_a_failure(postgres_only):
+    # given the written tables' secondary indexes, the search's GIN indexes among them
+    _reference()
+    before = bulk_run.secondary_indexes()
+    names = {name for name, _, _ in before}
+    assert {"appeal_search_lemmas_fts", "appeal_search_lemmas_trgm"} <= names
+    said: list[str] = []
+
+    # when generated with the indexes dropped
+    bulk_run.generate(count=60, seed=3, years=1, batch=30, drop_indexes=True, say=said.append)
+
+    # then they are all there again, as they were (PostgreSQL may spell a partial index's
+    # condition anew); and the output said so
+    assert _shapes(bulk_run.secondary_indexes()) == _shapes(before)
+    assert f"{len(before)} secondary indexes" in said[0]
+
+    # and when a run fails half-way, the indexes are built again all the same
+    def fail(done: int) -> None:
+        assert bulk_run.secondary_indexes() == []  # dropped while writing
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        bulk_run.generate(count=60, seed=4, years=1, batch=30, drop_indexes=True, progress=fail)
+    assert _shapes(bulk_run.secondary_indexes()) == _shapes(before)
+
+
+def test_indexes_are_dropped_only_for_a_load_that_dwarfs_the_table(world, monkeypatch):
+    # a large load into an empty or small table drops them; a small load or a large table not
+    assert bulk_run.dwarfs(bulk_run.DROP_INDEXES_FROM, 0)
+    assert bulk_run.dwarfs(1_000_000, 250_000)
+    assert not bulk_run.dwarfs(bulk_run.DROP_INDEXES_FROM - 1, 0)
+    assert not bulk_run.dwarfs(1_000_000, 250_001)
+
+    # given a threshold lower than the run
+    monkeypatch.setattr(bulk_run, "DROP_INDEXES_FROM", 10)
+    dropped: list[bool] = []
+    monkeypatch.setattr(bulk_run, "drop_secondary_indexes",
+                        lambda say=None: dropped.append(True) or [])
+
+    # when a run writes 12 appeals in the caller's transaction
+    report = bulk_run.generate(count=12, seed=1, years=1)
+
+    # then nothing is dropped inside a transaction (nor on SQLite), and asking for it is refused
+    assert report.created == 12
+    assert dropped == []
+    with pytest.raises(ValueError, match="outside a transaction"):
+        bulk_run.generate(count=12, seed=1, years=1, drop_indexes=True)

@@ -188,10 +188,13 @@ def generate(*, count: int, seed: int, years: int = 3, base: Path | None = None,
             steps.done(what)
     if postgres:
         # Fresh statistics for the planner: a database just grown by a million rows is otherwise
-        # planned as the empty one it was (autovacuum catches up only later).
+        # planned as the empty one it was (autovacuum catches up only later). Outside a
+        # transaction, VACUUM too: until it marks the new pages all-visible, every index-only
+        # scan of the lists still reads the table (a year's filter at a million: 310 → 45 ms).
+        vacuum = not connection.in_atomic_block
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        steps.done("planner statistics")
+            cursor.execute("VACUUM (ANALYZE)" if vacuum else "ANALYZE")
+        steps.done("vacuum and planner statistics" if vacuum else "planner statistics")
     steps.report()
     report.seconds = time.monotonic() - started
     return report

@@ -12,6 +12,7 @@ same seed gives the same rows, ids, numbers and hashes as the serial path.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import multiprocessing
 from collections.abc import Generator, Iterable, Iterator
@@ -153,15 +154,22 @@ class Planner:
 @contextlib.contextmanager
 def worker_pool(context: Context, workers: int = WORKERS) -> Iterator[Any]:
     """`workers` processes forked now (call it before starting any thread), the context
-    inherited; ended on the way out."""
+    inherited; ended on the way out. A worker that dies (killed, out of memory) breaks the pool:
+    the batch waiting for it raises `BrokenProcessPool` instead of waiting for ever."""
     _CONTEXT[:] = [context]
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_own_connections)
+    pool = concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_own_connections)
     try:
+        # With fork, the first task starts every worker: here, before the planning thread.
+        pool.submit(_ready).result()
         yield pool
     finally:
-        pool.terminate()
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
         _CONTEXT.clear()
+
+
+def _ready() -> bool:
+    return True
 
 
 def in_workers(chunks: Iterable[list[PlannedAppeal]], *, pool: Any, ledger: Ledger,
@@ -172,8 +180,8 @@ def in_workers(chunks: Iterable[list[PlannedAppeal]], *, pool: Any, ledger: Ledg
     planner = Planner(ledger)
     pending: collections.deque[Any] = collections.deque()
     for chunk in chunks:
-        pending.append(pool.apply_async(_build, (planner.job(chunk),)))
+        pending.append(pool.submit(_build, planner.job(chunk)))
         if len(pending) > workers:
-            yield planner.chained(pending.popleft().get())
+            yield planner.chained(pending.popleft().result())
     while pending:
-        yield planner.chained(pending.popleft().get())
+        yield planner.chained(pending.popleft().result())

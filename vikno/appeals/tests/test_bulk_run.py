@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import multiprocessing
+import os
 import random
+import signal
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +129,34 @@ def test_building_ahead_writes_what_the_serial_path_writes(postgres_only, worker
     assert report.created == 180
     assert Appeal.objects.count() == 180
     assert _dump() == serial
+    assert chain_verify().broken is None
+    # and the new pages vacuumed (all-visible: the lists' index-only scans skip the table)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = 'appeals_appeal'")
+        assert cursor.fetchone()[0] > 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(120)
+def test_a_worker_process_killed_fails_the_run_instead_of_hanging(postgres_only):
+    # given the generator building its batches in two worker processes
+    _reference()
+    killed: list[int] = []
+
+    def meanwhile(done: int) -> None:
+        # when one of them is killed after the first batch is written
+        if not killed:
+            worker = multiprocessing.active_children()[0]
+            os.kill(worker.pid, signal.SIGKILL)
+            killed.append(done)
+
+    # then the run fails (it does not wait for the lost batch) and what was written stays whole
+    with pytest.raises(BrokenProcessPool):
+        bulk_run.generate(count=400, seed=3, years=1, batch=40, pipeline=True, workers=2,
+                          progress=meanwhile)
+    assert killed
+    assert Appeal.objects.count() % 40 == 0
     assert chain_verify().broken is None
 
 

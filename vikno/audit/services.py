@@ -16,6 +16,9 @@ from vikno.audit.chain import HASHED_FIELDS, event_hash
 from vikno.audit.models import AuditChainHead, AuditEvent
 from vikno.core import clock, db
 
+# The registry's actions, once: `AuditAction.values` builds its list anew on every call (some 200
+# members), and every audited change asks.
+_REGISTERED = frozenset(AuditAction.values)
 # The events of the batch being collected in this thread (see batched()), or None.
 _batch: ContextVar[list[AuditEvent] | None] = ContextVar("audit_batch", default=None)
 # The chain head the caller's own statement took for the current batch (batch_head), if any.
@@ -59,7 +62,7 @@ def record(
     DEBUG: the caller's transaction rolls back, so nothing happens without an event the security
     administrator can read. tests/test_audit_actions.py keeps every call site registered.
     """
-    if action not in AuditAction.values:
+    if action not in _REGISTERED:
         raise ValueError(f"unregistered audit action {action!r}: add it to vikno.audit.actions")
     object_type, object_id, label = _object_identity(obj, object_label)
     fields: dict[str, Any] = {

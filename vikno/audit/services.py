@@ -14,10 +14,15 @@ from django.db import connection, models, transaction
 from vikno.audit.actions import AuditAction
 from vikno.audit.chain import HASHED_FIELDS, event_hash
 from vikno.audit.models import AuditChainHead, AuditEvent
-from vikno.core import clock
+from vikno.core import clock, db
 
+# The registry's actions, once: `AuditAction.values` builds its list anew on every call (some 200
+# members), and every audited change asks.
+_REGISTERED = frozenset(AuditAction.values)
 # The events of the batch being collected in this thread (see batched()), or None.
 _batch: ContextVar[list[AuditEvent] | None] = ContextVar("audit_batch", default=None)
+# The chain head the caller's own statement took for the current batch (batch_head), if any.
+_batch_head: ContextVar[AuditChainHead | None] = ContextVar("audit_batch_head", default=None)
 
 
 def _plain(value: Any) -> Any:
@@ -57,7 +62,7 @@ def record(
     DEBUG: the caller's transaction rolls back, so nothing happens without an event the security
     administrator can read. tests/test_audit_actions.py keeps every call site registered.
     """
-    if action not in AuditAction.values:
+    if action not in _REGISTERED:
         raise ValueError(f"unregistered audit action {action!r}: add it to vikno.audit.actions")
     object_type, object_id, label = _object_identity(obj, object_label)
     fields: dict[str, Any] = {
@@ -149,22 +154,45 @@ def _seal_waiting(head: AuditChainHead, limit: int) -> int:
     return sealed
 
 
-def _append(events: list[AuditEvent]) -> list[AuditEvent]:
+def head_claim_sql(*, after: list[str]) -> str:
+    """PostgreSQL: the SELECT that takes the chain head as an append does (`FOR UPDATE SKIP
+    LOCKED`: never waits), written as a WITH query of the caller's own statement, run after its
+    data-modifying WITH queries `after` (their rows locked first; nothing taken when the first
+    returns no row). The caller passes what it returns (last_seq, last_hash) to batch_head():
+    the batch's append then costs no round trip of its own to take the head."""
+    gates = "".join(f" AND EXISTS (SELECT FROM {name})" for name in after)
+    return (f"SELECT last_seq, last_hash FROM {AuditChainHead._meta.db_table} "  # noqa: S608
+            f"WHERE id = 1{gates} FOR UPDATE SKIP LOCKED")
+
+
+def batch_head(row: tuple[int, str] | None) -> None:
+    """The head the caller's statement took (head_claim_sql) for the current batch, locked by
+    this transaction; None: it was held (or missing), and the append looks for it as usual."""
+    if row is not None and _batch.get() is not None:
+        _batch_head.set(AuditChainHead(id=1, last_seq=row[0], last_hash=row[1]))
+
+
+def _append(events: list[AuditEvent], head: AuditChainHead | None = None) -> list[AuditEvent]:
     """Write `events` in the caller's transaction, so they commit or roll back with its change.
 
     When the chain head is free this transaction takes it (until its commit), chains its events
-    and writes them sealed: one insert, one update of the head, as before the sealer. When another
+    and writes them sealed: one insert, one update of the head, as before the sealer (one statement
+    on PostgreSQL), its head taken by the caller when `head` is given. When another
     transaction holds the head the events are written unsealed, without waiting, and the sealer
     chains them after this commits. A connection that wrote unsealed events chains the waiting
     ones first when it next finds the head free, so its own events keep their order."""
     # No savepoint: the events belong to the caller's transaction and fail with it.
     with transaction.atomic(savepoint=False):
-        head = _free_head()
+        if head is None:
+            head = _free_head()
         if head is not None:
             if getattr(connection, _LEFT_UNSEALED, False):
                 _seal_waiting(head, INLINE_SEAL)
                 setattr(connection, _LEFT_UNSEALED, False)
             _chain(head, events)
+        if head is not None and connection.vendor == "postgresql":
+            _insert_moving_head(events, head)
+            return events
         if len(events) == 1:
             events[0].save(force_insert=True)
         else:
@@ -174,6 +202,19 @@ def _append(events: list[AuditEvent]) -> list[AuditEvent]:
         else:
             setattr(connection, _LEFT_UNSEALED, True)
     return events
+
+
+def _insert_moving_head(events: list[AuditEvent], head: AuditChainHead) -> None:
+    """PostgreSQL: insert the chained `events` and move the head (locked by this transaction) in
+    one statement, one round trip while the head — and, in a registration, the year's counter —
+    is held; the events get their ids as with a bulk insert."""
+    insert, params = db.insert_sql(events)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH h AS (UPDATE {connection.ops.quote_name(AuditChainHead._meta.db_table)} "  # noqa: S608
+            f"SET last_seq = %s, last_hash = %s WHERE id = 1) {insert}",
+            [head.last_seq, head.last_hash, *params])
+        db.inserted(events, [row[0] for row in cursor.fetchall()])
 
 
 def seal(*, limit: int | None = None) -> int:
@@ -204,12 +245,15 @@ def batched() -> Iterator[list[AuditEvent]]:
         return
     pending: list[AuditEvent] = []
     token = _batch.set(pending)
+    head_token = _batch_head.set(None)
     try:
         yield pending
+        head = _batch_head.get()
     finally:
+        _batch_head.reset(head_token)
         _batch.reset(token)
     if pending:
-        _append(pending)
+        _append(pending, head)
 
 
 def batch_mark() -> int:

@@ -15,13 +15,15 @@ queues, the card, registration, the audit trail) stays on the primary. See ADR 2
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
+from django.db.models.sql.subqueries import InsertQuery
 
 REPLICA = "replica"
 
@@ -72,3 +74,26 @@ class ReportingRouter:
                       **hints: Any) -> bool:
         # The replica follows the primary's WAL; it is never migrated on its own.
         return db != REPLICA
+
+
+def insert_sql(objs: Sequence[Model]) -> tuple[str, tuple[Any, ...]]:
+    """PostgreSQL: the INSERT … RETURNING id that `bulk_create(objs)` would run (objects of one
+    model, their ids unset), to be a part of a larger statement (after a WITH clause) that saves
+    a round trip; pass the ids it returns to `inserted`."""
+    model = type(objs[0])
+    meta = model._meta
+    query = InsertQuery(model)
+    query.insert_values([f for f in meta.concrete_fields if not f.primary_key], list(objs))
+    connection = connections[DEFAULT_DB_ALIAS]
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [meta.pk]
+    [(sql, params)] = compiler.as_sql()
+    return sql, params
+
+
+def inserted(objs: Sequence[Model], ids: Sequence[Any]) -> None:
+    """Mark `objs` saved with the `ids` their INSERT (insert_sql) returned, as a save would."""
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = DEFAULT_DB_ALIAS

@@ -118,20 +118,24 @@ def _add(pending: Pending) -> None:
         current.authority[authority_key] += n
 
 
-def _upsert(table: str, columns: list[str], unique: list[str], rows: list[tuple[Any, ...]]
-            ) -> tuple[str, list[Any]]:
+def _upsert(table: str, columns: list[str], unique: list[str], rows: list[tuple[Any, ...]],
+            after: str = "") -> tuple[str, list[Any]]:
     """One `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` of `rows` (the last value of
-    each is n) and its parameters."""
+    each is n) and its parameters. `after`: the name of a data-modifying WITH query of the same
+    statement that must run first (its rows locked before these; none of these written when it
+    returns no row)."""
     width = len(columns)
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
-           + ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(rows))
-           + f" ON CONFLICT ({', '.join(unique)}) DO UPDATE SET n = {table}.n + excluded.n")
+    values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(rows))
+    source = (f"VALUES {values}" if not after  # names and placeholders only
+              else f"SELECT * FROM (VALUES {values}) AS v WHERE EXISTS (SELECT FROM {after})")  # noqa: S608
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) {source}"
+           f" ON CONFLICT ({', '.join(unique)}) DO UPDATE SET n = {table}.n + excluded.n")
     return sql, [value for row in rows for value in row]
 
 
-def _write(pending: Pending) -> None:
-    """The deltas in one round trip on PostgreSQL (the statements joined as data-modifying
-    WITH clauses), one statement per table elsewhere."""
+def _statements(pending: Pending, after: str = "") -> list[tuple[str, list[Any]]]:
+    """The upserts of the deltas, one per table, rows in a fixed order (no deadlock between two
+    writers of the same rows)."""
     daily = sorted((k, n) for k, n in pending.daily.items() if n)
     monthly: dict[DailyKey, int] = defaultdict(int)
     for (day, dimension, key, pi, shard), n in daily:
@@ -141,15 +145,36 @@ def _write(pending: Pending) -> None:
     statements = []
     if daily:
         statements.append(_upsert(DailyCount._meta.db_table, ["day", *facts, "n"],
-                                  ["day", *facts], [(*k, n) for k, n in daily]))
+                                  ["day", *facts], [(*k, n) for k, n in daily], after))
         statements.append(_upsert(MonthlyCount._meta.db_table, ["month", *facts, "n"],
                                   ["month", *facts],
-                                  [(*k, n) for k, n in sorted(monthly.items()) if n]))
+                                  [(*k, n) for k, n in sorted(monthly.items()) if n], after))
     if authority:
         statements.append(_upsert(AuthorityCount._meta.db_table,
                                   ["authority_id", "measure", "shard", "n"],
                                   ["authority_id", "measure", "shard"],
-                                  [(*k, n) for k, n in authority]))
+                                  [(*k, n) for k, n in authority], after))
+    return statements
+
+
+def batch_take(*, after: str) -> list[tuple[str, list[Any]]]:
+    """PostgreSQL: the current batch's upserts as statements to run inside another statement,
+    after its data-modifying WITH query `after` (registration: the one taking the number, so
+    the counts cost no round trip of their own while the year's counter is held); the batch is
+    emptied, its end writes nothing more. [] outside a batch."""
+    pending = _batch.get()
+    if pending is None:
+        return []
+    statements = _statements(pending, after)
+    pending.daily.clear()
+    pending.authority.clear()
+    return statements
+
+
+def _write(pending: Pending) -> None:
+    """The deltas in one round trip on PostgreSQL (the statements joined as data-modifying
+    WITH clauses), one statement per table elsewhere."""
+    statements = _statements(pending)
     if not statements:
         return
     with connection.cursor() as cursor:
@@ -359,4 +384,4 @@ def stats_snapshot_refresh(*, today: date | None = None) -> CountSnapshot:
     return snapshot
 
 
-__all__ = ["SHARDS", "batched", "counts_rebuild", "stats_snapshot_refresh"]
+__all__ = ["SHARDS", "batch_take", "batched", "counts_rebuild", "stats_snapshot_refresh"]

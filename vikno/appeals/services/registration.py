@@ -57,11 +57,11 @@ from vikno.appeals.services.receipt import (
     receipt_moment,
 )
 from vikno.appeals.services.routing_terms import term_open
-from vikno.appeals.services.search_index import vocabulary_add
+from vikno.appeals.services.search_index import vocabulary_add, vocabulary_add_sql
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.audit.models import AuditEvent
-from vikno.core import clock, fulltext
+from vikno.core import clock, db, fulltext
 from vikno.directory import deadlines, refcache
 from vikno.directory.models import Authority, SubTopic, Territory
 from vikno.directory.selectors import working_calendar
@@ -88,12 +88,16 @@ def _number_prefix(year: int) -> str:
     return f"{settings.VIKNO['NUMBER_PREFIX']}-{year}-"
 
 
-def _take_number(appeal: Appeal, fields: Sequence[str]) -> None:
+def _take_number(appeal: Appeal, fields: Sequence[str],
+                 counted: list[tuple[str, list[Any]]] | None = None) -> None:
     """Take the next number of the appeal's year and write it on the appeal's row with `fields`.
 
     The counter's row is locked from here to commit, and rolled back with the registration: the
     sequence has no gaps and no duplicates however many operators register at once. On
-    PostgreSQL the counter's UPDATE and the appeal's are one statement (one round trip held)."""
+    PostgreSQL one statement (one round trip while the counter is held) takes the number,
+    writes it on the appeal, adds the maintained counts and takes the audit trail's head if it
+    is free, in that order (ADR 0030: counter → counts → audit head); the events are appended
+    under that head at the end."""
     year = cast(int, appeal.year)
     prefix = _number_prefix(year)
     if connection.vendor != "postgresql":
@@ -101,26 +105,39 @@ def _take_number(appeal: Appeal, fields: Sequence[str]) -> None:
         appeal.number = f"{prefix}{appeal.seq:06d}"
         appeal.save(update_fields=["number", "seq", *fields])
         return
+    if counted is None:
+        counted = counts.batch_take(after="c")
     quote = connection.ops.quote_name
     columns = [cast("Field[Any, Any]", Appeal._meta.get_field(name)) for name in fields]
     assignments = "".join(f", {quote(field.column)} = %s" for field in columns)
     values = [field.get_db_prep_save(getattr(appeal, field.attname), connection) for field in columns]
     # The number as Python's f"{seq:06d}" writes it: at least six digits, more when needed.
+    written = [f"k{i}" for i in range(len(counted))]
     sql = (
         f"WITH c AS (UPDATE {quote(RegistrationCounter._meta.db_table)} SET last = last + 1 "  # noqa: S608
-        f"WHERE year = %s RETURNING last) "
-        f"UPDATE {quote(Appeal._meta.db_table)} SET seq = c.last, "
+        f"WHERE year = %s RETURNING last)"
+        + "".join(f", {name} AS ({upsert} RETURNING 1)"
+                  for name, (upsert, _) in zip(written, counted, strict=True))
+        + f", h AS ({audit.head_claim_sql(after=['c', *written])})"  # noqa: S608
+        f" UPDATE {quote(Appeal._meta.db_table)} SET seq = c.last, "
         f"number = %s || lpad(c.last::text, greatest(6, length(c.last::text)), '0'){assignments} "
-        f"FROM c WHERE {quote(Appeal._meta.pk.column)} = %s RETURNING c.last")  # type: ignore[union-attr]
+        f"FROM c WHERE {quote(Appeal._meta.pk.column)} = %s "  # type: ignore[union-attr]
+        "RETURNING c.last, EXISTS (SELECT FROM h), (SELECT last_seq FROM h), "
+        "(SELECT last_hash FROM h)")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [year, prefix, *values, appeal.pk])
+        cursor.execute(sql, [year, *(p for _, params in counted for p in params), prefix,
+                             *values, appeal.pk])
         row = cursor.fetchone()
-    if row is None:  # the year's first appeal: its counter row does not exist yet
+    if row is None:  # the year's first appeal: its counter row does not exist yet (nor were the
+        # counts written nor the audit head taken: they wait for the counter's row)
         RegistrationCounter.objects.get_or_create(year=year)
-        _take_number(appeal, fields)
+        _take_number(appeal, fields, counted)
         return
     appeal.seq = row[0]
     appeal.number = f"{prefix}{appeal.seq:06d}"
+    # The audit head, taken by the same statement when free (ADR 0027): the append at the end
+    # of the registration does not take it again.
+    audit.batch_head((row[2], row[3]) if row[1] else None)
 
 
 def _next_seq(year: int) -> int:
@@ -286,18 +303,25 @@ def _terms(intake: AppealIntake, received_on: date, *, study: bool,
 def appeal_register(*, actor: Any, intake: AppealIntake,
                     routing: Routing | None = DEFAULT_ROUTING) -> Appeal:
     """Register once per `intake.idempotency_key`: a repeated submission (a double click, a resent
-    form, a retried API call) returns the appeal the first one registered and writes nothing."""
+    form, a retried API call) returns the appeal the first one registered and writes nothing.
+
+    The key is not looked up first (a query every registration would pay for the rare repeat):
+    the appeal's row carries it under a unique index, so a repeat fails there and rolls back
+    whole, before the number is taken, and the first appeal is returned. A repeat refused by a
+    check the first passed (a term counted from today, a reference since retired) returns the
+    first appeal too."""
     key = intake.idempotency_key
-    if key is not None:
-        first = Appeal.objects.filter(intake_token=key).first()
-        if first is not None:
-            return first
     try:
         return _register(actor=actor, intake=intake, routing=routing)
+    except AppealsError:
+        first = Appeal.objects.filter(intake_token=key).first() if key is not None else None
+        if first is not None:
+            return first
+        raise
     except IntegrityError:
-        # The registration rolled back whole (no savepoint to pay for on every registration):
-        # a racing submission of the same form committed first, or a racing import of the same
-        # legacy id did.
+        # The registration rolled back whole (no savepoint to pay for on every registration): the
+        # same form or call was registered before, or a racing submission of it committed first,
+        # or a racing import of the same legacy id did.
         if key is not None:
             first = Appeal.objects.filter(intake_token=key).first()
             if first is not None:
@@ -311,7 +335,8 @@ def appeal_register(*, actor: Any, intake: AppealIntake,
 def _register(*, actor: Any, intake: AppealIntake, routing: Routing | None) -> Appeal:
     # The audit events are appended together at the end: the trail's head is locked last, after
     # the year's counter, which is taken just before (ADR 0024). The counts are written after the
-    # counter and before the head (counter → counts → head): neither queue waits on them.
+    # counter and before the head (counter → counts → head): neither queue waits on them. On
+    # PostgreSQL all three are taken by the number's one statement.
     with audit.batched() as events, counts.batched():
         appeal = _register_batched(actor=actor, intake=intake, routing=routing)
         provisional = appeal.number
@@ -450,8 +475,17 @@ def _save_appeal(intake: AppealIntake, *, number: str, year: int, received: date
     full_clean(appeal, field_prefix="", exclude=["applicant", "registered_by", "previous_appeal",
                                                   "territory", "contested_authority", "seq"],
                 validate_unique=False, validate_constraints=False)
-    appeal.save(force_insert=True)
-    vocabulary_add(appeal.search_lemmas)  # the typo lookup's words (ADR 26)
+    # The typo lookup's words (ADR 26) go into the vocabulary with the appeal: on PostgreSQL in
+    # the appeal's own INSERT statement (one round trip).
+    words = vocabulary_add_sql(appeal.search_lemmas) if connection.vendor == "postgresql" else None
+    if words is None:
+        appeal.save(force_insert=True)
+        vocabulary_add(appeal.search_lemmas)
+        return appeal
+    insert, params = db.insert_sql([appeal])
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH w AS ({words[0]}) {insert}", [*words[1], *params])
+        db.inserted([appeal], [cursor.fetchone()[0]])
     return appeal
 
 

@@ -6,14 +6,15 @@ records no audit event.
 
 At scale (PostgreSQL) the time goes into the indexes, not the lemmas (each word is lemmatised
 once per process, `fulltext.lemmas` is cached): every rewritten row is a new row version that
-each index of the table takes again, the two GIN indexes of the search dearest. So a batch
+each index of the table takes again, the search's GIN index dearest. So a batch
 writes only the keys that changed (a reindex with the same dictionaries writes nothing), and a
-large reindex drops the search's own GIN indexes first and builds them again at the end, once
+large reindex drops the search's own GIN index first and builds it again at the end, once
 (searches are slow meanwhile; `drop_indexes=False` keeps them)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -22,14 +23,12 @@ from vikno.appeals.models import Appeal, SearchWord
 from vikno.appeals.models.search import WORD_MAX_LENGTH, WORD_MIN_LENGTH
 from vikno.core import fulltext
 
-# The search's GIN indexes on PostgreSQL (migration 0023), as they are created there.
+# The search's GIN index over the key on PostgreSQL (migration 0023), as it is created there.
+# (Its trigram index on the key went in migration 0030: typos are looked up in the vocabulary.)
 SEARCH_INDEXES = {
     "appeal_search_lemmas_fts":
         "CREATE INDEX IF NOT EXISTS appeal_search_lemmas_fts ON appeals_appeal "
         f"USING gin ({fulltext.TSV_EXPRESSION.format(column='search_lemmas')})",
-    "appeal_search_lemmas_trgm":
-        "CREATE INDEX IF NOT EXISTS appeal_search_lemmas_trgm ON appeals_appeal "
-        "USING gin (search_lemmas gin_trgm_ops)",
 }
 # From this many rows to rewrite on, building the GIN indexes anew beats keeping them up to date.
 DROP_INDEXES_FROM = 50_000
@@ -109,6 +108,17 @@ def vocabulary_add(key: str) -> None:
     if found:
         SearchWord.objects.bulk_create([SearchWord(word=w) for w in dict.fromkeys(found)],
                                        ignore_conflicts=True)
+
+
+def vocabulary_add_sql(key: str) -> tuple[str, list[Any]] | None:
+    """PostgreSQL: `vocabulary_add(key)` as a statement to run inside another (registration: in
+    the appeal's own insert), or None when the key has no word for the vocabulary."""
+    found = vocabulary_words(key)
+    if not found:
+        return None
+    table = connection.ops.quote_name(SearchWord._meta.db_table)
+    return (f"INSERT INTO {table} (word) SELECT unnest(%s::text[]) "
+            "ON CONFLICT (word) DO NOTHING", [list(dict.fromkeys(found))])
 
 
 # PostgreSQL: every word of every key, set-based in one statement (the migration that introduced

@@ -10,12 +10,14 @@ import threading
 import time
 import uuid
 
+import psycopg
 import pytest
 from django.db import connection, transaction
 
 from vikno.appeals.errors import AppealsError
 from vikno.appeals.models import Appeal, Channel, RegistrationCounter, Subject
 from vikno.appeals.tests.factories import applicant_data, register
+from vikno.audit.models import AuditChainHead, AuditEvent
 from vikno.audit.selectors import chain_verify
 from vikno.core import clock
 
@@ -240,3 +242,40 @@ def _wait_for_a_lock_wait() -> None:
                 return
         time.sleep(0.1)
     raise AssertionError("the registration never waited")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_registration_meeting_a_held_audit_head_does_not_wait_and_its_events_are_chained_later(
+        postgresql_only, book, operator):
+    # given the trail's head held by another session (the number's statement takes it only
+    # when free: a wait fails the test)
+    register(actor=operator, applicant=applicant_data(phone="0501113300"))
+    AuditChainHead.objects.get_or_create(id=1)
+    params = connection.settings_dict
+    other = psycopg.connect(dbname=params["NAME"], user=params["USER"], host=params["HOST"],
+                            port=params["PORT"] or 5432, password=params["PASSWORD"] or None)
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '3s'")
+    try:
+        other.execute("SELECT 1 FROM audit_auditchainhead WHERE id = 1 FOR UPDATE")
+
+        # when an operator registers
+        held = register(actor=operator, applicant=applicant_data(phone="0501113311"))
+
+        # then it is registered and numbered, its events written unsealed
+        assert held.seq == 2
+        waiting = AuditEvent.objects.filter(hash__isnull=True)
+        assert waiting.count() == 4
+        assert set(waiting.values_list("object_label", flat=True)) >= {held.number}
+    finally:
+        other.rollback()
+        other.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    # and the next registration on this connection, finding the head free, chains them first
+    after = register(actor=operator, applicant=applicant_data(phone="0501113322"))
+    assert not AuditEvent.objects.filter(hash__isnull=True).exists()
+    chained = list(AuditEvent.objects.order_by("seq").values_list("object_label", flat=True))
+    assert chained.index(held.number) < chained.index(after.number)
+    assert chain_verify().ok

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -61,6 +62,37 @@ def test_numbers_run_per_year_in_the_zk_format(book, operator):
     assert second.number == f"ЗК-{year}-000002"
     assert (second.year, second.seq) == (year, 2)
     assert RegistrationCounter.objects.get(year=year).last == 2
+
+
+def test_a_repeated_submission_returns_the_first_appeal_and_writes_nothing(book, operator):
+    # given a form registered once with its one-time key
+    key = uuid.uuid4()
+    first = register(actor=operator, idempotency_key=key)
+    before = footprint()
+    events = AuditEvent.objects.count()
+
+    # when it is submitted again (a double click, a resent form, a retried call)
+    again = register(actor=operator, idempotency_key=key)
+
+    # then the first appeal, and nothing written: no applicant, number or event
+    assert again.pk == first.pk
+    assert footprint() == before
+    assert AuditEvent.objects.count() == events
+    assert RegistrationCounter.objects.get(year=first.year).last == 1
+
+
+def test_a_repeat_refused_by_a_check_the_first_passed_returns_the_first_appeal(book, operator):
+    # given a form registered once, whose topic has since left the classifier
+    key = uuid.uuid4()
+    first = register(actor=operator, idempotency_key=key)
+
+    # when it is submitted again and the check now refuses it
+    again = register(actor=operator, idempotency_key=key, subtopic="999-GONE")
+
+    # then the first appeal, as for any repeat; without a key the refusal stands
+    assert again.pk == first.pk
+    with pytest.raises(AppealsError):
+        register(actor=operator, subtopic="999-GONE")
 
 
 def test_the_sequence_restarts_in_a_new_year_of_receipt(book, operator):

@@ -23,7 +23,7 @@ def create(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("appeals", "0029_lists2_executor_key"),
+        ("appeals", "0030_lists3_sort_indexes"),
     ]
 
     operations = [

@@ -120,6 +120,12 @@ class _OnRow(Func):
 # an exact bitmap of the GIN index costs a few microseconds a match, testing a row's lemmas in the
 # queue's order some 40 (at a million appeals, ADR 26), so the list wins far beyond the page.
 FEW_MATCHES = 5000
+# Up to this many (the middle band: more than FEW_MATCHES, yet not frequent by the statistics,
+# `FREQUENT_ROWS` at a million appeals) they come as one array parameter, `id = ANY(…)`: the
+# queue's order indexes hold the id, so the page and the count walk them index-only and test each
+# entry against the hashed array (a few ms for 13 297 matches of "ями дороги", where testing
+# each row's lemmas in that order visited the table: 200–330 ms).
+MIDDLE_MATCHES = 20_000
 # Step 1 builds the GIN bitmap of every match in memory: with the default 4 MB it turns lossy
 # from some tens of thousands of matches on, and each row of a lossy page is tested again (its
 # lemmas made into a tsvector): 250 ms for "гарячої води" at a million appeals.
@@ -190,8 +196,9 @@ def _tsquery_q(tsquery: str, table: str, groups: list[list[str]] | None = None,
     """The rows whose lemmas answer `tsquery` (`groups`: its AND of ORs, when known). Words the
     statistics call frequent (`estimated_share`) are tested on the row at once: the planner walks
     the queue's order index and stops at the page. Otherwise in two steps: first the matching
-    ids, at most FEW_MATCHES + 1, from the GIN index: when that is all of them, the condition is
-    that list (the queue then orders a known handful, whatever it guesses); else the words are
+    ids, at most MIDDLE_MATCHES + 1, from the GIN index: when that is all of them, the condition
+    is that list (the queue then orders a known handful, whatever it guesses; beyond FEW_MATCHES
+    one array parameter, which the queue's order indexes test index-only); else the words are
     frequent after all, tested on the row. The planner alone misjudges rare words (a prefix
     `вод:*` above all) and walks the whole table in order looking for them."""
     if groups and db_table and estimated_share(groups, db_table) >= FREQUENT_SHARE:
@@ -208,12 +215,14 @@ def _tsquery_q(tsquery: str, table: str, groups: list[list[str]] | None = None,
         (seqscan, work_mem, _off, _mem), = cursor.fetchall()
         tsv = TSV_EXPRESSION.format(column="search_lemmas")
         cursor.execute(f"SELECT id FROM {table} WHERE {tsv} @@ to_tsquery('simple', %s) "  # noqa: S608
-                       "LIMIT %s", (tsquery, FEW_MATCHES + 1))
+                       "LIMIT %s", (tsquery, max(FEW_MATCHES, MIDDLE_MATCHES) + 1))
         ids = [row[0] for row in cursor.fetchall()]
         cursor.execute("SELECT set_config('enable_seqscan', %s, true), "
                        "set_config('work_mem', %s, true)", (seqscan, work_mem))
     if len(ids) <= FEW_MATCHES:
         return Q(pk__in=ids)
+    if len(ids) <= MIDDLE_MATCHES:
+        return Q(_OnRow("{table}.id = ANY(%s)", (ids,)))
     return _on_row(tsquery)
 
 

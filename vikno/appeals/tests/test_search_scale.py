@@ -28,10 +28,11 @@ def texts(book, operator):
     return {"hot": hot, "road": road}
 
 
-@pytest.mark.parametrize("few", [0, 2000])
-def test_the_words_match_inside_a_subquery_too(texts, monkeypatch, few):
+@pytest.mark.parametrize(("few", "middle"), [(0, 0), (0, 2000), (2000, 2000)])
+def test_the_words_match_inside_a_subquery_too(texts, monkeypatch, few, middle):
     # given the condition used where the appeals' table has another alias (a subquery's)
     monkeypatch.setattr(fulltext, "FEW_MATCHES", few)
+    monkeypatch.setattr(fulltext, "MIDDLE_MATCHES", middle)
     inner = Appeal.objects.filter(fulltext.text_match("гарячої води", model=Appeal)).values("pk")
 
     # when
@@ -53,8 +54,9 @@ def test_rare_words_come_as_a_list_of_ids(texts, operator):
 
 def test_frequent_words_are_tested_on_the_row(texts, operator, monkeypatch):
     _postgresql_only()
-    # given words that match more rows than FEW_MATCHES
+    # given words that match more rows than FEW_MATCHES and MIDDLE_MATCHES
     monkeypatch.setattr(fulltext, "FEW_MATCHES", 0)
+    monkeypatch.setattr(fulltext, "MIDDLE_MATCHES", 0)
     qs = appeal_list_for(user=operator, filters=AppealFilters(q="гарячої води"))
 
     # then the condition is on the row's lemmas (the expression of the GIN index), which lets the
@@ -63,6 +65,31 @@ def test_frequent_words_are_tested_on_the_row(texts, operator, monkeypatch):
     assert """to_tsvector('simple'::regconfig, "appeals_appeal".search_lemmas) @@ to_tsquery""" in sql
     assert "OFFSET 0" not in sql
     assert set(qs) == {texts["hot"]}
+
+
+def test_a_middle_band_of_matches_comes_as_one_array_of_ids(texts, operator, monkeypatch):
+    _postgresql_only()
+    from vikno.appeals.selectors_queue import (
+        SEARCH_COUNT_LIMIT,
+        appeal_queue_page,
+        queue_count_limit,
+    )
+
+    # given words that match more rows than FEW_MATCHES, fewer than MIDDLE_MATCHES
+    monkeypatch.setattr(fulltext, "FEW_MATCHES", 0)
+    filters = AppealFilters(q="гарячої води")
+    qs = appeal_list_for(user=operator, filters=filters)
+
+    # then the ids come as one array, which the queue's order indexes test index-only: no
+    # lemmas tested on each row walked, and the search is counted as far as rare words are
+    sql, params = qs.query.sql_with_params()
+    assert """"appeals_appeal".id = ANY(""" in sql and "to_tsquery" not in sql
+    assert [texts["hot"].pk] in [list(p) for p in params if isinstance(p, list)]
+    assert not fulltext.tests_rows_for_words(qs.query.where)
+    assert queue_count_limit(filters, qs) == SEARCH_COUNT_LIMIT
+    listed = appeal_queue_page(user=operator, filters=filters, page=1, per_page=10)
+    assert list(listed.page.object_list) == [texts["hot"]]
+    assert listed.page.paginator.count == 1 and not listed.page.paginator.capped
 
 
 def test_the_first_step_reads_the_lemmas_index(texts):
@@ -152,6 +179,7 @@ def test_frequent_words_are_counted_less_far(texts, operator, monkeypatch):
     assert rare.page.paginator.count == 1 and not rare.page.paginator.capped
     # when the same words are frequent (their text tested on each row)
     monkeypatch.setattr(fulltext, "FEW_MATCHES", 0)
+    monkeypatch.setattr(fulltext, "MIDDLE_MATCHES", 0)
     frequent = appeal_queue_page(user=operator, filters=AppealFilters(q="гарячої води"), page=1,
                                  per_page=10)
     # then the count stops at the smaller bound, the page is the same

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.urls import reverse
+from django.urls import reverse_lazy
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from vikno.appeals.models import Applicant, ApplicantKind, Channel, Kind, Sign, Subject
@@ -169,7 +170,8 @@ class RegisterForm(forms.Form):
         label=_("The missed term was restored for good reason"), required=False)
 
     # The letter, its scans, photos of the problem: stored with the appeal, in the same transaction.
-    attachments = MultipleFileField(label=_("Attachments"), required=False)
+    attachments = MultipleFileField(label=_("Attachments"), required=False,
+                                    help_text=lazy(files_help, str)())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -191,22 +193,8 @@ class RegisterForm(forms.Form):
                     _once(lambda: [("", _("— choose the topic —")), *groups()]))
         set_choices(self.fields["subtopic_2"].widget,
                     _once(lambda: [("", _("— no second question —")), *groups()]))
-        # Typing a phone or a surname looks the applicant up (POST: no personal data in URLs).
-        lookup = {"hx-post": reverse("workspace:applicant_lookup"), "hx-target": "#applicant-matches",
-                  "hx-trigger": "input changed delay:350ms", "hx-params": "phone,last_name",
-                  "hx-sync": "this:replace", "autocomplete": "off"}
-        self.fields["phone"].widget.attrs.update(lookup | {"inputmode": "tel", "autofocus": True})
-        self.fields["last_name"].widget.attrs.update(lookup)
-        self.fields["text"].widget.attrs["spellcheck"] = "true"
-        self.fields["attachments"].help_text = files_help()
         for row in range(1, COSIGNER_ROWS + 1):
-            for name, label, max_length in COSIGNER_FIELDS:
-                self.fields[f"cosigner_{row}_{name}"] = forms.CharField(
-                    label=label, max_length=max_length, required=False)
-            # ст.20: a privileged co-signer makes the collective appeal a priority one.
-            category = CodeChoiceField(label=_("Category of the author"), required=False)
-            set_choices(category, categories)
-            self.fields[f"cosigner_{row}_category_code"] = category
+            set_choices(self.fields[f"cosigner_{row}_category_code"], categories)
 
     def focus_first_error(self) -> None:
         """Put the cursor where the operator must correct (no scripts: the autofocus attribute)."""
@@ -332,6 +320,28 @@ class RegisterForm(forms.Form):
             return "cosigner_1_last_name"
         field = f"cosigner_{rows[int(index)]}_{name}"
         return field if field in self.fields else f"cosigner_{rows[int(index)]}_last_name"
+
+
+def _prepare(base: dict[str, forms.Field]) -> None:
+    """What every RegisterForm has and nothing changes per form: built once, when the module is
+    imported, and copied with the declared fields (a POST no longer builds 30 fields)."""
+    # Typing a phone or a surname looks the applicant up (POST: no personal data in URLs).
+    lookup = {"hx-post": reverse_lazy("workspace:applicant_lookup"),
+              "hx-target": "#applicant-matches", "hx-trigger": "input changed delay:350ms",
+              "hx-params": "phone,last_name", "hx-sync": "this:replace", "autocomplete": "off"}
+    base["phone"].widget.attrs.update(lookup | {"inputmode": "tel", "autofocus": True})
+    base["last_name"].widget.attrs.update(lookup)
+    base["text"].widget.attrs["spellcheck"] = "true"
+    for row in range(1, COSIGNER_ROWS + 1):
+        for name, label, max_length in COSIGNER_FIELDS:
+            base[f"cosigner_{row}_{name}"] = forms.CharField(
+                label=label, max_length=max_length, required=False)
+        # ст.20: a privileged co-signer makes the collective appeal a priority one.
+        base[f"cosigner_{row}_category_code"] = CodeChoiceField(
+            label=_("Category of the author"), required=False)
+
+
+_prepare(RegisterForm.base_fields)
 
 
 def applicant_initial(applicant: Applicant) -> dict[str, Any]:

@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from vikno.appeals import services
 from vikno.appeals.models import Appeal
 from vikno.workspace import reads
 from vikno.workspace.tests.conftest import World
@@ -64,3 +67,28 @@ def test_an_unknown_code_is_refused_with_the_services_message(world: World) -> N
     assert response.status_code == 400
     assert "category_code" in response.context["form"].errors
     assert not Appeal.objects.exists()
+
+
+def test_outside_the_service_a_successful_post_reads_only_the_session_and_the_user(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: the service's own queries counted apart
+    client = world.client("operator")
+    inside: list[int] = []
+    original = services.appeal_register
+
+    def counted(**kwargs: Any) -> Any:
+        with CaptureQueriesContext(connection) as queries:
+            result = original(**kwargs)
+        inside.append(len(queries))
+        return result
+    monkeypatch.setattr(services, "appeal_register", counted)
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("workspace:register"), phone_call())
+
+    # then: the form, the middleware, the message and the redirect add the session and the user
+    assert response.status_code == 302
+    assert len(inside) == 1
+    outside = [q["sql"][:80] for q in queries.captured_queries][: len(queries) - inside[0]]
+    assert len(queries) - inside[0] == 2, outside

@@ -24,7 +24,7 @@ from vikno.appeals.models.search import WORD_MAX_LENGTH, WORD_MIN_LENGTH
 from vikno.core import fulltext
 
 # The search's GIN index over the key on PostgreSQL (migration 0023), as it is created there.
-# (Its trigram index on the key went in migration 0030: typos are looked up in the vocabulary.)
+# (Its trigram index on the key went in migration 0031: typos are looked up in the vocabulary.)
 SEARCH_INDEXES = {
     "appeal_search_lemmas_fts":
         "CREATE INDEX IF NOT EXISTS appeal_search_lemmas_fts ON appeals_appeal "

@@ -54,3 +54,41 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiKeyScope(models.TextChoices):
+    """What a key opens: the partner REST API (`/api/v1/`) or the Open311 server (`/open311/v2/`)."""
+
+    API = "api", _("Partner REST API")
+    OPEN311 = "open311", _("Open311 GeoReport v2")
+
+
+class ApiKey(models.Model):
+    """A partner system's key. The key itself is shown once, when it is issued; only its SHA-256
+    is kept (a random 256-bit secret needs no slow hash). The `prefix` is its public part: it
+    names the key in lists and logs without revealing it.
+
+    Every key acts through its own system account (`account`, no password, so it cannot log in
+    to the workspace): the audit trail names that account on every call, and a key bound to an
+    authority is an executor of that authority through the account's `directory.Membership`."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    prefix = models.CharField(_("key prefix"), max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=10, choices=ApiKeyScope.choices)
+    account = models.OneToOneField(User, on_delete=models.PROTECT, related_name="api_key",
+                                   verbose_name=_("system account"))
+    created_at = models.DateTimeField(_("issued"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.account.is_active

@@ -27,6 +27,8 @@ class AuditAction(models.TextChoices):
     ACCOUNT_STAFF_IMPORTED = "account.staff_imported", _("Staff accounts imported from a file")
     SAVED_VIEW_SAVE = "saved_view.save", _("Saved view of a list stored")
     SAVED_VIEW_DELETE = "saved_view.delete", _("Saved view of a list deleted")
+    API_KEY_ISSUED = "api_key.issued", _("Partner system's key issued")
+    API_KEY_REVOKED = "api_key.revoked", _("Partner system's key revoked")
 
     # Reads of personal data (vikno.appeals selectors).
     APPLICANT_SEARCH = "applicant.search", _("Applicants searched")
@@ -165,7 +167,7 @@ ACTION_GROUPS: tuple[tuple[Any, tuple[AuditAction, ...]], ...] = (
         A.ACCOUNT_LOGIN, A.ACCOUNT_LOGIN_FAILED, A.ACCOUNT_CREATED, A.ACCOUNT_ROLE_CHANGED,
         A.ACCOUNT_ACTIVATED, A.ACCOUNT_DEACTIVATED, A.MEMBERSHIP_CREATED, A.MEMBERSHIP_CHANGED,
         A.MEMBERSHIP_REMOVED, A.ACCOUNT_UPDATED, A.ACCOUNT_PASSWORD_LINK_SENT,
-        A.ACCOUNT_STAFF_IMPORTED,
+        A.ACCOUNT_STAFF_IMPORTED, A.API_KEY_ISSUED, A.API_KEY_REVOKED,
     )),
     (_("Reference data"), (
         A.REFERENCE_LOAD, A.REPLY_TEMPLATE_CREATE, A.REPLY_TEMPLATE_UPDATE,

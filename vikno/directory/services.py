@@ -17,10 +17,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vikno.accounts import api_keys
 from vikno.accounts import services as accounts
 from vikno.accounts.access import require_role
 from vikno.accounts.errors import AccountsError, Code
-from vikno.accounts.models import User
+from vikno.accounts.models import ApiKey, User
 from vikno.accounts.roles import Role
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
@@ -108,6 +109,23 @@ def _check_binding(*, role: str, authority_code: str, is_head: bool) -> None:
     elif authority_code or is_head:
         raise AccountsError(Code.INVALID_VALUE, _("Only an executor is bound to an authority."),
                             field="authority")
+
+
+@transaction.atomic
+def partner_create(*, actor: Any, name: str, scope: str,
+                   authority_code: str = "") -> tuple[ApiKey, str]:
+    """A partner system's key (`create_api_key`). Bound to an authority, its account is an
+    executor of that authority: it sees and works on that authority's assignments only, by the
+    same access rules as a person. Unbound, it registers appeals and reads those it registered.
+    Returns the key row and the key itself, shown once."""
+    if authority_code:
+        _check_binding(role=Role.EXECUTOR, authority_code=authority_code, is_head=False)
+    key, raw = api_keys.api_key_issue(actor=actor, name=name, scope=scope,
+                                      executor=bool(authority_code))
+    if authority_code:
+        membership_set(actor=actor, account=key.account, authority_code=authority_code,
+                       is_head=False)
+    return key, raw
 
 
 @transaction.atomic

@@ -99,6 +99,10 @@ class Client:
         return TOKEN.search(form)[1]  # type: ignore[index]
 
 
+def _boots(log: str) -> int:
+    return Path(log).read_text(errors="replace").count("Booting worker")
+
+
 def _phase(label: str, clients: list[Client], work: Callable[[int, int], int]) -> None:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -189,10 +193,15 @@ def main() -> None:
 
         print(f"HTTP on gunicorn ({WORKERS} workers), {connection.settings_dict['NAME']}, "
               f"{CLIENTS} clients, {SECONDS:.0f} s a phase, code of {ROOT}")
+        booted = _boots(log.name)
         _phase("GET /healthz", anonymous, lambda i, n: anonymous[i].request("GET", "/healthz")[0])
         _phase("GET /accounts/login/ (login page)", anonymous,
                lambda i, n: anonymous[i].request("GET", "/accounts/login/")[0])
         _phase("POST /appeals/new/ (registration)", clients, register)
+        # A worker is replaced after max_requests (config/gunicorn.py): while it starts, its
+        # share of the requests waits; a phase's figure then includes that start.
+        print(f"  workers started during the phases: {_boots(log.name) - booted} "
+              f"(replaced after max_requests)")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

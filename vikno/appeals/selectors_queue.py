@@ -264,7 +264,10 @@ class _ApplicantIds(Func):
                template: str | None = None, arg_joiner: str | None = None,
                **extra_context: Any) -> Any:
         column, params = compiler.compile(self.get_source_expressions()[0])
-        return f"{column} = ANY(%s)", (*params, self.ids)
+        # Of the key's own type: integers against the bigint column are a cross-type test that
+        # PostgreSQL cannot hash, so every row walked searched the whole array (fulltext.ids_q).
+        kind = Appeal._meta.get_field("applicant").target_field.db_type(connection)
+        return f"{column} = ANY(%s::{kind}[])", (*params, self.ids)
 
 
 def _search_q(q: str, *, with_applicant: bool) -> Q:

@@ -104,7 +104,7 @@ def test_the_first_step_reads_the_lemmas_index(texts):
 
 
 @pytest.mark.parametrize(("q", "index"), [
-    ("Шевч", "applicant_last_name_fold"),
+    ("Шевч", "applicant_last_name_fold_id"),
     ("0501234567", "applicant_phone_digits_trgm"),
 ])
 def test_the_applicants_search_is_answered_by_its_indexes(texts, q, index):

@@ -109,3 +109,29 @@ def test_the_arrays_of_ids_are_of_the_keys_own_type(surname, supervisor):
         key_type = cursor.fetchone()[0]
     assert sql.count(f"::{key_type}[])") == 2
     assert set(qs) == set(_expected(surname, open_only=False, newest_first=True))
+
+
+@pytest.mark.parametrize("q", ["Шевченко", "шевч", "ШЕВЧЕНКО", "Марія", "марi", "Коваль", "ль"])
+def test_the_applicants_of_one_word_are_those_applicant_match_finds(surname, q):
+    from vikno.appeals.selectors import applicant_match
+
+    # when / then: the union of the three tests finds the very applicants of applicant_match
+    assert set(selectors_queue.applicant_ids_by_name(q)) == set(
+        applicant_match(q).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(("q", "index"), [("Шевченко", "applicant_last_name_fold_id"),
+                                          ("Марія", "applicant_first_name_fold_id")])
+def test_the_applicants_of_a_name_are_read_from_the_index_alone(surname, q, index):
+    if connection.vendor != "postgresql":
+        pytest.skip("the applicants' indexes exist on PostgreSQL: set DATABASE_URL")
+    # given the table vacuumed (its pages all visible) and the planner told to use an index
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        sql, params = selectors_queue.applicant_ids_by_name(q).query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    # then the name's test is answered by its index alone (the name and the id are in it)
+    assert f"Index Only Scan using {index}" in plan

@@ -264,7 +264,10 @@ class _ApplicantIds(Func):
                template: str | None = None, arg_joiner: str | None = None,
                **extra_context: Any) -> Any:
         column, params = compiler.compile(self.get_source_expressions()[0])
-        return f"{column} = ANY(%s)", (*params, self.ids)
+        # Of the key's own type: integers against the bigint column are a cross-type test that
+        # PostgreSQL cannot hash, so every row walked searched the whole array (fulltext.ids_q).
+        kind = Appeal._meta.get_field("applicant").target_field.db_type(connection)
+        return f"{column} = ANY(%s::{kind}[])", (*params, self.ids)
 
 
 def _search_q(q: str, *, with_applicant: bool) -> Q:
@@ -275,7 +278,7 @@ def _search_q(q: str, *, with_applicant: bool) -> Q:
         # planner then knows how many appeals they have and may OR them with the text's index
         # into one bitmap instead of testing every appeal against a subquery.
         applicants = applicant_match(q)
-        ids = list(applicants.values_list("pk", flat=True)[:APPLICANT_IDS_INLINE + 1])
+        ids = _applicant_ids(q, applicants, APPLICANT_IDS_INLINE + 1)
         if len(ids) > APPLICANT_IDS_INLINE:
             cond |= Q(applicant__in=applicants)
         elif connection.vendor == "postgresql" and ids:
@@ -285,12 +288,47 @@ def _search_q(q: str, *, with_applicant: bool) -> Q:
     return cond
 
 
-def applicant_match(q: str) -> QuerySet[Applicant]:
+def _applicant_ids(q: str, applicants: QuerySet[Applicant], limit: int) -> list[int]:
+    """The ids of `applicants` (applicant_match of `q`), at most `limit`.
+
+    PostgreSQL, a query of one word that is not a phone: the union of the three tests, each
+    answered by its own index alone (migration 0032: the folded surname's and first name's
+    indexes carry the name and the id), instead of one bitmap of the three that then read every
+    applicant found from the table: 10 103 pages of the table for the 12 851 «Шевченко» of a
+    million appeals, 40–220 ms, against 8–25 ms (ADR 26). The same ids."""
+    names = q.split()
+    if connection.vendor != "postgresql" or len(names) != 1 or _phone_searched(q):
+        return list(applicants.values_list("pk", flat=True)[:limit])
+    return list(applicant_ids_by_name(names[0])[:limit])
+
+
+def applicant_ids_by_name(word: str) -> QuerySet[Any]:
+    """The ids of the applicants one word of applicant_match finds (surname or first name by its
+    beginning, organisation by a fragment), as a union of the three tests: on PostgreSQL each
+    is answered by its own index, the first two from the index alone (_applicant_ids)."""
+    folded_word = fold(word)
+    folded = Applicant.objects.alias(fl=Fold("last_name"), ff=Fold("first_name"),
+                                     fo=Fold("organisation_name"))
+    branches = [folded.filter(fl__startswith=folded_word), folded.filter(ff__startswith=folded_word),
+                folded.filter(fo__contains=folded_word)]
+    first, *rest = (branch.order_by().values_list("pk", flat=True) for branch in branches)
+    return first.union(*rest)
+
+
+def _phone_searched(q: str) -> str:
+    """The digits to look for when `q` is a phone however spelled (brackets, dashes, «+38»), or
+    digits with a word or two around them; "" when it is a name."""
     digits = phone_normalise(q)
-    # A phone however spelled (brackets, dashes, «+38»), or digits with a word or two around them.
     spelled_as_phone = not any(ch.isalpha() for ch in q)
     if len(digits) >= 5 and (spelled_as_phone or len(digits) >= len(q.replace(" ", "")) - 4):
-        return Applicant.objects.filter(phone_digits__contains=digits[-9:])
+        return digits[-9:]
+    return ""
+
+
+def applicant_match(q: str) -> QuerySet[Applicant]:
+    digits = _phone_searched(q)
+    if digits:
+        return Applicant.objects.filter(phone_digits__contains=digits)
     words = [fold(w) for w in q.split() if w]
     qs = Applicant.objects.annotate(fl=Fold("last_name"), ff=Fold("first_name"),
                                     fo=Fold("organisation_name"))

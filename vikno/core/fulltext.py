@@ -116,15 +116,12 @@ class _OnRow(Func):
                 self.params)
 
 
-# A query whose words match at most this many rows gets them as a list of ids: reading them from
-# an exact bitmap of the GIN index costs a few microseconds a match, testing a row's lemmas in the
-# queue's order some 40 (at a million appeals, ADR 26), so the list wins far beyond the page.
-FEW_MATCHES = 5000
-# Up to this many (the middle band: more than FEW_MATCHES, yet not frequent by the statistics,
-# `FREQUENT_ROWS` at a million appeals) they come as one array parameter, `id = ANY(…)`: the
-# queue's order indexes hold the id, so the page and the count walk them index-only and test each
-# entry against the hashed array (a few ms for 13 297 matches of "ями дороги", where testing
-# each row's lemmas in that order visited the table: 200–330 ms).
+# A query whose words match at most this many rows (and that the statistics do not call frequent)
+# gets them as one array parameter, `id = ANY(…)`: the queue then orders a known handful, and its
+# order indexes hold the id, so the page and the count may walk them index-only and test each
+# entry against the array (a few ms for 13 297 matches of "ями дороги", where testing each row's
+# lemmas in that order visited the table: 200–330 ms). Reading the ids from an exact bitmap of the
+# GIN index costs a few microseconds a match, testing a row's lemmas some 40 (ADR 26).
 MIDDLE_MATCHES = 20_000
 # Step 1 builds the GIN bitmap of every match in memory: with the default 4 MB it turns lossy
 # from some tens of thousands of matches on, and each row of a lossy page is tested again (its
@@ -191,14 +188,26 @@ def _on_row(tsquery: str) -> Q:
     return Q(_OnRow(f"{tsv} @@ to_tsquery('simple', %s)", (tsquery,)))
 
 
+def ids_q(ids: list[int], id_type: str = "bigint") -> Q:
+    """PostgreSQL: the rows whose id is one of `ids`, `id = ANY(%s::<id_type>[])`, one array
+    parameter of the key's own type, named through the row's own alias.
+
+    The type matters: an array of `integer` (what the ids bind as, and what `id IN (1, 2, …)`
+    is) against a `bigint` key is a cross-type comparison, which PostgreSQL cannot hash, so each
+    row walked searched the whole array in turn: 57 µs a row for the 4 723 + 12 852 ids of
+    "Шевченко" at a million appeals, 240 ms for the first page; of the key's type, it is hashed
+    once per statement (ADR 26)."""
+    return Q(_OnRow(f"{{table}}.id = ANY(%s::{id_type}[])", (list(ids),)))
+
+
 def _tsquery_q(tsquery: str, table: str, groups: list[list[str]] | None = None,
-               db_table: str = "") -> Q:
+               db_table: str = "", id_type: str = "bigint") -> Q:
     """The rows whose lemmas answer `tsquery` (`groups`: its AND of ORs, when known). Words the
     statistics call frequent (`estimated_share`) are tested on the row at once: the planner walks
     the queue's order index and stops at the page. Otherwise in two steps: first the matching
     ids, at most MIDDLE_MATCHES + 1, from the GIN index: when that is all of them, the condition
-    is that list (the queue then orders a known handful, whatever it guesses; beyond FEW_MATCHES
-    one array parameter, which the queue's order indexes test index-only); else the words are
+    is that list as one array of the key's own type (`ids_q`: the queue then orders a known
+    handful, whatever it guesses, and its order indexes test it index-only); else the words are
     frequent after all, tested on the row. The planner alone misjudges rare words (a prefix
     `вод:*` above all) and walks the whole table in order looking for them."""
     if groups and db_table and estimated_share(groups, db_table) >= FREQUENT_SHARE:
@@ -215,14 +224,12 @@ def _tsquery_q(tsquery: str, table: str, groups: list[list[str]] | None = None,
         (seqscan, work_mem, _off, _mem), = cursor.fetchall()
         tsv = TSV_EXPRESSION.format(column="search_lemmas")
         cursor.execute(f"SELECT id FROM {table} WHERE {tsv} @@ to_tsquery('simple', %s) "  # noqa: S608
-                       "LIMIT %s", (tsquery, max(FEW_MATCHES, MIDDLE_MATCHES) + 1))
+                       "LIMIT %s", (tsquery, MIDDLE_MATCHES + 1))
         ids = [row[0] for row in cursor.fetchall()]
         cursor.execute("SELECT set_config('enable_seqscan', %s, true), "
                        "set_config('work_mem', %s, true)", (seqscan, work_mem))
-    if len(ids) <= FEW_MATCHES:
-        return Q(pk__in=ids)
     if len(ids) <= MIDDLE_MATCHES:
-        return Q(_OnRow("{table}.id = ANY(%s)", (ids,)))
+        return ids_q(ids, id_type)
     return _on_row(tsquery)
 
 
@@ -252,13 +259,13 @@ def _may_be_typo(word: str) -> bool:
     return len(word) >= _TYPO_MIN_LENGTH and word.isalpha() and not lemmas(word)
 
 
-def _word_q(word: str, table: str) -> Q:
+def _word_q(word: str, table: str, id_type: str = "bigint") -> Q:
     """One query word: any of its lemmas (or the word itself) among the stored ones, or — if the
     dictionary does not know it — a stored word similar enough."""
     forms = _forms(word)
     typo = _may_be_typo(word)
     if connection.vendor == "postgresql":
-        cond = _tsquery_q(" | ".join(forms), table)
+        cond = _tsquery_q(" | ".join(forms), table, id_type=id_type)
         if typo:  # the trigram index on search_lemmas, or a test of each row walked in order
             cond |= Q(_OnRow("{table}.search_lemmas %%> %s", (word,)))
         return cond
@@ -316,16 +323,17 @@ def text_match(q: str, *, model: Any, vocabulary: Any = None) -> Q:
     by_text = Q()
     known: list[list[str]] = []  # PostgreSQL: the words found by lemma alone go into one tsquery
     postgresql = connection.vendor == "postgresql"
+    id_type = model._meta.pk.db_type(connection)
     for word in dict.fromkeys(words(query)):
         if postgresql and not _may_be_typo(word):
             known.append(_forms(word))
         elif postgresql and vocabulary is not None:
             known.append(sorted({*_forms(word), *similar_words(word, vocabulary)}))
         else:
-            by_text &= _word_q(word, table)
+            by_text &= _word_q(word, table, id_type)
     if known:
         tsquery = " & ".join("(" + " | ".join(forms) + ")" for forms in known)
-        by_text &= _tsquery_q(tsquery, table, known, model._meta.db_table)
+        by_text &= _tsquery_q(tsquery, table, known, model._meta.db_table, id_type)
     cond = by_text
     if any(ch.isdigit() for ch in query):
         cond |= _number_q(query, table)

@@ -244,9 +244,10 @@ class Appeal(TimeStampedModel):
             models.Index(fields=["-priority", "due_date", "-received_at", "-id", "next_due"],
                          condition=Q(status__in=UNDER_CONTROL), name="appeal_overdue_work_order"),
             # An executor's queue: its appeals (by id, from its assignments) still open, with the
-            # work order's keys, read from this index alone (access.appeals_visible_to).
-            models.Index(fields=["id"], include=["priority", "due_date", "received_at"],
-                         condition=Q(status__in=QUEUE_OPEN), name="appeal_open_id"),
+            # work order's keys, read from this index alone (access.appeals_visible_to); and the
+            # count of a search of the open appeals by ids and applicants (ADR 26).
+            models.Index(fields=["id"], include=["priority", "due_date", "received_at", "applicant"],
+                         condition=Q(status__in=QUEUE_OPEN), name="appeal_open_id_applicant"),
             # The sort by executor, both ways, empty keys last (selectors_queue.order_keys).
             # (PostgreSQL's ascending order puts them last already.)
             models.Index(fields=["executor_key", "id"], condition=Q(status__in=QUEUE_OPEN),

@@ -49,8 +49,10 @@ from vikno.appeals.services.registration import (
     priority_recompute,
 )
 from vikno.appeals.services.search_index import search_reindex, vocabulary_fill
+from vikno.appeals.services.tracking_codes import tracking_code_issue
 
 __all__ = [
+    "tracking_code_issue",
     "AppealIntake",
     "ApplicantData",
     "ControlReport",

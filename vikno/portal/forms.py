@@ -99,8 +99,9 @@ class AppealForm(forms.Form):
         kwargs["initial"].setdefault("shown", antiabuse.shown_stamp())
         kwargs["initial"].setdefault("token", uuid.uuid4())
         super().__init__(*args, **kwargs)
-        self.fields["subtopic"].choices = reads.subtopic_choices()
-        self.fields["contested_authority_code"].choices = reads.authority_choices()
+        self.fields["subtopic"].choices = reads.subtopic_choices()  # type: ignore[attr-defined]
+        self.fields["contested_authority_code"].choices = (  # type: ignore[attr-defined]
+            reads.authority_choices())
         self.fields["attachments"].help_text = _(
             "%(types)s; up to %(size)s each, at most %(n)d files.") % {
             "types": ACCEPTED_LABELS, "size": size_label(max_bytes()), "n": MAX_FILES_PER_APPEAL}
@@ -130,14 +131,14 @@ class AppealForm(forms.Form):
         return code
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("email") or data.get("phone")) and not (
                 self.errors.get("email") or self.errors.get("phone")):
             self.add_error("email", _("Enter an e-mail address or a phone number for the answer."))
         if data.get("kind") == Kind.COMPLAINT and not data.get("contested_authority_code"):
             self.add_error("contested_authority_code", _("Choose the body you complain of."))
         lat, lon = data.get("lat"), data.get("lon")
-        if (lat is None) != (lon is None) or (lat is not None and not geo.valid_point(lat, lon)):
+        if lat is None or lon is None or not geo.valid_point(lat, lon):
             data["lat"] = data["lon"] = None
         return data
 
@@ -188,7 +189,7 @@ class FeedbackForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("decision") == "confirm" and data.get("rating") is None:
             self.add_error("rating", _("Rate the answer from 1 to 5."))
         return data

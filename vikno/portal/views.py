@@ -7,6 +7,8 @@ posts, then redirects), and tracking is a POST whose success keeps the access in
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -35,7 +37,7 @@ FIELD_OF = {"applicant.last_name": "last_name", "applicant.first_name": "first_n
             "contested_authority_code": "contested_authority_code", "text": "text",
             "attachments": "attachments", "kind": "kind"}
 # The status in plain words: what is happening, for someone who never saw the Law.
-STATUS_WORDS = {
+STATUS_WORDS: dict[AppealStatus, Any] = {
     AppealStatus.REGISTERED: gettext_lazy("Registered: being sent to the body that will consider it."),
     AppealStatus.ASSIGNED: gettext_lazy("Sent to the body that will consider it."),
     AppealStatus.IN_WORK: gettext_lazy("Being considered."),
@@ -78,7 +80,7 @@ def _send_code(*, email: str, number: str, code: str) -> None:
 
 def _fresh_form(form: AppealForm) -> AppealForm:
     """The same answers with a new "shown" moment (after a refusal by the time check)."""
-    data = form.data.copy()
+    data = form.data.copy()  # type: ignore[attr-defined]
     data["shown"] = antiabuse.shown_stamp()
     return AppealForm(data, form.files)
 
@@ -143,7 +145,8 @@ def _track_page(request: HttpRequest, *, form: TrackForm | None = None,
                 status: int = 200, problem: str = "", notice: str = "") -> HttpResponse:
     response = render(request, "portal/track.html", {
         "nav": "track", "form": form or TrackForm(), "view": view,
-        "status_words": STATUS_WORDS.get(view.status, "") if view else "", "feedback": feedback or FeedbackForm(),
+        "status_words": STATUS_WORDS.get(AppealStatus(view.status), "") if view else "",
+        "feedback": feedback or FeedbackForm(),
         "problem": problem, "notice": notice}, status=status)
     response["Cache-Control"] = "no-store"
     return response

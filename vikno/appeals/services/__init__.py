@@ -52,7 +52,6 @@ from vikno.appeals.services.search_index import search_reindex, vocabulary_fill
 from vikno.appeals.services.tracking_codes import tracking_code_issue
 
 __all__ = [
-    "tracking_code_issue",
     "AppealIntake",
     "ApplicantData",
     "ControlReport",
@@ -94,5 +93,6 @@ __all__ = [
     "search_reindex",
     "stats_snapshot_refresh",
     "suggest_authority",
+    "tracking_code_issue",
     "vocabulary_fill",
 ]

@@ -1,4 +1,4 @@
-"""Anti-abuse without a third-party captcha (ADR portal): a honeypot field, a signed moment the
+"""Anti-abuse without a third-party captcha (ADR 31): a honeypot field, a signed moment the
 form was shown (too fast to be typed by a person, or older than a day, is refused), and a rate
 limit per client address (django-ratelimit, in the views)."""
 

@@ -9,6 +9,7 @@ here (`appeal.track`), so any interface that shows it is audited the same way.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -89,16 +90,15 @@ def appeal_for_access(*, access: tuple[int, str] | list[object] | None) -> Appea
     if not isinstance(appeal_id, int) or not isinstance(key, str) or not key:
         return None
     appeal = Appeal.objects.filter(pk=appeal_id).first()
-    if appeal is None or not tracking.hmac.compare_digest(appeal.tracking_hash, key):
+    if appeal is None or not hmac.compare_digest(appeal.tracking_hash, key):
         return None
     return appeal
 
 
 def _answers(appeal: Appeal) -> list[PublicAnswer]:
     """The answers as the applicant was sent them (the notices of ст.15/ст.19)."""
-    rows: list[dict[str, object]] = []
-    for notice in Notice.objects.filter(appeal=appeal, kind=NoticeKind.ANSWERED).order_by("-id")[:1]:
-        rows = list(notice.params.get("answers") or [])
+    notice = Notice.objects.filter(appeal=appeal, kind=NoticeKind.ANSWERED).order_by("-id").first()
+    rows: list[dict[str, object]] = list(notice.params.get("answers") or []) if notice else []
     codes = {str(row.get("authority") or "") for row in rows}
     names = dict(Authority.objects.filter(code__in=codes).values_list("code", "name"))
     results = dict(ReplyResult.choices)

@@ -6,7 +6,6 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.appeal, name="appeal"),
-    path("done/", views.done, name="done"),
     path("settlements/", views.settlements, name="settlements"),
     path("track/", views.track, name="track"),
     path("track/feedback/", views.feedback, name="feedback"),

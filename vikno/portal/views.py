@@ -1,8 +1,9 @@
 """The citizen portal: submit an electronic appeal, track it by number and code, confirm or say
 "not resolved". Public pages: no login; a staff session sees nothing more here.
 
-The tracking code is never in a URL: the result page reads it once from the session (the form
-posts, then redirects), and tracking is a POST whose success keeps the access in the session.
+The tracking code is never in a URL nor kept anywhere to be shown later: the result page is the
+answer to the form's POST, and tracking is a POST whose success keeps the access (the appeal and
+its code's hash, not the code) in the session.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from vikno.appeals import selectors_public as public
@@ -28,7 +30,6 @@ from vikno.core.errors import ApplicationError
 from vikno.portal import antiabuse, reads
 from vikno.portal.forms import AppealForm, FeedbackForm, TrackForm
 
-DONE_KEY = "portal_done"  # {"number", "code", "email"}: shown once, then dropped
 ACCESS_KEY = "portal_track"  # [appeal id, code hash]: the tracking page without retyping
 FIELD_OF = {"applicant.last_name": "last_name", "applicant.first_name": "first_name",
             "applicant.email": "email", "applicant.phone": "phone",
@@ -85,7 +86,15 @@ def _fresh_form(form: AppealForm) -> AppealForm:
     return AppealForm(data, form.files)
 
 
-@ratelimit(key="ip", rate=antiabuse.submit_rate, method="POST", block=False, group="portal-submit")
+def _done(request: HttpRequest, *, number: str, code: str, emailed: bool) -> HttpResponse:
+    """The result page, as the answer to the POST itself: the code is never stored to be shown
+    later (no session, no URL). Reloading re-sends the form, which registers nothing new."""
+    response = render(request, "portal/done.html", {
+        "number": number, "code": grouped(code) if code else "", "emailed": emailed})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def appeal(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
@@ -94,7 +103,9 @@ def appeal(request: HttpRequest) -> HttpResponse:
     if "find" in request.POST:  # the settlement search without JavaScript: nothing is sent
         return _appeal_page(request, AppealForm(request.POST),
                             found=reads.territory_search(request.POST.get("settlement_q", "")))
-    if getattr(request, "limited", False):
+    # Counted here, not by a decorator: the search above is no submission.
+    if is_ratelimited(request, group="portal-submit", key="ip", rate=antiabuse.submit_rate,
+                      method="POST", increment=True):
         return _limited(request)
     if request.POST.get(antiabuse.HONEYPOT):
         return _appeal_page(request, AppealForm(), status=400,
@@ -110,26 +121,12 @@ def appeal(request: HttpRequest) -> HttpResponse:
         field = FIELD_OF.get(exc.field or "")
         form.add_error(field if field in form.fields else None, exc.message)
         return _appeal_page(request, form, status=400)
+    # Only a new registration carries its code; a repeated submission returns the first appeal.
     code = getattr(registered, "tracking_code", "")
     email = form.cleaned_data["email"]
-    request.session[DONE_KEY] = {"number": registered.number, "code": code,
-                                 "email": bool(email and code)}
     if email and code:
         transaction.on_commit(lambda: _send_code(email=email, number=registered.number, code=code))
-    return redirect("portal:done")
-
-
-@require_GET
-def done(request: HttpRequest) -> HttpResponse:
-    result = request.session.pop(DONE_KEY, None)
-    if not result:
-        return redirect("portal:appeal")
-    code = result.get("code") or ""
-    response = render(request, "portal/done.html", {
-        "number": result["number"], "code": grouped(code) if code else "",
-        "emailed": result.get("email")})
-    response["Cache-Control"] = "no-store"
-    return response
+    return _done(request, number=registered.number, code=code, emailed=bool(email and code))
 
 
 @require_GET

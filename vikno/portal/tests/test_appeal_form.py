@@ -218,3 +218,9 @@ def test_a_point_on_the_map_finds_its_hromada_when_no_settlement_is_picked(clien
 def test_a_picked_settlement_wins_over_the_point(client: Any, book: Any) -> None:
     client.post(URL, appeal_post(settlement_code=book.village.code, lat="48.2", lon="22.6"))
     assert Appeal.objects.get().territory == book.village
+
+
+def test_the_language_switch_gives_english(client: Any, book: Any) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": URL})
+    html = client.get(URL).content.decode()
+    assert "Electronic appeal" in html and 'lang="en"' in html

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "vikno.directory",
     "vikno.appeals",
     "vikno.workspace",
+    "vikno.portal",
 ]
 
 MIDDLEWARE = [

@@ -17,5 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("vikno.accounts.urls")),
+    # The public site for citizens: no login (vikno/portal).
+    path("portal/", include("vikno.portal.urls")),
     path("", include("vikno.workspace.urls")),
 ]

@@ -124,6 +124,9 @@ class AppealIntake:
     contested_decision_on: date | None = None  # ст.17: the date of the contested decision
     decision_learned_on: date | None = None  # ст.17: when the applicant learned of the decision
     term_restored: bool = False  # ст.17: the body restored the missed term for good reason
+    # The applicant agreed to the processing of their personal data (the portal asks): recorded
+    # as a fact with the registration's audit event.
+    personal_data_consent: bool = False
 
     @property
     def appeal_type(self) -> str:

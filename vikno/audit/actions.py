@@ -36,6 +36,7 @@ class AuditAction(models.TextChoices):
     APPLICANT_LIST_VIEW = "applicant.list_view", _("List with applicants' data viewed")
     ATTACHMENT_DOWNLOAD = "attachment.download", _("Attachment downloaded")
     APPEAL_EXPORT = "appeal.export", _("List of appeals exported")
+    APPEAL_TRACK = "appeal.track", _("Appeal's progress viewed by its tracking code")
 
     # The case file (vikno.appeals services).
     APPLICANT_CREATE = "applicant.create", _("Applicant created")
@@ -46,6 +47,7 @@ class AuditAction(models.TextChoices):
     APPEAL_EXTEND = "appeal.extend", _("Appeal's term extended")
     APPEAL_SHORTEN = "appeal.shorten", _("Appeal's term shortened")
     APPEAL_ANSWER_RECORDED = "appeal.answer_recorded", _("Answer's index and file recorded")
+    APPEAL_TRACKING_CODE_ISSUE = "appeal.tracking_code_issue", _("New tracking code issued")
     ATTACHMENT_ADD = "attachment.add", _("Attachment added")
     ASSIGNMENT_CREATE = "assignment.create", _("Assignment created")
     REPLY_SUBMIT = "reply.submit", _("Executor's answer submitted")
@@ -161,7 +163,7 @@ ACTION_GROUPS: tuple[tuple[Any, tuple[AuditAction, ...]], ...] = (
     )),
     (_("Applicants' personal data"), (
         A.APPLICANT_CREATE, A.APPLICANT_UPDATE, A.APPLICANT_VIEW, A.APPLICANT_LIST_VIEW,
-        A.APPLICANT_SEARCH, A.ATTACHMENT_DOWNLOAD,
+        A.APPLICANT_SEARCH, A.ATTACHMENT_DOWNLOAD, A.APPEAL_TRACK, A.APPEAL_TRACKING_CODE_ISSUE,
     )),
     (_("Accounts and logins"), (
         A.ACCOUNT_LOGIN, A.ACCOUNT_LOGIN_FAILED, A.ACCOUNT_CREATED, A.ACCOUNT_ROLE_CHANGED,

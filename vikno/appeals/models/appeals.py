@@ -114,6 +114,10 @@ class Appeal(TimeStampedModel):
     # The submission that registered it: a repeated one (double click, resent form) finds it.
     intake_token = models.UUIDField(_("intake token"), null=True, blank=True, unique=True,
                                     editable=False)
+    # The SHA-256 of the applicant's tracking code (vikno.appeals.tracking), never the code;
+    # empty for appeals registered without one (bulk generated).
+    tracking_hash = models.CharField(_("tracking code hash"), max_length=64, blank=True,
+                                     default="", editable=False)
 
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=3, choices=Kind.choices, default=Kind.APPLICATION)

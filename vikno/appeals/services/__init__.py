@@ -49,6 +49,7 @@ from vikno.appeals.services.registration import (
     priority_recompute,
 )
 from vikno.appeals.services.search_index import search_reindex, vocabulary_fill
+from vikno.appeals.services.tracking_codes import tracking_code_issue
 
 __all__ = [
     "AppealIntake",
@@ -92,5 +93,6 @@ __all__ = [
     "search_reindex",
     "stats_snapshot_refresh",
     "suggest_authority",
+    "tracking_code_issue",
     "vocabulary_fill",
 ]

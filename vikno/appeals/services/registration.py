@@ -58,6 +58,7 @@ from vikno.appeals.services.receipt import (
 )
 from vikno.appeals.services.routing_terms import term_open
 from vikno.appeals.services.search_index import vocabulary_add, vocabulary_add_sql
+from vikno.appeals.tracking import code_hash, new_code
 from vikno.audit import services as audit
 from vikno.audit.actions import AuditAction
 from vikno.audit.models import AuditEvent
@@ -305,6 +306,9 @@ def appeal_register(*, actor: Any, intake: AppealIntake,
     """Register once per `intake.idempotency_key`: a repeated submission (a double click, a resent
     form, a retried API call) returns the appeal the first one registered and writes nothing.
 
+    A new registration carries its tracking code in memory (`appeal.tracking_code`), given
+    here once and stored only as its hash; a repeat returns the first appeal without it.
+
     The key is not looked up first (a query every registration would pay for the rare repeat):
     the appeal's row carries it under a unique index, so a repeat fails there and rolls back
     whole, before the number is taken, and the first appeal is returned. A repeat refused by a
@@ -387,11 +391,13 @@ def _register_batched(*, actor: Any, intake: AppealIntake, routing: Routing | No
         else any(s.needs_study for s in subtopics)))
     due, max_due = _terms(intake, received_on, study=study, reason=reason)
     sign = intake.sign or _sign_of_repeat(previous)
+    tracking_code = new_code()
     appeal = _save_appeal(intake, number=_provisional_number(), year=received_on.year,
                           received=received, now=now, actor=actor, person=person,
                           previous=previous, territory=territory, contested=contested,
                           study=study, due=due, max_due=max_due, sign=sign,
-                          priority=any(a.is_privileged for a in (person, *cosigners) if a))
+                          priority=any(a.is_privileged for a in (person, *cosigners) if a),
+                          tracking_hash=code_hash(tracking_code))
     AppealCosigner.objects.bulk_create(AppealCosigner(appeal=appeal, applicant=a) for a in cosigners)
     created = [
         Question.objects.create(appeal=appeal, subtopic=subtopic,
@@ -401,7 +407,9 @@ def _register_batched(*, actor: Any, intake: AppealIntake, routing: Routing | No
     counts.appeal_registered(appeal=appeal, topic_ids={s.topic_id for s in subtopics})
     audit.record(actor=actor, action=AuditAction.APPEAL_REGISTER, obj=appeal,
                  after=snapshot(appeal, APPEAL_AUDIT_FIELDS) | {
-                     "questions": [q.subtopic.code for q in created]})
+                     "questions": [q.subtopic.code for q in created]}
+                 # ст.5, the Law on personal data: the applicant's consent, as a fact.
+                 | ({"personal_data_consent": True} if intake.personal_data_consent else {}))
     if reason:
         appeal = appeal_not_considered(actor=actor, appeal=appeal, reason=reason)
     else:
@@ -416,6 +424,7 @@ def _register_batched(*, actor: Any, intake: AppealIntake, routing: Routing | No
     # Last, so that no later step but the number can fail and roll back rows whose files are
     # already stored.
     attachments_store(actor=actor, appeal=appeal, prepared=files, fresh=True)
+    appeal.tracking_code = tracking_code  # type: ignore[attr-defined]
     return appeal
 
 
@@ -446,11 +455,12 @@ def _route_new(*, actor: Any, appeal: Appeal, questions: list[Question], routing
 def _save_appeal(intake: AppealIntake, *, number: str, year: int, received: datetime,
                  now: datetime, actor: Any, person: Applicant | None, previous: Appeal | None,
                  territory: Territory | None, contested: Authority | None, study: bool,
-                 due: date | None, max_due: date | None, sign: str, priority: bool) -> Appeal:
+                 due: date | None, max_due: date | None, sign: str, priority: bool,
+                 tracking_hash: str = "") -> Appeal:
     text = clean_text(intake.text)
     appeal = Appeal(
         number=number, year=year, seq=None, legacy_id=intake.legacy_id or None,
-        intake_token=intake.idempotency_key,
+        intake_token=intake.idempotency_key, tracking_hash=tracking_hash,
         channel=intake.channel, kind=intake.kind, subject=intake.resolved_subject,
         sign=sign, appeal_type=intake.appeal_type,
         applicant=person, previous_appeal=previous,

@@ -40,7 +40,7 @@ def validate(schema_name: str, data: Any) -> None:
 
 def xml(response: Any) -> ET.Element:
     assert response["Content-Type"].startswith("text/xml")
-    return ET.fromstring(response.content)
+    return ET.fromstring(response.content)  # noqa: S314 (our own answer, in a test)
 
 
 def post(client: Client, fmt: str = "json", **fields: Any) -> Any:

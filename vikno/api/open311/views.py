@@ -33,7 +33,7 @@ from vikno.appeals.services import appeal_register
 
 from . import catalog
 from .formats import FORMATS, JSON, errors, respond, w3c
-from .statuses import CLOSED, appeal_statuses, georeport_status
+from .statuses import CLOSED, OPEN, appeal_statuses, georeport_status
 from .submit import Open311Error, bad, submission
 
 JURISDICTION = "zakarpattia"
@@ -193,7 +193,7 @@ def _search(request: HttpRequest) -> list[PublicAppeal]:
     statuses = None
     wanted = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}
     if wanted:
-        if not wanted <= {"open", "closed"}:
+        if not wanted <= {OPEN, CLOSED}:
             raise bad(_("status is open or closed."))
         statuses = set().union(*(appeal_statuses(s) for s in wanted))
     return public_appeals(subtopic_codes=codes, start=start, end=end, statuses=statuses,

@@ -10,9 +10,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 
 from vikno.appeals.lifecycle import AssignmentStatus
 from vikno.appeals.models import Appeal, Assignment, AssignmentRole, Question
@@ -45,8 +46,13 @@ def rounded(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(POINT_STEP, rounding=ROUND_HALF_UP)
 
 
-_FIELDS = ("id", "number", "status", "not_considered_reason", "received_at", "status_changed_at",
-           "closed_at", "due_date", "territory__name", "lat", "lon")
+_FIELDS = ("number", "status", "not_considered_reason", "received_at", "status_changed_at",
+           "closed_at", "due_date", "territory__name", "lat", "lon", "service_code",
+           "service_name", "agency")
+
+
+def _first_question() -> Any:
+    return Question.objects.filter(appeal=OuterRef("pk")).order_by("id")
 
 
 def public_appeals(*, numbers: Sequence[str] | None = None, subtopic_codes: Collection[str] = (),
@@ -55,8 +61,10 @@ def public_appeals(*, numbers: Sequence[str] | None = None, subtopic_codes: Coll
                    limit: int = PUBLIC_LIMIT) -> list[PublicAppeal]:
     """Appeals by number (every other filter ignored, as GeoReport's service_request_id does),
     or received within [start, end], in these statuses, with a question on one of these
-    sub-topics; newest first, at most `limit`. Read along appeal_received_id (received_at, id)
-    backwards; the sub-topic test is question_appeal_subtopic's, from that index alone."""
+    sub-topics; newest first, at most `limit`. One query, read along appeal_received_id
+    (received_at, id) backwards; the sub-topic test is question_appeal_subtopic's, from that
+    index alone; each row's first question (its service) and that question's main executor in
+    force are looked up by index for the rows returned only."""
     qs = Appeal.objects.all()
     if numbers is not None:
         qs = qs.filter(number__in=list(numbers))
@@ -72,34 +80,22 @@ def public_appeals(*, numbers: Sequence[str] | None = None, subtopic_codes: Coll
                        .values_list("id", flat=True))
             qs = qs.filter(Exists(Question.objects.filter(appeal=OuterRef("pk"),
                                                           subtopic_id__in=ids)))
-    rows = list(qs.order_by("-received_at", "-id").values(*_FIELDS)[:limit])
-    return _with_questions(rows)
-
-
-def _with_questions(rows: list[dict]) -> list[PublicAppeal]:  # type: ignore[type-arg]
-    """Each appeal's first question (its service) and that question's main executor in force:
-    two queries for the page, whatever its length."""
-    ids = [row["id"] for row in rows]
-    first: dict[int, tuple[int, str, str]] = {}
-    for q in (Question.objects.filter(appeal_id__in=ids).order_by("appeal_id", "id")
-              .values_list("appeal_id", "id", "subtopic__code", "subtopic__name")):
-        first.setdefault(q[0], q[1:])
-    question_ids = [q[0] for q in first.values()]
-    main = dict(Assignment.objects.filter(question_id__in=question_ids, role=AssignmentRole.MAIN)
-                .exclude(status__in=[AssignmentStatus.RETURNED, AssignmentStatus.CANCELLED])
-                .values_list("question_id", "authority__name"))
-    found = []
-    for row in rows:
-        question_id, code, name = first.get(row["id"], (0, "", ""))
-        found.append(PublicAppeal(
-            number=row["number"], status=row["status"],
-            not_considered_reason=row["not_considered_reason"] or "",
-            subtopic_code=code, subtopic_name=name, authority_name=main.get(question_id, ""),
-            received_at=row["received_at"], status_changed_at=row["status_changed_at"],
-            closed_at=row["closed_at"], due_date=row["due_date"],
-            territory_name=row["territory__name"] or "",
-            lat=rounded(row["lat"]), lon=rounded(row["lon"])))
-    return found
+    main = (Assignment.objects.filter(question=OuterRef("pk"), role=AssignmentRole.MAIN)
+            .exclude(status__in=[AssignmentStatus.RETURNED, AssignmentStatus.CANCELLED])
+            .order_by("id").values("authority__name")[:1])
+    qs = qs.annotate(
+        service_code=Subquery(_first_question().values("subtopic__code")[:1]),
+        service_name=Subquery(_first_question().values("subtopic__name")[:1]),
+        agency=Subquery(_first_question().annotate(agency=Subquery(main))
+                        .values("agency")[:1]))
+    rows = qs.order_by("-received_at", "-id").values_list(*_FIELDS)[:limit]
+    return [PublicAppeal(
+        number=number, status=status, not_considered_reason=reason or "",
+        subtopic_code=code or "", subtopic_name=name or "", authority_name=agency or "",
+        received_at=received_at, status_changed_at=changed_at, closed_at=closed_at,
+        due_date=due, territory_name=territory or "", lat=rounded(lat), lon=rounded(lon))
+        for (number, status, reason, received_at, changed_at, closed_at, due, territory, lat, lon,
+             code, name, agency) in rows]
 
 
 def appeal_number_for_token(token: UUID) -> str | None:

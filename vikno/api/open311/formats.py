@@ -7,7 +7,7 @@ None is an empty element in XML and null in JSON; UTF-8 throughout.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -24,9 +24,13 @@ _ITEM = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute"
          "values": "value"}
 
 
-def w3c(moment: datetime | None) -> str | None:
-    """A moment as the spec writes it (W3C date-time with the offset), in local time."""
-    return None if moment is None else timezone.localtime(moment).isoformat(timespec="seconds")
+def w3c(moment: datetime | None, zone: tzinfo | None = None) -> str | None:
+    """A moment as the spec writes it (W3C date-time with the offset), in local time (`zone`:
+    the current time zone, looked up once for a list)."""
+    if moment is None:
+        return None
+    return moment.astimezone(zone or timezone.get_current_timezone()).isoformat(
+        timespec="seconds")
 
 
 def _text(value: Any) -> str | None:

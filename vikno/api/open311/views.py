@@ -108,8 +108,7 @@ def service_definition(request: HttpRequest, code: str, *, fmt: str) -> HttpResp
 def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _submit(request, fmt)
-    return respond(fmt, [_public(a) for a in _search(request)], root="service_requests",
-                   item="request")
+    return respond(fmt, _public(_search(request)), root="service_requests", item="request")
 
 
 @georeport(("GET", "HEAD"))
@@ -117,7 +116,7 @@ def request_detail(request: HttpRequest, number: str, *, fmt: str) -> HttpRespon
     found = public_appeals(numbers=[number]) if len(number) <= 32 else []
     if not found:
         raise Open311Error(404, _("No service request with this id."))
-    return respond(fmt, [_public(found[0])], root="service_requests", item="request")
+    return respond(fmt, _public(found), root="service_requests", item="request")
 
 
 @georeport(("GET", "HEAD"))
@@ -206,33 +205,41 @@ def _term_notice(due: Any) -> str | None:
     return _("To be considered by %(date)s.") % {"date": due.strftime("%d.%m.%Y")}
 
 
-def _public(a: PublicAppeal) -> dict[str, Any]:
-    """One request as GeoReport shows it to anyone: no applicant, no text, no typed address; the
-    description is the service's name, the address the territory's, the point rounded."""
-    status = georeport_status(a.status)
-    note = str(AppealStatus(a.status).label)
-    if a.not_considered_reason:
-        note = f"{note}: {NotConsideredReason(a.not_considered_reason).label}"
-    updated = a.closed_at if status == CLOSED and a.closed_at else a.status_changed_at
-    expected = (timezone.make_aware(datetime.combine(a.due_date, time(23, 59, 59)))
-                if a.due_date else None)
-    return {
-        "service_request_id": a.number,
-        "status": status,
-        "status_notes": note,
-        "service_name": a.subtopic_name or None,
-        "service_code": a.subtopic_code,
-        "description": a.subtopic_name or None,
-        "agency_responsible": a.authority_name or None,
-        "service_notice": _term_notice(a.due_date) if status != CLOSED else None,
-        "requested_datetime": w3c(a.received_at),
-        "updated_datetime": w3c(updated),
-        "expected_datetime": w3c(expected),
-        "address": a.territory_name or None,
-        "address_id": None,
-        "zipcode": None,
-        "lat": a.lat,
-        "long": a.lon,
-        "media_url": None,
-    }
-
+def _public(found: list[PublicAppeal]) -> list[dict[str, Any]]:
+    """The requests as GeoReport shows them to anyone: no applicant, no text, no typed address;
+    the description is the service's name, the address the territory's, the point rounded.
+    The time zone and the translated status notes are looked up once per list."""
+    zone = timezone.get_current_timezone()
+    notes: dict[tuple[str, str], str] = {}
+    answer = []
+    for a in found:
+        status = georeport_status(a.status)
+        key = (a.status, a.not_considered_reason)
+        if key not in notes:
+            note = str(AppealStatus(a.status).label)
+            if a.not_considered_reason:
+                note = f"{note}: {NotConsideredReason(a.not_considered_reason).label}"
+            notes[key] = note
+        updated = a.closed_at if status == CLOSED and a.closed_at else a.status_changed_at
+        expected = (datetime.combine(a.due_date, time(23, 59, 59), tzinfo=zone)
+                    if a.due_date else None)
+        answer.append({
+            "service_request_id": a.number,
+            "status": status,
+            "status_notes": notes[key],
+            "service_name": a.subtopic_name or None,
+            "service_code": a.subtopic_code,
+            "description": a.subtopic_name or None,
+            "agency_responsible": a.authority_name or None,
+            "service_notice": _term_notice(a.due_date) if status != CLOSED else None,
+            "requested_datetime": w3c(a.received_at, zone),
+            "updated_datetime": w3c(updated, zone),
+            "expected_datetime": w3c(expected, zone),
+            "address": a.territory_name or None,
+            "address_id": None,
+            "zipcode": None,
+            "lat": a.lat,
+            "long": a.lon,
+            "media_url": None,
+        })
+    return answer

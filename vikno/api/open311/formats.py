@@ -10,7 +10,7 @@ import json
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
-from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -33,36 +33,45 @@ def w3c(moment: datetime | None, zone: tzinfo | None = None) -> str | None:
         timespec="seconds")
 
 
+# Characters XML 1.0 cannot carry at all (C0 controls but tab and line breaks, U+FFFE/U+FFFF):
+# dropped from text an answer echoes (account_id), so that the document still parses.
+_NOT_XML = dict.fromkeys([*(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)), 0xFFFE,
+                          0xFFFF])
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return str(value).translate(_NOT_XML)
 
 
-def _fill(element: ET.Element, name: str, value: Any) -> None:
-    child = ET.SubElement(element, name)
+def _write(out: list[str], name: str, value: Any) -> None:
+    """One element, written as text: a list of a thousand requests is 17,000 elements, which
+    ElementTree builds as objects first at twice the cost."""
     if isinstance(value, dict):
+        out.append(f"<{name}>")
         for key, item in value.items():
-            _fill(child, key, item)
+            _write(out, key, item)
+        out.append(f"</{name}>")
     elif isinstance(value, list):
+        out.append(f"<{name}>")
         for item in value:
-            _fill(child, _ITEM.get(name, "item"), item)
+            _write(out, _ITEM.get(name, "item"), item)
+        out.append(f"</{name}>")
     else:
-        child.text = _text(value)
+        text = _text(value)
+        out.append(f"<{name} />" if text is None else f"<{name}>{escape(text)}</{name}>")
 
 
 def xml_bytes(root: str, item: str | None, data: Any) -> bytes:
     """`data` (a list of dicts under `item`, or one dict when `item` is None) under `root`."""
-    top = ET.Element(root)
-    if item is None:
-        for key, value in data.items():
-            _fill(top, key, value)
-    else:
-        for row in data:
-            _fill(top, item, row)
-    return ET.tostring(top, encoding="utf-8", xml_declaration=True)
+    out = ["<?xml version='1.0' encoding='utf-8'?>\n", f"<{root}>"]
+    for key, value in (data.items() if item is None else ((item, row) for row in data)):
+        _write(out, key, value)
+    out.append(f"</{root}>")
+    return "".join(out).encode("utf-8", "surrogatepass")
 
 
 def _default(value: Any) -> Any:

@@ -178,3 +178,8 @@ def test_unknown_formats_methods_and_jurisdictions(world: Any, client: Any, url:
         assert client.post(url, form(world.key)).status_code == 405
         assert footprint() == before
     assert client.get(url, {"jurisdiction_id": "zakarpattia"}).status_code in (200, 404)
+
+
+def test_an_echoed_field_is_escaped_in_xml(world: Any, client: Any) -> None:
+    root = xml(post(client, "xml", **form(world.key, account_id="a&b<c>\x01\"'")))
+    assert root.findtext("request/account_id") == "a&b<c>\"'"

@@ -113,7 +113,12 @@ def test_a_request_reads_without_personal_data(routed: Appeal, client: Any) -> N
     assert item["expected_datetime"].startswith(routed.due_date.isoformat())  # type: ignore[union-attr]
     assert item["address"] == "Ужгородська"
     assert (item["lat"], item["long"]) == (48.621, 22.288)  # about 100 m, not the house
-    body = response.content.decode() + client.get(f"{BASE}/requests/{routed.number}.xml").content.decode()
+    # every public read, in both formats
+    body = "".join(client.get(url).content.decode() for fmt in ("json", "xml") for url in (
+        f"{BASE}/requests/{routed.number}.{fmt}", f"{BASE}/requests.{fmt}",
+        f"{BASE}/requests.{fmt}?service_request_id={routed.number}",
+        f"{BASE}/services.{fmt}", f"{BASE}/services/009-HW.{fmt}", f"/open311/discovery.{fmt}"))
+    assert body.count(routed.number) == 6
     for private in ("Іваненко", "Петро", "765", "petro.ivanenko", "Ракоці", "кв. 5", "48.621456",
                     "22.287654", PRIVATE_TEXT[:20]):
         assert private not in body

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
+from vikno.directory import refcache
 from vikno.directory.models import SubTopic
 from vikno.directory.selectors import subtopics_active
 
@@ -49,7 +50,10 @@ def service_entry(subtopic: SubTopic) -> dict[str, Any]:
 
 
 def services() -> list[dict[str, Any]]:
-    return [service_entry(subtopic) for subtopic in subtopics_active()]
+    """Kept per process until the reference data changes (refcache: a load or an admin edit
+    forgets it)."""
+    return list(refcache.kept(("open311_services",), lambda: tuple(
+        service_entry(subtopic) for subtopic in subtopics_active())))
 
 
 def service(code: str) -> SubTopic | None:

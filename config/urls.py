@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from vikno.api.open311 import views as open311
 from vikno.workspace.views import ops
 
 # admin.site is accounts.admin_site.SystemAdminSite: the system administrator's tool only,
@@ -14,6 +15,9 @@ urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),
     path("readyz", ops.readyz, name="readyz"),
     path("metrics", ops.metrics, name="metrics"),
+    # Open311 GeoReport v2 (ADR 0031): its discovery document and the API itself.
+    re_path(r"^open311/discovery\.(?P<fmt>[a-z]+)$", open311.discovery, name="open311_discovery"),
+    path("open311/v2/", include("vikno.api.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("vikno.accounts.urls")),

@@ -19,7 +19,14 @@ from vikno.audit.models import AuditEvent
 from vikno.core import clock
 from vikno.core.errors import ApplicationError
 from vikno.directory.deadlines import WorkingCalendar
-from vikno.directory.models import ClassifierVersion, Holiday, MartialLawPeriod, ReplyTemplate
+from vikno.directory.models import (
+    ClassifierVersion,
+    Holiday,
+    MartialLawPeriod,
+    ReplyTemplate,
+    SubTopic,
+    Territory,
+)
 
 
 class ClassifierEditionError(ApplicationError):
@@ -127,3 +134,16 @@ def reply_templates(*, active_only: bool = True) -> list[ReplyTemplate]:
 def reply_template_get(*, pk: int) -> ReplyTemplate | None:
     """One template, or None."""
     return ReplyTemplate.objects.select_related("topic", "subtopic").filter(pk=pk).first()
+
+
+def subtopics_active(*, code: str | None = None) -> list[SubTopic]:
+    """The active sub-topics (one, by `code`) with their Part II topic and parent, in the
+    classifier's order: the services a channel offers (Open311's service list)."""
+    rows = SubTopic.objects.filter(is_active=True).select_related("topic", "parent")
+    if code is not None:
+        rows = rows.filter(code=code)
+    return list(rows.order_by("topic__code", "sort", "name", "id"))
+
+
+def territory_exists(code: str) -> bool:
+    return Territory.objects.filter(code=code).exists()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0031_intake_drop_lemmas_trgm'),
+        ('appeals', '0032_surname_search_indexes'),
     ]
 
     operations = [

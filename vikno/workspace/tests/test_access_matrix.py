@@ -379,6 +379,27 @@ CASES = [
     Case("healthz", "GET", lambda o: reverse("healthz"), expect(OK, anonymous=OK)),
     Case("readyz", "GET", lambda o: reverse("readyz"), expect(OK, anonymous=OK)),
     Case("metrics", "GET", lambda o: reverse("metrics"), expect(OK, anonymous=OK)),
+    # Open311 GeoReport v2 (ADR 31): the reads are public and free of personal data; the one
+    # write needs an open311 key, which no staff session is (a key's own tests: api/open311).
+    Case("open311_discovery", "GET", lambda o: reverse("open311_discovery", args=["xml"]),
+         expect(OK, anonymous=OK)),
+    Case("open311_root", "GET", lambda o: reverse("open311:root"), expect(OK, anonymous=OK)),
+    Case("open311_services", "GET", lambda o: reverse("open311:services", args=["json"]),
+         expect(OK, anonymous=OK)),
+    Case("open311_service", "GET", lambda o: reverse("open311:service", args=["009.001", "xml"]),
+         expect(OK, anonymous=OK), setup=routed),
+    Case("open311_requests", "GET", lambda o: reverse("open311:requests", args=["json"]),
+         expect(OK, anonymous=OK), setup=routed),
+    Case("open311_request", "GET",
+         lambda o: reverse("open311:request", args=[o["appeal"].number, "json"]),
+         expect(OK, anonymous=OK), setup=routed),
+    Case("open311_token", "GET",
+         lambda o: reverse("open311:token", args=["1b4e28ba-2fa1-11d2-883f-0016d3cca427", "xml"]),
+         expect(MISSING, anonymous=MISSING)),
+    Case("open311_post_without_key", "POST", lambda o: reverse("open311:requests", args=["json"]),
+         expect(DENIED, anonymous=DENIED),
+         data=lambda w, o: {"service_code": "009.001", "address_string": "вул. Ракоці, 1",
+                            "description": "Немає гарячої води."}),
 ]
 
 

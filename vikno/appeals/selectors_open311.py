@@ -1,5 +1,5 @@
 """Public reads of the case file: what anyone may see of an appeal without logging in (the
-Open311 GeoReport v2 list, ADR 0031). Nothing here names or leads to a person: no applicant, no
+Open311 GeoReport v2 list, ADR 0032). Nothing here names or leads to a person: no applicant, no
 text, no typed address; the point rounded to about 100 m. Being free of personal data, these
 reads record nothing on the audit trail.
 """

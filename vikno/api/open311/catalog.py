@@ -1,6 +1,6 @@
 """Services (GeoReport's request types) are the active sub-topics of the classifier, grouped by
 their Part II topic; their extra questions (attributes) are data, in
-data/reference/open311_attributes.json (ADR 0031)."""
+data/reference/open311_attributes.json (ADR 0032)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`POST requests`: a GeoReport form as an AppealIntake for `appeal_register` (ADR 0031).
+"""`POST requests`: a GeoReport form as an AppealIntake for `appeal_register` (ADR 0032).
 
 The form becomes the appeal as the portal's would: the sub-topic is the question, the point's
 hromada (or the KATOTTG code in `address_id`) the territory, the typed address the problem's

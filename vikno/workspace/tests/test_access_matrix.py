@@ -379,7 +379,7 @@ CASES = [
     Case("healthz", "GET", lambda o: reverse("healthz"), expect(OK, anonymous=OK)),
     Case("readyz", "GET", lambda o: reverse("readyz"), expect(OK, anonymous=OK)),
     Case("metrics", "GET", lambda o: reverse("metrics"), expect(OK, anonymous=OK)),
-    # Open311 GeoReport v2 (ADR 31): the reads are public and free of personal data; the one
+    # Open311 GeoReport v2 (ADR 32): the reads are public and free of personal data; the one
     # write needs an open311 key, which no staff session is (a key's own tests: api/open311).
     Case("open311_discovery", "GET", lambda o: reverse("open311_discovery", args=["xml"]),
          expect(OK, anonymous=OK)),

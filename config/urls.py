@@ -17,5 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("vikno.accounts.urls")),
+    # The partner REST API, its schema and docs (docs/adr/0031-api-partner-rest.md).
+    path("api/", include("vikno.api.urls")),
     path("", include("vikno.workspace.urls")),
 ]

@@ -16,7 +16,9 @@ class UkrainianFirstMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        # Partner systems choose the language of the API's messages (Ukrainian unless they ask).
+        if not request.path_info.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 
 

@@ -32,3 +32,6 @@ class IdempotentResponse(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "key"],
                                                name="idempotent_response_owner_key_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.owner}:{self.key}"

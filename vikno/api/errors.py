@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -90,6 +91,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+@csrf_exempt  # no session here: a stray POST is "not found" too, not a CSRF page
 def not_found(request: Any, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any other address under /api/: JSON, not the site's HTML page."""
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)

@@ -4,9 +4,11 @@ idempotent retries; the change feed; access by key."""
 from __future__ import annotations
 
 import base64
+import json
 from urllib.parse import unquote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from vikno.api.tests.conftest import registration
 from vikno.appeals.models import Appeal, Assignment, Attachment
@@ -56,9 +58,6 @@ def test_a_partner_registers_an_appeal_and_reads_it_back(partner, api_for):
 
 def test_a_multipart_registration_carries_files_through_the_attachment_checks(partner, api_for):
     _, raw = partner
-    import json
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
     refused = api_for(raw).post("/api/v1/appeals/", {"data": json.dumps(registration()),
                                                      "attachments": [fake]}, format="multipart")

@@ -21,7 +21,9 @@ urlpatterns = [
          name="assignment_return"),
     path("v1/changes/", changes.ChangeFeedView.as_view(), name="changes"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema",
+                                                     template_name="api/swagger_ui.html"),
+         name="docs"),
     # Anything else under /api/ is a JSON 404, not the site's HTML page.
     re_path(r"^.*$", errors.not_found),
 ]

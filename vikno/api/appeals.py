@@ -82,7 +82,8 @@ class RegisterInput(serializers.Serializer):
     summary = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
     applicant = ApplicantSerializer(required=False, allow_null=True, default=None,
                                     help_text="Absent or null: an anonymous appeal.")
-    questions = QuestionSerializer(many=True, allow_empty=False, max_length=20)
+    questions = QuestionSerializer(many=True, allow_empty=False,  # type: ignore[call-arg]
+                                   max_length=20)
     territory_code = serializers.CharField(max_length=32, required=False, default="",
                                            allow_blank=True)
     location = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
@@ -95,8 +96,8 @@ class RegisterInput(serializers.Serializer):
                                                      allow_blank=True)
     contested_decision_on = serializers.DateField(required=False, allow_null=True, default=None)
     decision_learned_on = serializers.DateField(required=False, allow_null=True, default=None)
-    attachments = AttachmentSerializer(many=True, required=False, default=list,
-                                       max_length=MAX_ATTACHMENTS)
+    attachments = AttachmentSerializer(many=True, required=False,  # type: ignore[call-arg]
+                                       default=list, max_length=MAX_ATTACHMENTS)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if (attrs["lat"] is None) != (attrs["lon"] is None):
@@ -105,7 +106,9 @@ class RegisterInput(serializers.Serializer):
 
 
 class MultipartRegisterInput(serializers.Serializer):
-    data = serializers.CharField(help_text="The registration as JSON (the JSON body's fields).")
+    # DRF moves declared fields off the class, so `data` does not hide Serializer.data.
+    data = serializers.CharField(  # type: ignore[assignment]
+        help_text="The registration as JSON (the JSON body's fields).")
     attachments = serializers.ListField(child=serializers.FileField(), required=False)
 
 

@@ -69,8 +69,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         fields = {exc.field: exc.message} if exc.field else {}
         return Response(error_body(str(exc.code), exc.message, fields), status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"request": exc.messages}
-        return Response(_validation(detail), status=status.HTTP_400_BAD_REQUEST)
+        messages = exc.message_dict if hasattr(exc, "error_dict") else {"request": exc.messages}
+        return Response(_validation(messages), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, DjangoPermissionDenied):
@@ -82,7 +82,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.data = _validation(exc.detail)
         return response
     code = CODES.get(response.status_code, "error")
-    detail = getattr(exc, "detail", "")
+    detail: Any = getattr(exc, "detail", "")
     if isinstance(exc, exceptions.APIException) and isinstance(detail, str):
         code = getattr(detail, "code", None) or code
         if code in ("error", "invalid"):

@@ -91,7 +91,8 @@ def appeal_changes_for(*, user: Any, after: int, limit: int = FEED_LIMIT,
         else set()
     changes: list[Change] = []
     cursor = after
-    for seq, at, action, object_type, object_id, label in rows:
+    for seq_or_none, at, action, object_type, object_id, label in rows:
+        seq = int(seq_or_none or 0)  # never null: the window reads sealed events only
         if object_type == APPEAL_EVENT_TYPE and object_id.isdigit() and int(object_id) in seen:
             if len(changes) == limit:
                 return ChangePage(changes, cursor, True)

@@ -1,4 +1,4 @@
-"""The API's interactive docs render in a real browser under the site's Content-Security-Policy:
+"""The partner API's interactive docs render in a real browser under the site's Content-Security-Policy:
 Swagger UI from our own static files (no CDN), its start script a file, not inline."""
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from vikno.accounts.access import role_of
 from vikno.accounts.roles import Role
@@ -79,24 +79,30 @@ def appeal_changes_for(*, user: Any, after: int, limit: int = FEED_LIMIT,
                        window: int = FEED_WINDOW) -> ChangePage:
     """The changes of the appeals this account sees, after the trail's `seq` `after`, oldest
     first. Only sealed events have a `seq`: an event sealed later gets a greater one, so it comes
-    in a later page, never before the cursor."""
+    in a later page, never before the cursor.
+
+    The trail's top is read first: every `seq` up to it is committed and visible (ADR 0027), so
+    the window (after, min(after + window, top)] is complete, and the cursor may move to its end
+    even when none of its events is this account's."""
     if not sees_appeals(user):
         raise forbidden()
-    rows = list(AuditEvent.objects.filter(seq__gt=after, seq__lte=after + window)
-                .order_by("seq")
-                .values_list("seq", "occurred_at", "action", "object_type", "object_id",
-                             "object_label"))
-    ids = {int(r[4]) for r in rows if r[3] == APPEAL_EVENT_TYPE and r[4].isdigit()}
-    seen = set(appeals_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids \
-        else set()
+    top = AuditEvent.objects.filter(seq__isnull=False).aggregate(top=Max("seq"))["top"] or 0
+    end = min(after + window, top)
+    if end <= after:
+        return ChangePage([], after, False)
+    rows = list(AuditEvent.objects.filter(seq__gt=after, seq__lte=end,
+                                          object_type=APPEAL_EVENT_TYPE)
+                .order_by("seq").values_list("seq", "occurred_at", "action", "object_id",
+                                             "object_label"))
+    ids = {int(r[3]) for r in rows if r[3].isdigit()}
+    visible = appeals_visible_to(user).filter(pk__in=ids).order_by()
+    seen = set(visible.values_list("pk", flat=True)) if ids else set()
     changes: list[Change] = []
-    cursor = after
-    for seq_or_none, at, action, object_type, object_id, label in rows:
+    for seq_or_none, at, action, object_id, label in rows:
         seq = int(seq_or_none or 0)  # never null: the window reads sealed events only
-        if object_type == APPEAL_EVENT_TYPE and object_id.isdigit() and int(object_id) in seen:
+        if object_id.isdigit() and int(object_id) in seen:
             if len(changes) == limit:
-                return ChangePage(changes, cursor, True)
+                # Everything before this event is read: the next page starts with it.
+                return ChangePage(changes, seq - 1, True)
             changes.append(Change(seq=seq, at=at, action=action, number=label))
-        cursor = seq
-    more = AuditEvent.objects.filter(seq__gt=cursor).exists() if rows else False
-    return ChangePage(changes, cursor, more)
+    return ChangePage(changes, end, end < top)

@@ -231,3 +231,25 @@ def test_the_change_feed_pages_through_the_sealed_trail_without_losing_a_change(
     audit.seal()
     later = client.get("/api/v1/changes/", {"cursor": cursor}).json()["changes"]
     assert [(c["number"], c["action"]) for c in later] == [(numbers[0], "appeal.accept")]
+
+
+def test_the_feed_s_small_windows_skip_nothing_and_wait_for_unsealed_events(partner, api_for):
+    from vikno.appeals.selectors_partner import appeal_changes_for
+    key, raw = partner
+    client = api_for(raw)
+    client.post("/api/v1/appeals/", registration(), format="json")
+    audit.seal()
+    expected = list(AuditEvent.objects.filter(object_type="appeals.appeal")
+                    .order_by("seq").values_list("seq", flat=True))
+
+    # when the feed is read three events of the trail at a time
+    seen, cursor, more = [], 0, True
+    while more:
+        page = appeal_changes_for(user=key.account, after=cursor, window=3)
+        seen += [c.seq for c in page.changes]
+        assert page.cursor > cursor or not page.more
+        cursor, more = page.cursor, page.more
+
+    # then every change came once, in order, and the cursor stands at the trail's top
+    assert seen == expected
+    assert cursor == AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()

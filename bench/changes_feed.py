@@ -32,9 +32,9 @@ from rest_framework.test import APIRequestFactory, force_authenticate  # noqa: E
 
 from vikno.accounts.models import User  # noqa: E402
 from vikno.accounts.roles import Role  # noqa: E402
+from vikno.api.appeals import AppealListView  # noqa: E402
 from vikno.api.assignments import AssignmentListView  # noqa: E402
 from vikno.api.changes import ChangeFeedView  # noqa: E402
-from vikno.api.appeals import AppealListView  # noqa: E402
 from vikno.appeals.models import Appeal  # noqa: E402
 from vikno.audit.models import AuditEvent  # noqa: E402
 

@@ -253,3 +253,28 @@ def test_the_feed_s_small_windows_skip_nothing_and_wait_for_unsealed_events(part
     # then every change came once, in order, and the cursor stands at the trail's top
     assert seen == expected
     assert cursor == AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+
+
+def test_a_point_on_the_map_is_kept_and_finds_no_hromada_outside_the_region(partner, api_for):
+    body = registration(territory_code="", lat="48.208200", lon="16.373800",
+                        location="Відень, Штефансплац")
+
+    response = api_for(partner[1]).post("/api/v1/appeals/", body, format="json")
+    half = api_for(partner[1]).post("/api/v1/appeals/", registration(lat="48.2"), format="json")
+
+    assert response.status_code == 201, response.json()
+    appeal = Appeal.objects.get(number=response.json()["number"])
+    assert (str(appeal.lat), str(appeal.lon)) == ("48.208200", "16.373800")
+    assert half.status_code == 400 and list(half.json()["error"]["fields"]) == ["lon"]
+
+
+def test_a_point_in_a_hromada_routes_by_its_code(partner, api_for, monkeypatch):
+    from vikno.api import appeals as api_appeals
+    from vikno.appeals.tests.factories import HROMADA
+    monkeypatch.setattr(api_appeals, "hromada_code_at", lambda lat, lon: HROMADA)
+    body = registration(territory_code="", lat="48.207000", lon="22.644000")
+
+    response = api_for(partner[1]).post("/api/v1/appeals/", body, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert Appeal.objects.get(number=response.json()["number"]).territory.code == HROMADA

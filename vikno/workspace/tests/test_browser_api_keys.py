@@ -34,8 +34,7 @@ def test_the_system_administrator_revokes_a_key(world: World, browser_page: Any)
     page = browser_page
     sign_in(page, world.users["system_admin"])
 
-    # when the administrator opens the keys from the menu
-    page.goto("/")
+    # when the administrator opens the keys
     page.goto("/security/api-keys/")
     table = page.inner_text("#api-keys-table")
     assert "CRM міськради" in table and f"{crm.prefix}…" in table

@@ -17,7 +17,14 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from vikno.api.base import IDEMPOTENCY_HEADER, ApiView
+from vikno.api.base import (
+    IDEMPOTENCY_HEADER,
+    LIST_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ApiView,
+    cursor_page,
+)
 from vikno.appeals import selectors
 from vikno.appeals.access import appeal_get_for
 from vikno.appeals.intake import MAX_TEXT_LENGTH, AppealIntake, ApplicantData, QuestionData
@@ -148,7 +155,7 @@ class AppealRegisterView(ApiView):
         operation_id="appeal_register", summary="Register an appeal",
         request={"application/json": RegisterInput,
                  "multipart/form-data": MultipartRegisterInput},
-        responses={201: RegisterOutput}, parameters=[IDEMPOTENCY_HEADER])
+        responses={201: RegisterOutput, **WRITE_ERRORS}, parameters=[IDEMPOTENCY_HEADER])
     def post(self, request: Request) -> Response:
         files: list[Any] = []
         payload: Any = request.data
@@ -194,7 +201,8 @@ class AppealListView(ApiView):
         updated_since = serializers.DateTimeField(required=False)
 
     @extend_schema(operation_id="appeal_list", summary="Appeals this key sees, newest first",
-                   parameters=[Filters], responses={200: AppealListItem(many=True)})
+                   parameters=[Filters],
+                   responses={200: cursor_page("AppealPage", AppealListItem), **LIST_ERRORS})
     def get(self, request: Request) -> Response:
         filters = self.Filters(data={**request.query_params.dict(),
                                      "status": request.query_params.getlist("status")})
@@ -307,7 +315,8 @@ def _detail(*, user: Any, appeal: Appeal) -> dict[str, Any]:
 
 class AppealDetailView(ApiView):
     @extend_schema(operation_id="appeal_read", summary="One appeal: state, questions, control "
-                   "dates, forwarding, extensions, answers", responses={200: AppealDetailOutput})
+                   "dates, forwarding, extensions, answers",
+                   responses={200: AppealDetailOutput, **READ_ERRORS})
     def get(self, request: Request, number: str) -> Response:
         appeal = appeal_get_for(user=request.user, number=number)
         return Response(_detail(user=request.user, appeal=appeal))
@@ -324,7 +333,8 @@ class AppealHistoryView(ApiView):
     @extend_schema(operation_id="appeal_history", summary="The appeal's history (who acted is "
                    "not shown)", responses={200: inline_serializer(
                        "AppealHistory", {"number": serializers.CharField(),
-                                         "history": HistoryItem(many=True)})})
+                                         "history": HistoryItem(many=True)}),
+                                   **READ_ERRORS})
     def get(self, request: Request, number: str) -> Response:
         appeal = appeal_get_for(user=request.user, number=number)
         history = HistoryItem(selectors.appeal_timeline(appeal=appeal), many=True).data

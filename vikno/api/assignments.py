@@ -11,7 +11,14 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from vikno.api.base import IDEMPOTENCY_HEADER, ApiView, once
+from vikno.api.base import (
+    IDEMPOTENCY_HEADER,
+    LIST_ERRORS,
+    WRITE_ERRORS,
+    ApiView,
+    cursor_page,
+    once,
+)
 from vikno.appeals.access import ACCEPT, REPLY, assignment_get_for
 from vikno.appeals.lifecycle import AssignmentStatus
 from vikno.appeals.models import Assignment, ReplyResult
@@ -60,7 +67,8 @@ class AssignmentListView(ApiView):
         status = serializers.MultipleChoiceField(choices=AssignmentStatus.choices, required=False)
 
     @extend_schema(operation_id="assignment_list", summary="The key's authority's assignments",
-                   parameters=[Filters], responses={200: AssignmentItem(many=True)})
+                   parameters=[Filters],
+                   responses={200: cursor_page("AssignmentPage", AssignmentItem), **LIST_ERRORS})
     def get(self, request: Request) -> Response:
         filters = self.Filters(data={"status": request.query_params.getlist("status")})
         filters.is_valid(raise_exception=True)
@@ -73,7 +81,8 @@ class AssignmentListView(ApiView):
 
 class AssignmentAcceptView(ApiView):
     @extend_schema(operation_id="assignment_accept", summary="Take the assignment into work",
-                   request=None, responses={200: AssignmentState}, parameters=[IDEMPOTENCY_HEADER])
+                   request=None, responses={200: AssignmentState, **WRITE_ERRORS},
+                   parameters=[IDEMPOTENCY_HEADER])
     def post(self, request: Request, pk: int) -> Response:
         def run() -> tuple[int, Any]:
             assignment = assignment_get_for(user=request.user, pk=pk, action=ACCEPT)
@@ -101,7 +110,7 @@ class AssignmentAnswerView(ApiView):
     @extend_schema(operation_id="assignment_answer", summary="Answer the assignment (the main "
                    "executor's answer is the body's letter: number, date, signatory; a refusal "
                    "states reasons, legal basis and how to appeal it)",
-                   request=AnswerInput, responses={200: AssignmentState},
+                   request=AnswerInput, responses={200: AssignmentState, **WRITE_ERRORS},
                    parameters=[IDEMPOTENCY_HEADER])
     def post(self, request: Request, pk: int) -> Response:
         serializer = AnswerInput(data=request.data)
@@ -122,7 +131,7 @@ class ReturnInput(serializers.Serializer):
 class AssignmentReturnView(ApiView):
     @extend_schema(operation_id="assignment_return", summary="Return the assignment to the "
                    "centre as not in competence", request=ReturnInput,
-                   responses={200: AssignmentState}, parameters=[IDEMPOTENCY_HEADER])
+                   responses={200: AssignmentState, **WRITE_ERRORS}, parameters=[IDEMPOTENCY_HEADER])
     def post(self, request: Request, pk: int) -> Response:
         serializer = ReturnInput(data=request.data)
         serializer.is_valid(raise_exception=True)

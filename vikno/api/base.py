@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -25,6 +26,36 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
     description="Any unique string (a UUID) per operation: a retry with the same key returns "
                 "the first response and does nothing again.")
+
+
+class ErrorDetail(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable and machine-readable, e.g. invalid_api_key, "
+                                           "validation_error, not_found, throttled.")
+    message = serializers.CharField(help_text="For people: Ukrainian, or English with "
+                                              "Accept-Language: en.")
+    # DRF moves declared fields off the class, so this does not hide Serializer.fields.
+    fields = serializers.DictField(child=serializers.CharField(),  # type: ignore[assignment]
+                                   help_text="The refused inputs by path, e.g. "
+                                             "questions.0.subtopic_code.")
+
+
+class ErrorOutput(serializers.Serializer):
+    error = ErrorDetail()
+
+
+# The refusals every operation may answer (vikno.api.errors), for the schema.
+READ_ERRORS = {401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 429: ErrorOutput}
+LIST_ERRORS = {400: ErrorOutput, **READ_ERRORS}
+WRITE_ERRORS = {400: ErrorOutput, 415: ErrorOutput, 422: ErrorOutput, **READ_ERRORS}
+
+
+def cursor_page(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+    """The schema of a cursor-paginated list (DRF's CursorPagination): links and the page."""
+    return inline_serializer(name, {
+        "next": serializers.URLField(allow_null=True, help_text="The next page, or null."),
+        "previous": serializers.URLField(allow_null=True),
+        "results": item(many=True),
+    })
 
 
 class ApiView(APIView):

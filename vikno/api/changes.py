@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from vikno.api.base import ApiView
+from vikno.api.base import LIST_ERRORS, ApiView
 from vikno.appeals.selectors_partner import FEED_LIMIT, appeal_changes_for
 
 
@@ -35,7 +35,7 @@ class ChangeFeedView(ApiView):
                                          max_value=FEED_LIMIT)
 
     @extend_schema(operation_id="change_feed", summary="Changes of the appeals this key sees",
-                   parameters=[Filters], responses={200: ChangesOutput})
+                   parameters=[Filters], responses={200: ChangesOutput, **LIST_ERRORS})
     def get(self, request: Request) -> Response:
         filters = self.Filters(data=request.query_params)
         filters.is_valid(raise_exception=True)

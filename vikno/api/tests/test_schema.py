@@ -15,6 +15,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def key_headers(council_key: tuple[Any, str], partner: tuple[Any, str]) -> dict[
 def test_no_operation_answers_a_server_error(case: Any, key_headers: dict[str, str],
                                              test_connection_kept: None) -> None:
     response = case.call(headers=key_headers)
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
     content_type = {k.lower(): v for k, v in response.headers.items()}["content-type"]
     assert str(content_type[0] if isinstance(content_type, list) else content_type).startswith(
         "application/json")

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "vikno.core",
     "vikno.audit",
     "vikno.accounts",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "vikno.appeals",
     "vikno.workspace",
     "vikno.portal",
+    "vikno.api",
 ]
 
 MIDDLEWARE = [
@@ -195,7 +197,24 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vikno.core.api.exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Vikno API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Vikno API",
+    "DESCRIPTION": "The partner systems' REST API (docs/adr/0033-api-partner-rest.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (the Content-Security-Policy forbids CDNs).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "AppealStatusEnum": "vikno.appeals.lifecycle.AppealStatus",
+        "AssignmentStatusEnum": "vikno.appeals.lifecycle.AssignmentStatus",
+        "AppealKindEnum": "vikno.appeals.models.appeals.Kind",
+        "ApplicantKindEnum": "vikno.appeals.models.applicants.ApplicantKind",
+    },
+}
 
 # Celery: eager in-process when no broker is configured (the embedded default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -235,6 +254,8 @@ VIKNO = {
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("VIKNO_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))),
     # An audit event unsealed longer than this is an alarm: audit_verify fails, /metrics shows it.
     "AUDIT_SEAL_ALARM_SECONDS": int(os.environ.get("VIKNO_AUDIT_SEAL_ALARM", "300")),
+    # Requests per key of the partner API (vikno.api.throttling); empty: no limit.
+    "API_RATE": os.environ.get("VIKNO_API_RATE", "3000/min"),
 }
 
 # Mail: the links to set a password. Development writes each message to a file in var/mail/.

@@ -15,7 +15,7 @@ urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),
     path("readyz", ops.readyz, name="readyz"),
     path("metrics", ops.metrics, name="metrics"),
-    # Open311 GeoReport v2 (ADR 0031): its discovery document and the API itself.
+    # Open311 GeoReport v2 (ADR 0032): its discovery document and the API itself.
     re_path(r"^open311/discovery\.(?P<fmt>[a-z]+)$", open311.discovery, name="open311_discovery"),
     path("open311/v2/", include("vikno.api.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -23,5 +23,7 @@ urlpatterns = [
     path("accounts/", include("vikno.accounts.urls")),
     # The public site for citizens: no login (vikno/portal).
     path("portal/", include("vikno.portal.urls")),
+    # The partner REST API, its schema and docs (docs/adr/0033-api-partner-rest.md).
+    path("api/", include("vikno.api.urls")),
     path("", include("vikno.workspace.urls")),
 ]

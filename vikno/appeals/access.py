@@ -3,6 +3,8 @@
 - operators and supervisors (the centre) see every appeal;
 - an executor sees only appeals with an assignment of its own authority still in force;
 - analysts, security and system administrators see no appeal (analysts get aggregates only);
+- a partner system's key not bound to an authority (its system account has no role) sees only
+  the appeals it registered itself, with the personal data it sent;
 - applicants' personal data: the centre and the main executor; a co-executor sees it unless the
   applicant asked for confidentiality (ст.10: "except to those who decide the case").
 """
@@ -70,18 +72,28 @@ def executor_authority(user: Any) -> Authority | None:
     return membership.authority if membership is not None else None
 
 
+def is_partner_account(user: Any) -> bool:
+    """The system account of a partner's key not bound to an authority: no role, and named after
+    its key (`api.<prefix>`, accounts.api_keys). Staff accounts always hold a role."""
+    return (role_of(user) == "" and getattr(user, "is_authenticated", False)
+            and bool(getattr(user, "is_active", False))
+            and str(getattr(user, "username", "")).startswith("api."))
+
+
 def can_register(user: Any) -> bool:
     return role_of(user) in CENTRE_ROLES
 
 
 def sees_appeals(user: Any) -> bool:
-    return role_of(user) in CASE_ROLES
+    return role_of(user) in CASE_ROLES or is_partner_account(user)
 
 
 def appeals_visible_to(user: Any) -> QuerySet[Appeal]:
     role = role_of(user)
     if role in CENTRE_ROLES:
         return Appeal.objects.all()
+    if is_partner_account(user):
+        return Appeal.objects.filter(registered_by=user)
     authority = executor_authority(user)
     if authority is None:
         return Appeal.objects.none()
@@ -223,6 +235,8 @@ def personal_data_visible(*, user: Any, appeal: Appeal) -> bool:
     role = role_of(user)
     if role in CENTRE_ROLES:
         return True
+    if is_partner_account(user):
+        return appeal.registered_by_id == user.pk
     authority = executor_authority(user)
     if authority is None:
         return False
@@ -239,6 +253,8 @@ def personal_data_visible_in(*, user: Any, appeals: list[Appeal]) -> dict[int, b
     role = role_of(user)
     if role in CENTRE_ROLES:
         return {a.pk: True for a in appeals}
+    if is_partner_account(user):
+        return {a.pk: a.registered_by_id == user.pk for a in appeals}
     authority = executor_authority(user)
     if authority is None:
         return {a.pk: False for a in appeals}

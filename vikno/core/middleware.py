@@ -16,7 +16,9 @@ class UkrainianFirstMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        # Partner systems choose the language of the API's messages (Ukrainian unless they ask).
+        if not request.path_info.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 
 
@@ -45,7 +47,9 @@ class StripNulMiddleware:
 
     def __call__(self, request: Any) -> Any:
         request.GET = _without_nul(request.GET)
-        if request.method == "POST" and not _is_json(request):
+        # The partner API parses its own bodies (DRF): a malformed one is its JSON 400 there.
+        if (request.method == "POST" and not _is_json(request)
+                and not request.path_info.startswith("/api/")):
             request.POST = _without_nul(request.POST)
         return self.get_response(request)
 

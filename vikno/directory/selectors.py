@@ -97,10 +97,13 @@ def forget_working_calendar(**_kwargs: object) -> None:
 
 def staff_list(*, q: str = "", role: str = "", authority_code: str = "",
                active: bool | None = None) -> QuerySet[Any]:
-    """The security administrator's list of accounts, with each executor's authority.
+    """The security administrator's list of staff accounts, with each executor's authority.
 
     `q` matches the login name, the last name or the e-mail (case-insensitive)."""
-    qs = User.objects.select_related("membership__authority").order_by("username")
+    # Partner systems' key accounts (`api.<prefix>`) are not staff: the system administrator
+    # keeps them on the keys' page (workspace "API keys"), by their keys.
+    qs = (User.objects.select_related("membership__authority").filter(api_key__isnull=True)
+          .order_by("username"))
     if role:
         qs = qs.filter(role=role)
     if authority_code:

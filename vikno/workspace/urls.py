@@ -3,6 +3,7 @@ from django.urls import path
 from vikno.workspace.views import (
     accounts,
     actions,
+    api_keys,
     card,
     control,
     home,
@@ -58,6 +59,8 @@ urlpatterns = [
     path("security/audit/", security.audit_trail, name="audit"),
     path("security/audit/verify/", security.audit_verify, name="audit_verify"),
     path("security/audit/export/<slug:file_format>/", security.audit_export, name="audit_export"),
+    path("security/api-keys/", api_keys.api_keys, name="api_keys"),
+    path("security/api-keys/<int:pk>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
     path("security/accounts/", accounts.accounts, name="accounts"),
     path("security/accounts/new/", accounts.account_new, name="account_new"),
     path("security/accounts/import/", accounts.account_import, name="account_import"),

@@ -41,6 +41,7 @@ NAVIGATION = (
     ("workspace:audit", gettext_lazy("Audit trail"), {Role.SECURITY_ADMIN}),
     ("workspace:accounts", gettext_lazy("Accounts"), {Role.SECURITY_ADMIN}),
     ("admin:index", gettext_lazy("Administration"), {Role.SYSTEM_ADMIN}),
+    ("workspace:api_keys", gettext_lazy("API keys"), {Role.SYSTEM_ADMIN}),
 )
 
 

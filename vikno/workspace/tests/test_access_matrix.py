@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, resolve, reverse
 
-from vikno.accounts.models import SavedView, User
+from vikno.accounts.models import ApiKey, SavedView, User
 from vikno.accounts.roles import Role
 from vikno.accounts.services import saved_view_save
 from vikno.accounts.tests.factories import UserFactory
@@ -38,6 +38,7 @@ from vikno.appeals.models import (
 )
 from vikno.audit.models import AuditEvent
 from vikno.directory.models import Membership, ReplyTemplate
+from vikno.directory.services import partner_create
 from vikno.workspace.tests.conftest import ROLES, SETTLEMENT, World, decider_post, letter_post
 
 OK, DONE, LOGIN, DENIED, MISSING = 200, "done", "login", 403, 404
@@ -114,6 +115,10 @@ def paper_answer() -> dict[str, Any]:
 def target_account(w: World) -> Objects:
     return {"account": UserFactory(role=Role.OPERATOR, is_active=True),
             "inactive": UserFactory(role=Role.OPERATOR, is_active=False)}
+
+
+def partner_key(w: World) -> Objects:
+    return {"key": partner_create(actor=None, name="CRM міськради", scope="api")[0]}
 
 
 NEW_ACCOUNT = {"username": "n.tkach", "last_name": "Ткач", "first_name": "Надія",
@@ -197,6 +202,14 @@ CASES = [
     Case("audit", "GET", lambda o: reverse("workspace:audit"), expect(security_admin=OK),
          setup=routed),
     Case("accounts", "GET", lambda o: reverse("workspace:accounts"), expect(security_admin=OK)),
+    Case("api_keys", "GET", lambda o: reverse("workspace:api_keys"), expect(system_admin=OK),
+         setup=partner_key),
+    Case("api_key_revoke_confirm", "GET",
+         lambda o: reverse("workspace:api_key_revoke", args=[o["key"].pk]),
+         expect(system_admin=OK), setup=partner_key),
+    Case("api_key_revoke", "POST",
+         lambda o: reverse("workspace:api_key_revoke", args=[o["key"].pk]),
+         expect(system_admin=DONE), setup=partner_key),
     # Helpers of the registration screen.
     Case("territory_search", "GET", lambda o: reverse("workspace:territory_search") + "?q=Бат",
          expect(**CENTRE_ONLY)),
@@ -421,6 +434,7 @@ def state() -> tuple[Any, ...]:
         list(ReplyTemplate.objects.order_by("pk").values_list("title", "is_active")),
         sorted(str(p) for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()),
         list(SavedView.objects.order_by("pk").values_list("user_id", "name", "query")),
+        list(ApiKey.objects.order_by("pk").values_list("revoked_at", flat=True)),
     )
 
 
@@ -461,8 +475,9 @@ def test_access_matrix(world: World, case: Case, role: str) -> None:
         assert state() != before
 
 
-# Namespaces left out of the matrix: the Django admin has its own tests (test_admin.py).
-NOT_IN_THE_MATRIX = frozenset({"admin"})
+# Namespaces left out of the matrix: the Django admin has its own tests (test_admin.py); the
+# partner API answers keys, not sessions, and has its own (vikno/api/tests/test_access_matrix.py).
+NOT_IN_THE_MATRIX = frozenset({"admin", "api"})
 
 
 def project_url_names(patterns: list[Any] | None = None, prefix: str = "") -> set[str]:
@@ -485,7 +500,7 @@ def covered_url_names() -> set[str]:
     stand_in = SimpleNamespace(pk=1, number="ЗК-2026-000001", applicant_id=1)
     objects: dict[str, Any] = {key: stand_in for key in (
         "appeal", "assignment", "extension", "notification", "attachment", "account", "inactive",
-        "saved_view", "template")}
+        "saved_view", "template", "key")}
     return {resolve(urlsplit(case.url(objects)).path).view_name for case in CASES}
 
 

@@ -28,6 +28,15 @@ PAGES = [
 ]
 
 
+def test_every_portal_url_is_in_the_matrix():
+    # given every path the portal's URL configuration serves
+    from vikno.portal import urls
+
+    served = {f"/portal/{pattern.pattern}" for pattern in urls.urlpatterns}
+    # then each is a row above, so a new page without a rule fails here
+    assert served == {path for _, path, _, _ in PAGES}
+
+
 def _client(role: str, request: Any, client_for: Callable[[Any], Client]) -> Client:
     if role == "anonymous":
         return Client()

@@ -48,6 +48,10 @@ class AssignmentRole(models.TextChoices):
 
 class Assignment(TimeStampedModel):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="assignments")
+    # The question's appeal, kept on the row (set by whoever creates it: services.assignment,
+    # the bulk generator), so that an executor's appeals come from its assignments alone
+    # (access.appeals_visible_to) without a join through every question (ADR lists).
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
     authority = models.ForeignKey(
         Authority, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("executor")
     )
@@ -82,9 +86,9 @@ class Assignment(TimeStampedModel):
                 name="assignment_one_active_per_authority",
             ),
         ]
-        # An executor's assignments by status with their questions, from the index alone
-        # (access.appeals_visible_to, ADR lists).
-        indexes = [models.Index(fields=["authority", "status"], include=["question"],
+        # An executor's assignments by status with their questions and appeals, from the index
+        # alone (access.appeals_visible_to, the executor's tab counts; ADR lists).
+        indexes = [models.Index(fields=["authority", "status"], include=["question", "appeal"],
                                 name="assignment_authority_status")]
 
     def __str__(self) -> str:

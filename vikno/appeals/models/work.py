@@ -30,8 +30,8 @@ class Question(TimeStampedModel):
         ordering = ["id"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
-        # An executor's visibility (access.appeals_visible_to) goes from its assignments to their
-        # appeals through the questions: read from this index alone (ADR lists).
+        # From assignments to their questions' appeals (the centre's executor filter, the rows'
+        # details) from this index alone; an executor's visibility reads Assignment.appeal.
         indexes = [models.Index(fields=["id"], include=["appeal"], name="question_id_appeal"),
                    # The topic filter's test of one appeal (selectors_queue, EXISTS on the
                    # sub-topics' ids) from this index alone, as the list's index is walked.

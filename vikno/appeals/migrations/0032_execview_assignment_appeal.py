@@ -35,18 +35,23 @@ class Migration(migrations.Migration):
             model_name="assignment",
             name="appeal",
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE,
-                                    related_name="+", to="appeals.appeal"),
+                                    related_name="+", to="appeals.appeal", db_index=False),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=False),
         migrations.AlterField(
             model_name="assignment",
             name="appeal",
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+",
-                                    to="appeals.appeal"),
+                                    to="appeals.appeal", db_index=False),
         ),
         migrations.AddIndex(
             model_name="assignment",
             index=models.Index(fields=["authority", "status"], include=["question", "appeal"],
                                name="assignment_authority_status"),
+        ),
+        migrations.AddIndex(
+            model_name="assignment",
+            index=models.Index(fields=["appeal", "authority", "status"],
+                               name="assignment_appeal_authority"),
         ),
     ]

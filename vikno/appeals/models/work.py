@@ -51,7 +51,8 @@ class Assignment(TimeStampedModel):
     # The question's appeal, kept on the row (set by whoever creates it: services.assignment,
     # the bulk generator), so that an executor's appeals come from its assignments alone
     # (access.appeals_visible_to) without a join through every question (ADR lists).
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
+    # Indexed with the authority and the status below (assignment_appeal_authority).
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_index=False)
     authority = models.ForeignKey(
         Authority, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("executor")
     )
@@ -89,7 +90,11 @@ class Assignment(TimeStampedModel):
         # An executor's assignments by status with their questions and appeals, from the index
         # alone (access.appeals_visible_to, the executor's tab counts; ADR lists).
         indexes = [models.Index(fields=["authority", "status"], include=["question", "appeal"],
-                                name="assignment_authority_status")]
+                                name="assignment_authority_status"),
+                   # Whether an authority holds an appeal (the executor's queue walks its order's
+                   # index and asks this of each appeal; the card's checks): from the index alone.
+                   models.Index(fields=["appeal", "authority", "status"],
+                                name="assignment_appeal_authority")]
 
     def __str__(self) -> str:
         return f"{self.question.appeal.number} → {self.authority}"

@@ -97,10 +97,12 @@ def appeals_visible_to(user: Any) -> QuerySet[Appeal]:
     authority = executor_authority(user)
     if authority is None:
         return Appeal.objects.none()
+    # The appeal kept on the assignment, read with it from the index (authority, status): no
+    # join through the questions (ADR lists).
     return Appeal.objects.filter(
         pk__in=Assignment.objects.filter(
             authority=authority, status__in=[*ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.CLOSED]
-        ).values("question__appeal_id")
+        ).values("appeal_id")
     )
 
 
@@ -240,7 +242,7 @@ def personal_data_visible(*, user: Any, appeal: Appeal) -> bool:
     authority = executor_authority(user)
     if authority is None:
         return False
-    mine = Assignment.objects.filter(question__appeal=appeal, authority=authority,
+    mine = Assignment.objects.filter(appeal=appeal, authority=authority,
                                      status__in=[*ACTIVE_ASSIGNMENT_STATUSES,
                                                  AssignmentStatus.CLOSED])
     if appeal.applicant is not None and appeal.applicant.confidential:
@@ -260,9 +262,9 @@ def personal_data_visible_in(*, user: Any, appeals: list[Appeal]) -> dict[int, b
         return {a.pk: False for a in appeals}
     roles: dict[int, set[str]] = {}
     for appeal_id, assignment_role in Assignment.objects.filter(
-            question__appeal__in=appeals, authority=authority,
+            appeal__in=appeals, authority=authority,
             status__in=[*ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.CLOSED],
-    ).values_list("question__appeal_id", "role"):
+    ).values_list("appeal_id", "role"):
         roles.setdefault(appeal_id, set()).add(assignment_role)
     result = {}
     for appeal in appeals:
@@ -293,7 +295,7 @@ def notes_writable_by(*, user: Any, appeal: Appeal) -> bool:
         return True
     authority = executor_authority(user)
     return authority is not None and Assignment.objects.filter(
-        question__appeal=appeal, authority=authority,
+        appeal=appeal, authority=authority,
         status__in=ACTIVE_ASSIGNMENT_STATUSES).exists()
 
 

@@ -338,7 +338,8 @@ def _script(life: _Life, context: Context, rows: Rows) -> None:
     for question in life.questions:
         authority = context.route(question.subtopic, appeal.territory)  # type: ignore[arg-type]
         mains[authority.code] = authority.name
-        assignment = new_row(Assignment, question=question, authority=authority, role=AssignmentRole.MAIN,
+        assignment = new_row(Assignment, question=question, appeal=appeal, authority=authority,
+                             role=AssignmentRole.MAIN,
                                 due_date=cast(dt.date, question.due_date), assigned_by=op,
                                 created_at=at,
                                 updated_at=at)

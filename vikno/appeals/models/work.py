@@ -30,8 +30,8 @@ class Question(TimeStampedModel):
         ordering = ["id"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
-        # An executor's visibility (access.appeals_visible_to) goes from its assignments to their
-        # appeals through the questions: read from this index alone (ADR lists).
+        # From assignments to their questions' appeals (the centre's executor filter, the rows'
+        # details) from this index alone; an executor's visibility reads Assignment.appeal.
         indexes = [models.Index(fields=["id"], include=["appeal"], name="question_id_appeal"),
                    # The topic filter's test of one appeal (selectors_queue, EXISTS on the
                    # sub-topics' ids) from this index alone, as the list's index is walked.
@@ -48,6 +48,11 @@ class AssignmentRole(models.TextChoices):
 
 class Assignment(TimeStampedModel):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="assignments")
+    # The question's appeal, kept on the row (set by whoever creates it: services.assignment,
+    # the bulk generator), so that an executor's appeals come from its assignments alone
+    # (access.appeals_visible_to) without a join through every question (ADR lists).
+    # Indexed with the authority and the status below (assignment_appeal_authority).
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_index=False)
     authority = models.ForeignKey(
         Authority, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("executor")
     )
@@ -82,10 +87,14 @@ class Assignment(TimeStampedModel):
                 name="assignment_one_active_per_authority",
             ),
         ]
-        # An executor's assignments by status with their questions, from the index alone
-        # (access.appeals_visible_to, ADR lists).
-        indexes = [models.Index(fields=["authority", "status"], include=["question"],
-                                name="assignment_authority_status")]
+        # An executor's assignments by status with their questions and appeals, from the index
+        # alone (access.appeals_visible_to, the executor's tab counts; ADR lists).
+        indexes = [models.Index(fields=["authority", "status"], include=["question", "appeal"],
+                                name="assignment_authority_status"),
+                   # Whether an authority holds an appeal (the executor's queue walks its order's
+                   # index and asks this of each appeal; the card's checks): from the index alone.
+                   models.Index(fields=["appeal", "authority", "status"],
+                                name="assignment_appeal_authority")]
 
     def __str__(self) -> str:
         return f"{self.question.appeal.number} → {self.authority}"

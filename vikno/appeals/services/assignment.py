@@ -133,7 +133,8 @@ def _assign_question(*, actor: Any, question: Question, main: Authority, co: lis
         if authority_id in kept:
             continue
         assignment = Assignment.objects.create(
-            question=question, authority=authorities[authority_id], role=role,
+            question=question, appeal_id=question.appeal_id, authority=authorities[authority_id],
+            role=role,
             # Set: assign_questions gave a term-less appeal its term first (_give_term).
             due_date=cast(date, question.due_date),
             instructions=instructions, assigned_by=actor if getattr(actor, "pk", None) else None,

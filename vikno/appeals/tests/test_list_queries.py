@@ -14,8 +14,10 @@ from django.db.models import Exists, Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from vikno.accounts.access import role_of
+from vikno.accounts.roles import CENTRE_ROLES
 from vikno.appeals import selectors, services
-from vikno.appeals.access import appeals_visible_to
+from vikno.appeals.access import executor_authority
 from vikno.appeals.intake import QuestionData
 from vikno.appeals.lifecycle import (
     ACTIVE_ASSIGNMENT_STATUSES,
@@ -46,9 +48,21 @@ from vikno.core import clock
 from vikno.core.keyset import Key
 
 
+def _visible_reference(user: Any) -> QuerySet[Appeal]:
+    """Who sees which appeals as it was written first: an executor, the appeals of its
+    authority's assignments joined through their questions (not the appeal kept on them)."""
+    if role_of(user) in CENTRE_ROLES:
+        return Appeal.objects.all()
+    authority = executor_authority(user)
+    assert authority is not None
+    return Appeal.objects.filter(
+        questions__assignments__authority=authority,
+        questions__assignments__status__in=[*ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.CLOSED])
+
+
 def _reference(*, user: Any, f: AppealFilters) -> QuerySet[Appeal]:
     """The queue's query as it was written first: to-many joins and DISTINCT."""
-    qs = appeals_visible_to(user)
+    qs = _visible_reference(user)
     by_status = _status_q(f)
     if by_status is not None:
         qs = qs.filter(by_status)
@@ -153,10 +167,19 @@ def _filters(book: Rulebook) -> list[AppealFilters]:
 
 
 def test_queue_keeps_rows_and_order(town: Rulebook, supervisor: Any) -> None:
-    executor = executor_of(town.council)
+    # the centre, and the executors of each authority: the council (routing's choice), the
+    # utility (re-routed to it; some of the council's assignments cancelled) and the oblast's
+    executors = [executor_of(a) for a in (town.council, town.utility, town.oda)]
     assert Appeal.objects.count() == 16
+    # the oblast's administration joins one appeal as a co-executor
+    joined = Appeal.objects.filter(status="assigned").order_by("id").first()
+    assert joined is not None
+    services.appeal_assign(actor=supervisor, appeal=joined, routing=Routing(
+        main_authority_code=town.council.code, co_authority_codes=(town.oda.code,)))
+    # each executor sees some of the appeals, not all of them
+    assert all(0 < _visible_reference(u).distinct().count() < 16 for u in executors)
     for f in _filters(town):
-        for user in (supervisor, executor):
+        for user in (supervisor, *executors):
             got = [a.pk for a in appeal_list_for(user=user, filters=f)]
             want = [a.pk for a in _reference(user=user, f=f)]
             assert got == want, f

@@ -26,7 +26,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appeals", "0031_intake_drop_lemmas_trgm"),
+        ("appeals", "0033_portal_tracking_code"),
     ]
 
     operations = [

@@ -56,4 +56,4 @@ def when_ready(server):  # type: ignore[no-untyped-def]
     from vikno.core import fulltext
 
     reverse("healthz")  # imports every URL module and builds the resolver
-    fulltext.index_text("Звернення")
+    fulltext.warm()

@@ -51,6 +51,12 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text).replace("'", ""))
 
 
+def warm() -> None:
+    """Load the dictionaries now (the gunicorn master before it forks, config/gunicorn.py), not
+    on some request's first word."""
+    _analyzers()
+
+
 @lru_cache(maxsize=200_000)
 def lemmas(word: str) -> tuple[str, ...]:
     """Dictionary forms of a folded word by the Ukrainian and the Russian dictionaries that know
